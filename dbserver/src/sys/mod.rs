@@ -1,0 +1,89 @@
+//! The syscall layer: the only thing the server knows about the platform it runs on.
+//!
+//! Three backends implement [`Syscalls`]:
+//! - `linux` (in this crate, feature `linux`): real system calls through `libc`.
+//! - `call` (in the appliance image): direct function calls into the ring-0 kernel.
+//! - `trap` (in the appliance image): the same kernel functions, dispatched through an
+//!   IST-delivered trap vector, for the A/B experiment.
+//!
+//! Every error is an [`Errno`] carrying the Linux value, on every backend.
+
+/// A file descriptor, as on Linux. Negative values are never valid descriptors.
+pub type Fd = i32;
+
+/// A Linux errno value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Errno(pub i32);
+
+impl Errno {
+    pub const EPERM: Errno = Errno(1);
+    pub const EINTR: Errno = Errno(4);
+    pub const EBADF: Errno = Errno(9);
+    pub const EAGAIN: Errno = Errno(11);
+    pub const ENOMEM: Errno = Errno(12);
+    pub const EINVAL: Errno = Errno(22);
+    pub const EMFILE: Errno = Errno(24);
+    pub const EPIPE: Errno = Errno(32);
+    pub const ENOSYS: Errno = Errno(38);
+    pub const EOPNOTSUPP: Errno = Errno(95);
+    pub const EADDRINUSE: Errno = Errno(98);
+    pub const ECONNABORTED: Errno = Errno(103);
+    pub const ECONNRESET: Errno = Errno(104);
+    pub const ENOTCONN: Errno = Errno(107);
+}
+
+/// An IPv4 socket address: `addr` in network order as written (`[127, 0, 0, 1]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockAddrV4 {
+    pub addr: [u8; 4],
+    pub port: u16,
+}
+
+/// What a registered descriptor wants to be woken for (level-triggered, like
+/// `epoll` without `EPOLLET`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interest {
+    pub readable: bool,
+    pub writable: bool,
+}
+
+/// One readiness event returned by [`Syscalls::poll_wait`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    pub fd: Fd,
+    pub readable: bool,
+    pub writable: bool,
+    /// The peer closed or reset the connection (`EPOLLHUP`/`EPOLLRDHUP`/`EPOLLERR`).
+    pub hangup: bool,
+}
+
+/// The system-call API the server is written against. All sockets are TCP over
+/// IPv4 and non-blocking: calls that would block return [`Errno::EAGAIN`].
+pub trait Syscalls {
+    /// `socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)`.
+    fn socket(&self) -> Result<Fd, Errno>;
+    /// `bind(2)`; also sets `SO_REUSEADDR` where the platform has it.
+    fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno>;
+    /// `listen(2)`.
+    fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno>;
+    /// `accept4(2)` with `SOCK_NONBLOCK`; `EAGAIN` when nobody is waiting.
+    fn accept(&self, fd: Fd) -> Result<Fd, Errno>;
+    /// `recv(2)`; `Ok(0)` means the peer closed its side.
+    fn recv(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno>;
+    /// `send(2)`; may write less than `buf.len()`.
+    fn send(&self, fd: Fd, buf: &[u8]) -> Result<usize, Errno>;
+    /// `close(2)`; also removes the descriptor from the poll set.
+    fn close(&self, fd: Fd) -> Result<(), Errno>;
+    /// `epoll_ctl(2)`: add or modify `fd`'s interest; an empty interest removes it.
+    fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno>;
+    /// `epoll_wait(2)`: fill `events`, waiting at most `timeout_ms` (-1: forever,
+    /// 0: do not wait). Returns how many entries were filled.
+    fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno>;
+    /// `clock_gettime(CLOCK_MONOTONIC)` in nanoseconds.
+    fn clock_ns(&self) -> u64;
+    /// `write(2)` to the log (stderr on Linux, the serial console in the image).
+    fn log(&self, msg: &str);
+    /// Platform statistics for `INFO` (e.g. busy/idle cycles and kernel calls by kind
+    /// in the image): `report(name, value)` once per statistic.
+    fn platform_stats(&self, report: &mut dyn FnMut(&str, u64));
+}

@@ -1,0 +1,1 @@
+//! Image recipes and the shared VM description.
