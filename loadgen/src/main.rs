@@ -1,1 +1,6 @@
-fn main() {}
+//! `loadgen` command-line entry point.
+#![forbid(unsafe_code)]
+
+fn main() -> anyhow::Result<()> {
+    loadgen::cli::main()
+}

@@ -87,3 +87,8 @@ pub trait Syscalls {
     /// in the image): `report(name, value)` once per statistic.
     fn platform_stats(&self, report: &mut dyn FnMut(&str, u64));
 }
+
+/// The Linux backend: real system calls through `libc`.
+#[cfg(feature = "linux")]
+#[allow(unsafe_code)]
+pub mod linux;

@@ -1,1 +1,154 @@
+//! The ring0db kernel: a single-address-space, ring-0 unikernel for x86-64.
+//!
+//! Boot path: PVH entry (`arch::boot`) → [`kernel_entry`] → boot info, command line,
+//! GDT/TSS/IDT with every vector on an IST stack, memory, interrupt controllers, time →
+//! the application (linked in by the appliance crate through [`entry_point!`]) or an
+//! in-kernel test/benchmark selected with `test=`/`bench=` on the command line.
 #![no_std]
+
+extern crate alloc;
+
+pub mod arch;
+pub mod backtrace;
+pub mod boot;
+pub mod console;
+pub mod exit;
+pub mod irq;
+pub mod mem;
+pub mod selftest;
+pub mod syscall_trap;
+pub mod time;
+
+mod config;
+mod panic;
+
+use hermit_entry::boot_info::BootInfo;
+
+pub use boot::CommandLine;
+pub use config::KernelConfig;
+pub use exit::ExitCode;
+
+use crate::arch::{apic, cpu, gdt, idt, ioapic, pic, simd};
+use crate::mem::paging;
+
+/// What the kernel hands to the application.
+pub struct Kernel {
+    pub boot_info: BootInfo,
+    pub cmdline: CommandLine,
+    pub config: KernelConfig,
+    pub memory: mem::MemoryLayout,
+}
+
+/// The application linked into the image: its name, the command-line keys it reads,
+/// and its main function.
+pub struct App {
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+    pub main: fn(&Kernel) -> ExitCode,
+}
+
+/// Declares the application of an image: `ring0db_kernel::entry_point!(App { ... });`
+#[macro_export]
+macro_rules! entry_point {
+    ($app:expr) => {
+        #[no_mangle]
+        static RING0DB_APP: $crate::App = $app;
+    };
+}
+
+extern "Rust" {
+    static RING0DB_APP: App;
+}
+
+fn app() -> &'static App {
+    // SAFETY: the appliance defines RING0DB_APP through `entry_point!` with this type;
+    // linking fails if it is missing.
+    unsafe { &RING0DB_APP }
+}
+
+/// Rust entry from the boot assembly, on the kernel stack, interrupts off.
+#[no_mangle]
+extern "C" fn kernel_entry(start_info: u64) -> ! {
+    time::tsc::mark_boot(cpu::rdtsc());
+    console::init_logger(log::LevelFilter::Info);
+    mem::heap::init_bootstrap();
+    gdt::init();
+    idt::init();
+    simd::disable();
+
+    // SAFETY: `start_info` is what the PVH loader passed in ebx; low memory is mapped.
+    let pvh = unsafe { boot::pvh::read(start_info) }.unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
+    let boot_info = boot::normalise(&pvh).unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
+    let cmdline = CommandLine::parse(boot::command_line(&boot_info));
+    let config = KernelConfig::from_command_line(&cmdline).unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
+    console::set_level(config.log_level);
+
+    let idt_report = idt::self_check();
+    if !idt_report.all_on_ist() {
+        log::error!("idt: vector {:?} has no IST stack", idt_report.first_bad_vector);
+        stop_boot(&"IDT self-check failed: every vector must use an IST stack", ExitCode::FatalException);
+    }
+    log::info!(
+        "idt: self-check ok: {}/{} present vectors use an IST stack (#DF=IST1 NMI=IST2 #MC=IST3 exceptions=IST4 IRQs=IST5 traps=IST6 #BP/#DB=IST7)",
+        idt_report.with_ist, idt_report.present
+    );
+
+    let memory = mem::init(&boot_info);
+    init_interrupt_controllers();
+    let (tsc_hz, tsc_source) = time::tsc::calibrate();
+    let apic_per_ms = time::timer::calibrate();
+    log::debug!("time: TSC {tsc_hz} Hz from {tsc_source:?}; APIC timer {apic_per_ms} ticks/ms");
+
+    let kernel = Kernel { boot_info, cmdline, config, memory };
+    for key in kernel.cmdline.unknown_keys(app().keys) {
+        log::warn!("cmdline: unknown key `{key}` ignored");
+    }
+    print_banner(&kernel, tsc_hz);
+
+    let code = if let Some(test) = kernel.config.test {
+        selftest::run(test, &kernel)
+    } else if let Some(bench) = kernel.config.bench {
+        selftest::run_benchmark(bench, &kernel)
+    } else {
+        (app().main)(&kernel)
+    };
+    exit::exit(code)
+}
+
+fn init_interrupt_controllers() {
+    pic::disable();
+    let apic_base = apic::physical_base();
+    map_device(apic_base, "local APIC");
+    apic::init(apic_base);
+    map_device(ioapic::DEFAULT_BASE, "IOAPIC");
+    ioapic::init(ioapic::DEFAULT_BASE);
+}
+
+/// Maps one page of device registers uncached, or stops the boot.
+pub fn map_device(base: u64, what: &str) {
+    if let Err(error) = paging::map_uncached(base..base + mem::PAGE_SIZE as u64) {
+        panic!("cannot map the {what} at {base:#x}: {error}");
+    }
+}
+
+fn print_banner(kernel: &Kernel, tsc_hz: u64) {
+    let ready_us = time::uptime_ns() / 1000;
+    console::write_fmt(format_args!(
+        "ring0db {} ({}): accelerator {}, {} MiB RAM, {} MiB heap, TSC {}.{:03} MHz, ready {}.{:03} ms after kernel entry\n",
+        env!("CARGO_PKG_VERSION"),
+        app().name,
+        cpu::accelerator_name(),
+        kernel.memory.ram_bytes >> 20,
+        kernel.memory.heap_bytes >> 20,
+        tsc_hz / 1_000_000,
+        tsc_hz / 1000 % 1000,
+        ready_us / 1000,
+        ready_us % 1000,
+    ));
+}
+
+/// Stops the boot with a one-line reason and `code`.
+fn stop_boot(reason: &dyn core::fmt::Display, code: ExitCode) -> ! {
+    console::write_fmt(format_args!("ring0db: boot stopped: {reason}\n"));
+    exit::exit(code)
+}

@@ -1,0 +1,372 @@
+//! Connection and server commands: PING ECHO QUIT AUTH HELLO CLIENT CONFIG COMMAND INFO
+//! SELECT DBSIZE FLUSHALL/FLUSHDB.
+
+use super::{eq_ignore_case, glob_match, wrong_arity, Ctx, COMMANDS, NOT_INTEGER, SYNTAX_ERROR};
+use crate::config::parse_size;
+use crate::resp::{self, Args, OK};
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+/// The Redis version we claim compatibility with (`INFO`, `HELLO`).
+pub const REDIS_COMPAT_VERSION: &str = "7.0.0";
+/// Our own version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The only RESP version spoken.
+const RESP_VERSION: i64 = 2;
+
+/// `PING [message]`.
+pub fn ping(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    match args.len() {
+        1 => ctx.out.extend_from_slice(b"+PONG\r\n"),
+        2 => resp::bulk(ctx.out, args.get(1)),
+        _ => wrong_arity(ctx.out, "ping"),
+    }
+}
+
+/// `ECHO message`.
+pub fn echo(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    resp::bulk(ctx.out, args.get(1));
+}
+
+/// `QUIT`: `+OK`, then the connection closes.
+pub fn quit(ctx: &mut Ctx<'_>, _args: &Args<'_>) {
+    ctx.out.extend_from_slice(OK);
+    ctx.client.close_after_reply = true;
+}
+
+/// `AUTH [username] password`.
+pub fn auth(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let (user, pass) = match args.len() {
+        2 => (&b"default"[..], args.get(1)),
+        3 => (args.get(1), args.get(2)),
+        _ => {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+            return;
+        }
+    };
+    if ctx.shared.config.requirepass.is_none() {
+        ctx.out.extend_from_slice(
+            b"-ERR AUTH <password> called without any password configured for the default user. \
+              Are you sure your configuration is correct?\r\n",
+        );
+        return;
+    }
+    if check_password(ctx, user, pass) {
+        ctx.out.extend_from_slice(OK);
+    } else {
+        ctx.out.extend_from_slice(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    }
+}
+
+/// Authenticate the client if `user`/`pass` match; true on success.
+fn check_password(ctx: &mut Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
+    let ok = user == b"default"
+        && ctx.shared.config.requirepass.as_deref().is_none_or(|p| p.as_bytes() == pass);
+    if ok {
+        ctx.client.authenticated = true;
+    }
+    ok
+}
+
+/// `HELLO [protover [AUTH user pass] [SETNAME name]]`: only RESP2.
+pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    if args.len() >= 2 {
+        match resp::parse_i64(args.get(1)) {
+            None => {
+                ctx.out.extend_from_slice(b"-ERR Protocol version is not an integer or out of range\r\n");
+                return;
+            }
+            Some(RESP_VERSION) => {}
+            Some(_) => {
+                ctx.out.extend_from_slice(b"-NOPROTO unsupported protocol version\r\n");
+                return;
+            }
+        }
+    }
+    let mut i = 2;
+    let mut name = None;
+    while i < args.len() {
+        if eq_ignore_case(args.get(i), "auth") && i + 2 < args.len() {
+            if !check_password(ctx, args.get(i + 1), args.get(i + 2)) {
+                ctx.out.extend_from_slice(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+                return;
+            }
+            i += 3;
+        } else if eq_ignore_case(args.get(i), "setname") && i + 1 < args.len() {
+            name = Some(args.get(i + 1).to_vec());
+            i += 2;
+        } else {
+            let mut msg = Vec::from(&b"ERR Syntax error in HELLO option '"[..]);
+            msg.extend_from_slice(args.get(i));
+            msg.push(b'\'');
+            resp::error(ctx.out, &msg);
+            return;
+        }
+    }
+    if !ctx.client.authenticated {
+        ctx.out.extend_from_slice(
+            b"-NOAUTH HELLO must be called with the client already authenticated, otherwise the \
+              HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and \
+              select the RESP protocol version at the same time\r\n",
+        );
+        return;
+    }
+    if name.is_some() {
+        ctx.client.name = name;
+    }
+    let out = &mut *ctx.out;
+    resp::array_header(out, 14);
+    for (k, v) in [("server", "redis"), ("version", REDIS_COMPAT_VERSION)] {
+        resp::bulk(out, k.as_bytes());
+        resp::bulk(out, v.as_bytes());
+    }
+    resp::bulk(out, b"proto");
+    resp::integer(out, RESP_VERSION);
+    resp::bulk(out, b"id");
+    resp::integer(out, ctx.client.id as i64);
+    for (k, v) in [("mode", "standalone"), ("role", "master")] {
+        resp::bulk(out, k.as_bytes());
+        resp::bulk(out, v.as_bytes());
+    }
+    resp::bulk(out, b"modules");
+    resp::array_header(out, 0);
+}
+
+/// `CLIENT SETNAME|GETNAME|ID|SETINFO|INFO ...`.
+pub fn client(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if eq_ignore_case(sub, "setname") && args.len() == 3 {
+        let name = args.get(2);
+        if name.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+            ctx.out.extend_from_slice(
+                b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+            );
+            return;
+        }
+        ctx.client.name = (!name.is_empty()).then(|| name.to_vec());
+        ctx.out.extend_from_slice(OK);
+    } else if eq_ignore_case(sub, "getname") && args.len() == 2 {
+        resp::opt_bulk(ctx.out, ctx.client.name.as_deref());
+    } else if eq_ignore_case(sub, "id") && args.len() == 2 {
+        resp::integer(ctx.out, ctx.client.id as i64);
+    } else if eq_ignore_case(sub, "setinfo") && args.len() == 4 {
+        ctx.out.extend_from_slice(OK);
+    } else {
+        unknown_subcommand(ctx.out, sub, "CLIENT");
+    }
+}
+
+fn unknown_subcommand(out: &mut Vec<u8>, sub: &[u8], command: &str) {
+    let mut msg = Vec::from(&b"ERR unknown subcommand '"[..]);
+    msg.extend_from_slice(sub);
+    msg.extend_from_slice(b"'. Try ");
+    msg.extend_from_slice(command.as_bytes());
+    msg.extend_from_slice(b" HELP.");
+    resp::error(out, &msg);
+}
+
+/// `CONFIG GET pattern...` / `CONFIG SET name value...` / `CONFIG RESETSTAT`.
+pub fn config(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if eq_ignore_case(sub, "get") && args.len() >= 3 {
+        let params = config_params(ctx);
+        let matched: Vec<&(&str, String)> = params
+            .iter()
+            .filter(|(name, _)| args.iter_from(2).any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes())))
+            .collect();
+        resp::array_header(ctx.out, matched.len() * 2);
+        for (name, value) in matched {
+            resp::bulk(ctx.out, name.as_bytes());
+            resp::bulk(ctx.out, value.as_bytes());
+        }
+    } else if eq_ignore_case(sub, "set") && args.len() >= 4 && args.len() % 2 == 0 {
+        config_set(ctx, args);
+    } else if eq_ignore_case(sub, "resetstat") && args.len() == 2 {
+        ctx.shared.stats.reset();
+        ctx.out.extend_from_slice(OK);
+    } else if eq_ignore_case(sub, "get") || eq_ignore_case(sub, "set") {
+        let mut name = String::from("config|");
+        name.push_str(&String::from_utf8_lossy(sub).to_ascii_lowercase());
+        wrong_arity(ctx.out, &name);
+    } else {
+        unknown_subcommand(ctx.out, sub, "CONFIG");
+    }
+}
+
+/// Parameters `CONFIG GET` knows, with their current values.
+fn config_params(ctx: &Ctx<'_>) -> [(&'static str, String); 12] {
+    let c = &ctx.shared.config;
+    let [a, b, cc, d] = c.bind;
+    [
+        ("save", String::new()),
+        ("appendonly", "no".to_string()),
+        ("maxmemory", c.maxmemory.to_string()),
+        ("maxmemory-policy", "noeviction".to_string()),
+        ("maxclients", c.maxclients.to_string()),
+        ("port", c.port.to_string()),
+        ("bind", alloc::format!("{a}.{b}.{cc}.{d}")),
+        ("requirepass", c.requirepass.clone().unwrap_or_default()),
+        ("proto-max-bulk-len", c.max_bulk_len.to_string()),
+        ("client-query-buffer-limit", c.max_query_buffer.to_string()),
+        ("databases", "1".to_string()),
+        ("timeout", "0".to_string()),
+    ]
+}
+
+fn config_set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    // Validate everything first so that a failed CONFIG SET changes nothing.
+    let mut next = ctx.shared.config.clone();
+    let mut i = 2;
+    while i + 1 < args.len() {
+        let (name, value) = (args.get(i).to_ascii_lowercase(), args.get(i + 1));
+        let text = core::str::from_utf8(value).unwrap_or("");
+        let size = parse_size(text).ok();
+        let slot = match name.as_slice() {
+            b"maxmemory" => Some(&mut next.maxmemory),
+            b"maxclients" => Some(&mut next.maxclients),
+            b"proto-max-bulk-len" => Some(&mut next.max_bulk_len),
+            b"client-query-buffer-limit" => Some(&mut next.max_query_buffer),
+            b"requirepass" => {
+                next.requirepass = (!text.is_empty()).then(|| text.to_string());
+                None
+            }
+            b"save" | b"appendonly" => None,
+            _ => {
+                let mut msg = Vec::from(&b"ERR Unknown option or number of arguments for CONFIG SET - '"[..]);
+                msg.extend_from_slice(args.get(i));
+                msg.push(b'\'');
+                resp::error(ctx.out, &msg);
+                return;
+            }
+        };
+        if let Some(slot) = slot {
+            match size.filter(|&s| s > 0 || name == b"maxmemory") {
+                Some(s) => *slot = s,
+                None => {
+                    let mut msg = Vec::from(&b"ERR Invalid argument '"[..]);
+                    msg.extend_from_slice(value);
+                    msg.extend_from_slice(b"' for CONFIG SET '");
+                    msg.extend_from_slice(&name);
+                    msg.extend_from_slice(b"'");
+                    resp::error(ctx.out, &msg);
+                    return;
+                }
+            }
+        }
+        i += 2;
+    }
+    ctx.shared.config = next;
+    ctx.out.extend_from_slice(OK);
+}
+
+/// `COMMAND`, `COMMAND COUNT`, `COMMAND DOCS`, `COMMAND INFO`: enough for `redis-cli`.
+pub fn command(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if args.len() == 1 || eq_ignore_case(sub, "docs") {
+        ctx.out.extend_from_slice(resp::EMPTY_ARRAY);
+    } else if eq_ignore_case(sub, "count") {
+        resp::integer(ctx.out, COMMANDS.len() as i64);
+    } else if eq_ignore_case(sub, "info") {
+        resp::array_header(ctx.out, args.len() - 2);
+        for _ in args.iter_from(2) {
+            ctx.out.extend_from_slice(resp::NULL_ARRAY);
+        }
+    } else {
+        unknown_subcommand(ctx.out, sub, "COMMAND");
+    }
+}
+
+/// `SELECT index`: only database 0 exists.
+pub fn select(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    match resp::parse_i64(args.get(1)) {
+        Some(0) => ctx.out.extend_from_slice(OK),
+        Some(_) => ctx.out.extend_from_slice(b"-ERR DB index is out of range\r\n"),
+        None => ctx.out.extend_from_slice(NOT_INTEGER),
+    }
+}
+
+/// `DBSIZE`.
+pub fn dbsize(ctx: &mut Ctx<'_>, _args: &Args<'_>) {
+    resp::integer(ctx.out, ctx.shared.store.len() as i64);
+}
+
+/// `FLUSHALL [ASYNC|SYNC]` and `FLUSHDB [ASYNC|SYNC]`.
+pub fn flushall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let mode_ok = match args.len() {
+        1 => true,
+        2 => eq_ignore_case(args.get(1), "async") || eq_ignore_case(args.get(1), "sync"),
+        _ => false,
+    };
+    if !mode_ok {
+        ctx.out.extend_from_slice(SYNTAX_ERROR);
+        return;
+    }
+    ctx.shared.store.flush();
+    ctx.out.extend_from_slice(OK);
+}
+
+/// `INFO [section...]`: server, clients, memory, stats, platform, commandstats, keyspace.
+pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let wanted = |section: &str| {
+        args.len() == 1
+            || args.iter_from(1).any(|a| {
+                eq_ignore_case(a, section)
+                    || eq_ignore_case(a, "all")
+                    || eq_ignore_case(a, "everything")
+                    || (eq_ignore_case(a, "default") && section != "commandstats")
+            })
+    };
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_info(ctx, &wanted, &mut text);
+    resp::bulk(ctx.out, text.as_bytes());
+}
+
+fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> core::fmt::Result {
+    /// Milliseconds per second and seconds per day.
+    const MS_PER_SEC: u64 = 1000;
+    const SECS_PER_DAY: u64 = 86_400;
+    let (shared, stats) = (&*ctx.shared, &ctx.shared.stats);
+    let uptime_s = ctx.now_ms.saturating_sub(stats.start_ms) / MS_PER_SEC;
+    if wanted("server") {
+        write!(w, "# Server\r\nredis_version:{REDIS_COMPAT_VERSION}\r\nserver_name:ring0db-dbserver\r\n")?;
+        write!(w, "ring0db_version:{VERSION}\r\nredis_mode:standalone\r\ntcp_port:{}\r\n", shared.config.port)?;
+        write!(w, "uptime_in_seconds:{uptime_s}\r\nuptime_in_days:{}\r\n\r\n", uptime_s / SECS_PER_DAY)?;
+    }
+    if wanted("clients") {
+        write!(w, "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n", ctx.connected_clients, shared.config.maxclients)?;
+    }
+    if wanted("memory") {
+        write!(w, "# Memory\r\nused_memory:{}\r\nmaxmemory:{}\r\n", shared.store.used_bytes(), shared.config.maxmemory)?;
+        write!(w, "maxmemory_policy:noeviction\r\n\r\n")?;
+    }
+    if wanted("stats") {
+        write!(w, "# Stats\r\ntotal_connections_received:{}\r\n", stats.total_connections_received)?;
+        write!(w, "total_commands_processed:{}\r\n", stats.total_commands_processed)?;
+        write!(w, "rejected_connections:{}\r\nexpired_keys:{}\r\n", stats.rejected_connections, shared.store.expired_keys())?;
+        write!(w, "total_error_replies_protocol:{}\r\n\r\n", stats.protocol_errors)?;
+    }
+    if wanted("platform") {
+        w.push_str("# Platform\r\n");
+        let mut sink = |name: &str, value: u64| {
+            let _ = write!(w, "{name}:{value}\r\n");
+        };
+        ctx.sys.platform_stats(&mut sink);
+        w.push_str("\r\n");
+    }
+    if wanted("commandstats") {
+        w.push_str("# Commandstats\r\n");
+        for (cmd, calls) in COMMANDS.iter().zip(&stats.calls).filter(|(_, &n)| n > 0) {
+            write!(w, "cmdstat_{}:calls={calls}\r\n", cmd.name)?;
+        }
+        w.push_str("\r\n");
+    }
+    if wanted("keyspace") {
+        w.push_str("# Keyspace\r\n");
+        if !shared.store.is_empty() {
+            write!(w, "db0:keys={},expires={},avg_ttl=0\r\n", shared.store.len(), shared.store.keys_with_expiry())?;
+        }
+    }
+    Ok(())
+}

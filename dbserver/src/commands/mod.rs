@@ -1,0 +1,341 @@
+//! Command dispatch: the command table, the checks every command goes through (arity,
+//! authentication, `maxmemory`) and small helpers the command modules share.
+
+use crate::config::Config;
+use crate::resp::{self, Args};
+use crate::stats::Stats;
+use crate::store::Store;
+use crate::sys::Syscalls;
+use alloc::vec::Vec;
+use hashbrown::HashMap;
+
+mod admin;
+mod keys;
+mod lists;
+mod sets;
+mod strings;
+mod zsets;
+
+/// Server-wide state the commands read and change.
+pub struct Shared {
+    /// The keyspace.
+    pub store: Store,
+    /// The live configuration (`CONFIG SET` changes it).
+    pub config: Config,
+    /// Counters for `INFO`.
+    pub stats: Stats,
+}
+
+/// Per-connection state the commands read and change.
+#[derive(Debug, Default)]
+pub struct Client {
+    /// Unique id (`CLIENT ID`, `HELLO`).
+    pub id: u64,
+    /// `AUTH` succeeded (or no password is configured).
+    pub authenticated: bool,
+    /// `CLIENT SETNAME`.
+    pub name: Option<Vec<u8>>,
+    /// Close the connection once the replies so far are sent (`QUIT`, protocol errors).
+    pub close_after_reply: bool,
+}
+
+/// Everything a command handler gets.
+pub struct Ctx<'a> {
+    /// Server-wide state.
+    pub shared: &'a mut Shared,
+    /// The calling client.
+    pub client: &'a mut Client,
+    /// The platform (for `INFO`'s platform section).
+    pub sys: &'a dyn Syscalls,
+    /// The current time, cached once per event-loop round.
+    pub now_ms: u64,
+    /// Clients connected now.
+    pub connected_clients: usize,
+    /// The client's output buffer; handlers append exactly one reply.
+    pub out: &'a mut Vec<u8>,
+}
+
+/// The command may grow the data set: refused above `maxmemory`.
+const DENY_OOM: u8 = 1 << 0;
+/// The command runs before the client authenticated.
+const NO_AUTH: u8 = 1 << 1;
+
+type Handler = fn(&mut Ctx<'_>, &Args<'_>);
+
+/// One entry of the command table.
+pub struct Command {
+    /// Lower-case name.
+    pub name: &'static str,
+    /// Redis arity: `n` exactly `n` arguments (name included), `-n` at least `n`.
+    arity: i32,
+    flags: u8,
+    handler: Handler,
+}
+
+const fn cmd(name: &'static str, arity: i32, flags: u8, handler: Handler) -> Command {
+    Command { name, arity, flags, handler }
+}
+
+/// Every command the server knows.
+pub static COMMANDS: &[Command] = &[
+    cmd("ping", -1, 0, admin::ping),
+    cmd("echo", 2, 0, admin::echo),
+    cmd("quit", -1, NO_AUTH, admin::quit),
+    cmd("auth", -2, NO_AUTH, admin::auth),
+    cmd("hello", -1, NO_AUTH, admin::hello),
+    cmd("client", -2, 0, admin::client),
+    cmd("config", -2, 0, admin::config),
+    cmd("command", -1, 0, admin::command),
+    cmd("info", -1, 0, admin::info),
+    cmd("select", 2, 0, admin::select),
+    cmd("dbsize", 1, 0, admin::dbsize),
+    cmd("flushall", -1, 0, admin::flushall),
+    cmd("flushdb", -1, 0, admin::flushall),
+    cmd("get", 2, 0, strings::get),
+    cmd("set", -3, DENY_OOM, strings::set),
+    cmd("incr", 2, DENY_OOM, strings::incr),
+    cmd("decr", 2, DENY_OOM, strings::decr),
+    cmd("incrby", 3, DENY_OOM, strings::incrby),
+    cmd("decrby", 3, DENY_OOM, strings::decrby),
+    cmd("mget", -2, 0, strings::mget),
+    cmd("mset", -3, DENY_OOM, strings::mset),
+    cmd("append", 3, DENY_OOM, strings::append),
+    cmd("strlen", 2, 0, strings::strlen),
+    cmd("del", -2, 0, keys::del),
+    cmd("unlink", -2, 0, keys::del),
+    cmd("exists", -2, 0, keys::exists),
+    cmd("expire", -3, 0, keys::expire),
+    cmd("pexpire", -3, 0, keys::pexpire),
+    cmd("ttl", 2, 0, keys::ttl),
+    cmd("pttl", 2, 0, keys::pttl),
+    cmd("persist", 2, 0, keys::persist),
+    cmd("type", 2, 0, keys::type_),
+    cmd("keys", 2, 0, keys::keys),
+    cmd("lpush", -3, DENY_OOM, lists::lpush),
+    cmd("rpush", -3, DENY_OOM, lists::rpush),
+    cmd("lpop", -2, 0, lists::lpop),
+    cmd("rpop", -2, 0, lists::rpop),
+    cmd("lrange", 4, 0, lists::lrange),
+    cmd("llen", 2, 0, lists::llen),
+    cmd("sadd", -3, DENY_OOM, sets::sadd),
+    cmd("spop", -2, 0, sets::spop),
+    cmd("smembers", 2, 0, sets::smembers),
+    cmd("scard", 2, 0, sets::scard),
+    cmd("sismember", 3, 0, sets::sismember),
+    cmd("hset", -4, DENY_OOM, sets::hset),
+    cmd("hmset", -4, DENY_OOM, sets::hmset),
+    cmd("hget", 3, 0, sets::hget),
+    cmd("hgetall", 2, 0, sets::hgetall),
+    cmd("hdel", -3, 0, sets::hdel),
+    cmd("hlen", 2, 0, sets::hlen),
+    cmd("zadd", -4, DENY_OOM, zsets::zadd),
+    cmd("zpopmin", -2, 0, zsets::zpopmin),
+    cmd("zrange", -4, 0, zsets::zrange),
+    cmd("zcard", 2, 0, zsets::zcard),
+    cmd("zscore", 3, 0, zsets::zscore),
+];
+
+/// Longest command name looked up (longer names are unknown).
+const MAX_NAME_LEN: usize = 16;
+
+/// Finds commands by name.
+pub struct Dispatcher {
+    by_name: HashMap<&'static [u8], usize>,
+}
+
+impl Default for Dispatcher {
+    fn default() -> Self {
+        let by_name = COMMANDS.iter().enumerate().map(|(i, c)| (c.name.as_bytes(), i)).collect();
+        Self { by_name }
+    }
+}
+
+impl Dispatcher {
+    /// Run one request (`args` non-empty) and append its reply to `ctx.out`.
+    pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
+        let name = args.get(0);
+        let Some(index) = self.lookup(name) else {
+            unknown_command(ctx.out, args);
+            return;
+        };
+        let Some(command) = COMMANDS.get(index) else { return };
+        let argc = args.len();
+        let arity_ok = match usize::try_from(command.arity) {
+            Ok(exact) => argc == exact,
+            Err(_) => argc >= command.arity.unsigned_abs() as usize,
+        };
+        if !arity_ok {
+            wrong_arity(ctx.out, command.name);
+            return;
+        }
+        if !ctx.client.authenticated && command.flags & NO_AUTH == 0 {
+            ctx.out.extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            return;
+        }
+        let maxmemory = ctx.shared.config.maxmemory;
+        if command.flags & DENY_OOM != 0 && maxmemory != 0 && ctx.shared.store.used_bytes() > maxmemory {
+            ctx.out
+                .extend_from_slice(b"-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+            return;
+        }
+        ctx.shared.stats.count_command(index);
+        (command.handler)(ctx, args);
+    }
+
+    fn lookup(&self, name: &[u8]) -> Option<usize> {
+        let mut lower = [0u8; MAX_NAME_LEN];
+        let dst = lower.get_mut(..name.len())?;
+        for (d, s) in dst.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.by_name.get(&*dst).copied()
+    }
+}
+
+/// Redis's reply to an unknown command: the name and up to 128 bytes of arguments.
+fn unknown_command(out: &mut Vec<u8>, args: &Args<'_>) {
+    /// Redis quotes at most this many bytes of the name and of the arguments.
+    const QUOTE_MAX: usize = 128;
+    let mut msg = Vec::new();
+    msg.extend_from_slice(b"ERR unknown command '");
+    let name = args.get(0);
+    msg.extend_from_slice(&name[..name.len().min(QUOTE_MAX)]);
+    msg.extend_from_slice(b"', with args beginning with: ");
+    let mut quoted = 0;
+    for arg in args.iter_from(1) {
+        if quoted >= QUOTE_MAX {
+            break;
+        }
+        let take = arg.len().min(QUOTE_MAX - quoted);
+        msg.push(b'\'');
+        msg.extend_from_slice(&arg[..take]);
+        msg.extend_from_slice(b"' ");
+        quoted += take + 3;
+    }
+    resp::error(out, &msg);
+}
+
+/// `-ERR wrong number of arguments for '<name>' command`.
+pub(crate) fn wrong_arity(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(b"-ERR wrong number of arguments for '");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"' command\r\n");
+}
+
+/// The reply to an operation on a value of the wrong type.
+pub(crate) const WRONGTYPE: &[u8] = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+/// The reply to an argument that should be an integer.
+pub(crate) const NOT_INTEGER: &[u8] = b"-ERR value is not an integer or out of range\r\n";
+/// The reply to unknown or conflicting options.
+pub(crate) const SYNTAX_ERROR: &[u8] = b"-ERR syntax error\r\n";
+/// The reply to a negative count.
+pub(crate) const NOT_POSITIVE: &[u8] = b"-ERR value is out of range, must be positive\r\n";
+
+/// Argument `i` as an integer, or `NOT_INTEGER` written to `out`.
+pub(crate) fn int_arg(out: &mut Vec<u8>, args: &Args<'_>, i: usize) -> Option<i64> {
+    let v = resp::parse_i64(args.get(i));
+    if v.is_none() {
+        out.extend_from_slice(NOT_INTEGER);
+    }
+    v
+}
+
+/// The optional count argument of `LPOP`/`SPOP`/`ZPOPMIN` at index 2: `Ok(None)` when
+/// absent; `Err(())` after writing the error reply.
+pub(crate) fn count_arg(out: &mut Vec<u8>, args: &Args<'_>) -> Result<Option<usize>, ()> {
+    if args.len() > 3 {
+        out.extend_from_slice(SYNTAX_ERROR);
+        return Err(());
+    }
+    if args.len() < 3 {
+        return Ok(None);
+    }
+    let n = int_arg(out, args, 2).ok_or(())?;
+    match usize::try_from(n) {
+        Ok(n) => Ok(Some(n)),
+        Err(_) => {
+            out.extend_from_slice(NOT_POSITIVE);
+            Err(())
+        }
+    }
+}
+
+/// Clamp Redis `start`/`stop` ranks (negative: from the end) to `0..len`; `None` when empty.
+pub(crate) fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
+    let len = i64::try_from(len).ok()?;
+    let start = if start < 0 { start.saturating_add(len).max(0) } else { start };
+    let stop = if stop < 0 { stop.saturating_add(len) } else { stop.min(len - 1) };
+    if start > stop || start >= len {
+        return None;
+    }
+    Some((usize::try_from(start).ok()?, usize::try_from(stop).ok()?))
+}
+
+/// Case-insensitive ASCII comparison of an argument with a keyword.
+pub(crate) fn eq_ignore_case(arg: &[u8], keyword: &str) -> bool {
+    arg.eq_ignore_ascii_case(keyword.as_bytes())
+}
+
+/// Glob matching as in Redis's `stringmatchlen` (`*`, `?`, `[...]`, `\` escapes),
+/// case-sensitive. Iterative with one backtrack point: linear in practice.
+pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let c = text[t];
+        let step = match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => Some(1),
+            Some(b'[') => class_match(&pattern[p + 1..], c).map(|used| used + 1),
+            Some(b'\\') if pattern.get(p + 1) == Some(&c) => Some(2),
+            Some(&pc) if pc == c && pc != b'\\' => Some(1),
+            _ => None,
+        };
+        match step {
+            Some(n) => {
+                p += n;
+                t += 1;
+            }
+            None => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&b| b == b'*')
+}
+
+/// Match `c` against a `[...]` class (`rest` starts after `[`); returns the pattern bytes
+/// used including `]`.
+fn class_match(rest: &[u8], c: u8) -> Option<usize> {
+    let end = rest.iter().position(|&b| b == b']')?;
+    let mut class = &rest[..end];
+    let negate = class.first() == Some(&b'^');
+    if negate {
+        class = &class[1..];
+    }
+    let mut hit = false;
+    let mut i = 0;
+    while i < class.len() {
+        if class.get(i + 1) == Some(&b'-') && i + 2 < class.len() {
+            let (lo, hi) = (class[i].min(class[i + 2]), class[i].max(class[i + 2]));
+            hit |= (lo..=hi).contains(&c);
+            i += 3;
+        } else {
+            hit |= class[i] == c;
+            i += 1;
+        }
+    }
+    (hit != negate).then_some(end + 1)
+}
+
+#[cfg(test)]
+mod tests;

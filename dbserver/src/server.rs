@@ -1,0 +1,363 @@
+//! The event loop: one thread, level-triggered readiness, per-connection input and output
+//! buffers, pipelining (every complete request in the input is run, the replies go out
+//! with one `send`), and backpressure (a client whose replies pile up is not read from
+//! until they drain).
+
+use crate::commands::{Client, Ctx, Dispatcher, Shared, COMMANDS};
+use crate::config::Config;
+use crate::resp::{Limits, Parser};
+use crate::stats::Stats;
+use crate::store::Store;
+use crate::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+use hashbrown::HashMap;
+
+/// Bytes read per `recv` at least (Redis: `PROTO_IOBUF_LEN`).
+const READ_CHUNK_BYTES: usize = 16 * 1024;
+/// Pending output above which a client's further requests wait (backpressure).
+const OUTPUT_HIGH_WATER_BYTES: usize = 16 * 1024 * 1024;
+/// Buffers that grew beyond this are released once empty.
+const BUFFER_SHRINK_BYTES: usize = 1024 * 1024;
+/// `listen(2)` backlog (Redis: `tcp-backlog`).
+const LISTEN_BACKLOG: u32 = 511;
+/// Readiness events fetched per `poll_wait`.
+const MAX_EVENTS: usize = 1024;
+/// Connections accepted per readiness event of the listener.
+const ACCEPTS_PER_ROUND: usize = 1000;
+/// Period of housekeeping (active expiry), like Redis's `hz 10`.
+const CRON_INTERVAL_MS: u64 = 100;
+/// Keys active expiry may delete per housekeeping round.
+const ACTIVE_EXPIRE_BUDGET: usize = 1000;
+/// Nanoseconds per millisecond.
+const NS_PER_MS: u64 = 1_000_000;
+/// Sent to a connection refused because of `maxclients`.
+const MAXCLIENTS_REPLY: &[u8] = b"-ERR max number of clients reached\r\n";
+
+/// Run the server until a fatal platform error.
+pub fn run<S: Syscalls>(sys: &S, config: &Config) -> Result<(), Errno> {
+    let mut server = Server::new(sys, config.clone())?;
+    loop {
+        server.poll_once()?;
+    }
+}
+
+/// One client connection.
+struct Conn {
+    fd: Fd,
+    /// Input bytes `start..end` are unprocessed.
+    inbuf: Vec<u8>,
+    start: usize,
+    end: usize,
+    parser: Parser,
+    /// Output bytes `out_pos..` are still to be sent.
+    out: Vec<u8>,
+    out_pos: usize,
+    client: Client,
+    interest: Interest,
+}
+
+/// What to do with a connection after handling an event.
+#[derive(PartialEq, Eq)]
+enum After {
+    Keep,
+    Close,
+}
+
+impl Conn {
+    fn pending_output(&self) -> usize {
+        self.out.len() - self.out_pos
+    }
+}
+
+/// A listening server and its clients.
+pub struct Server<'s, S: Syscalls> {
+    sys: &'s S,
+    listener: Fd,
+    shared: Shared,
+    dispatcher: Dispatcher,
+    conns: HashMap<Fd, Conn>,
+    events: Vec<Event>,
+    next_client_id: u64,
+    next_cron_ms: u64,
+}
+
+impl<'s, S: Syscalls> Server<'s, S> {
+    /// Bind and listen on `config.bind:config.port`.
+    pub fn new(sys: &'s S, config: Config) -> Result<Self, Errno> {
+        let listener = sys.socket()?;
+        let addr = SockAddrV4 { addr: config.bind, port: config.port };
+        let setup = sys
+            .bind(listener, addr)
+            .and_then(|()| sys.listen(listener, LISTEN_BACKLOG))
+            .and_then(|()| sys.poll_ctl(listener, Interest { readable: true, writable: false }));
+        if let Err(e) = setup {
+            let _ = sys.close(listener);
+            return Err(e);
+        }
+        let [a, b, c, d] = config.bind;
+        sys.log(&format!("dbserver: listening on {a}.{b}.{c}.{d}:{}\n", config.port));
+        let now_ms = sys.clock_ns() / NS_PER_MS;
+        Ok(Self {
+            sys,
+            listener,
+            shared: Shared { store: Store::new(), config, stats: Stats::new(now_ms, COMMANDS.len()) },
+            dispatcher: Dispatcher::default(),
+            conns: HashMap::new(),
+            events: vec![Event::default(); MAX_EVENTS],
+            next_client_id: 1,
+            next_cron_ms: now_ms + CRON_INTERVAL_MS,
+        })
+    }
+
+    /// Wait for readiness (at most until the next housekeeping round) and handle it.
+    pub fn poll_once(&mut self) -> Result<(), Errno> {
+        let now_ms = self.now_ms();
+        let timeout_ms = self.next_cron_ms.saturating_sub(now_ms).min(CRON_INTERVAL_MS) as i32;
+        let n = match self.sys.poll_wait(&mut self.events, timeout_ms) {
+            Ok(n) => n.min(self.events.len()),
+            Err(Errno::EINTR) => 0,
+            Err(e) => return Err(e),
+        };
+        let now_ms = self.now_ms();
+        for i in 0..n {
+            let ev = self.events[i];
+            if ev.fd == self.listener {
+                self.accept_clients();
+            } else {
+                self.handle_client(ev, now_ms);
+            }
+        }
+        if now_ms >= self.next_cron_ms {
+            self.shared.store.expire_due(now_ms, ACTIVE_EXPIRE_BUDGET);
+            self.next_cron_ms = now_ms + CRON_INTERVAL_MS;
+        }
+        Ok(())
+    }
+
+    /// Connected clients.
+    pub fn clients(&self) -> usize {
+        self.conns.len()
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.sys.clock_ns() / NS_PER_MS
+    }
+
+    fn accept_clients(&mut self) {
+        for _ in 0..ACCEPTS_PER_ROUND {
+            let fd = match self.sys.accept(self.listener) {
+                Ok(fd) => fd,
+                Err(Errno::EAGAIN) => return,
+                Err(Errno::EINTR | Errno::ECONNABORTED) => continue,
+                Err(e) => {
+                    self.sys.log(&format!("dbserver: accept failed: errno {}\n", e.0));
+                    return;
+                }
+            };
+            let stats = &mut self.shared.stats;
+            stats.total_connections_received += 1;
+            if self.conns.len() >= self.shared.config.maxclients {
+                stats.rejected_connections += 1;
+                // Best effort: the socket is fresh, so the short reply fits its buffer.
+                let _ = self.sys.send(fd, MAXCLIENTS_REPLY);
+                let _ = self.sys.close(fd);
+                continue;
+            }
+            let interest = Interest { readable: true, writable: false };
+            if self.sys.poll_ctl(fd, interest).is_err() {
+                let _ = self.sys.close(fd);
+                continue;
+            }
+            let client = Client {
+                id: self.next_client_id,
+                authenticated: self.shared.config.requirepass.is_none(),
+                ..Client::default()
+            };
+            self.next_client_id += 1;
+            let conn = Conn {
+                fd,
+                inbuf: Vec::new(),
+                start: 0,
+                end: 0,
+                parser: Parser::default(),
+                out: Vec::new(),
+                out_pos: 0,
+                client,
+                interest,
+            };
+            self.conns.insert(fd, conn);
+        }
+    }
+
+    fn handle_client(&mut self, ev: Event, now_ms: u64) {
+        let connected = self.conns.len();
+        let Some(conn) = self.conns.get_mut(&ev.fd) else { return };
+        let mut after = After::Keep;
+        if ev.readable && conn.interest.readable {
+            after = read_input(self.sys, conn, &self.shared.config);
+        } else if ev.hangup && !ev.writable {
+            after = After::Close;
+        }
+        if after == After::Keep {
+            let mut env = Env {
+                shared: &mut self.shared,
+                dispatcher: &self.dispatcher,
+                sys: self.sys,
+                now_ms,
+                connected,
+            };
+            after = serve(&mut env, conn);
+        }
+        if after == After::Close {
+            let fd = conn.fd;
+            let _ = self.sys.close(fd);
+            self.conns.remove(&fd);
+        }
+    }
+}
+
+/// What request processing needs besides the connection.
+struct Env<'a> {
+    shared: &'a mut Shared,
+    dispatcher: &'a Dispatcher,
+    sys: &'a dyn Syscalls,
+    now_ms: u64,
+    connected: usize,
+}
+
+/// Receive once into the connection's input buffer.
+fn read_input(sys: &dyn Syscalls, conn: &mut Conn, config: &Config) -> After {
+    if conn.inbuf.len() - conn.end < READ_CHUNK_BYTES {
+        if conn.start > 0 {
+            conn.inbuf.copy_within(conn.start..conn.end, 0);
+            conn.end -= conn.start;
+            conn.start = 0;
+        }
+        if conn.inbuf.len() - conn.end < READ_CHUNK_BYTES {
+            let grown = (conn.inbuf.len() * 2).max(conn.end + READ_CHUNK_BYTES);
+            // Never buffer (much) more than the query-buffer limit allows.
+            let cap = config.max_query_buffer.saturating_add(READ_CHUNK_BYTES);
+            conn.inbuf.resize(grown.min(cap).max(conn.end + 1), 0);
+        }
+    }
+    let free = conn.inbuf.get_mut(conn.end..).unwrap_or(&mut []);
+    match sys.recv(conn.fd, free) {
+        Ok(0) => After::Close,
+        Ok(n) => {
+            conn.end += n;
+            After::Keep
+        }
+        Err(Errno::EAGAIN | Errno::EINTR) => After::Keep,
+        Err(_) => After::Close,
+    }
+}
+
+/// Run buffered requests, send replies, and update poll interest.
+fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
+    loop {
+        let held_back = run_requests(env, conn);
+        if flush_output(env.sys, conn) == After::Close {
+            return After::Close;
+        }
+        // Requests held back by backpressure and the output drained at once: go on, as
+        // no readiness event will come for bytes already read.
+        if !(held_back && conn.pending_output() == 0) {
+            break;
+        }
+    }
+    if conn.client.close_after_reply && conn.pending_output() == 0 {
+        return After::Close;
+    }
+    let want = Interest {
+        readable: !conn.client.close_after_reply && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
+        writable: conn.pending_output() > 0,
+    };
+    if want != conn.interest {
+        if env.sys.poll_ctl(conn.fd, want).is_err() {
+            return After::Close;
+        }
+        conn.interest = want;
+    }
+    After::Keep
+}
+
+/// Parse and execute every complete request in the input buffer. Returns true when
+/// requests were held back because too much output is pending.
+fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
+    let Conn { inbuf, start, end, parser, out, out_pos, client, .. } = conn;
+    let mut held_back = false;
+    while *start < *end && !client.close_after_reply {
+        if out.len() - *out_pos > OUTPUT_HIGH_WATER_BYTES {
+            held_back = true;
+            break;
+        }
+        let limits = Limits { max_bulk_len: env.shared.config.max_bulk_len, unauthenticated: !client.authenticated };
+        let buf = &inbuf[*start..*end];
+        match parser.parse(buf, &limits) {
+            Ok(None) => {
+                if buf.len() > env.shared.config.max_query_buffer {
+                    protocol_error(env, out, client, "query buffer exceeds client-query-buffer-limit");
+                }
+                break;
+            }
+            Ok(Some(n)) => {
+                let args = parser.args(buf);
+                if !args.is_empty() {
+                    let mut ctx = Ctx {
+                        shared: env.shared,
+                        client,
+                        sys: env.sys,
+                        now_ms: env.now_ms,
+                        connected_clients: env.connected,
+                        out,
+                    };
+                    env.dispatcher.execute(&mut ctx, &args);
+                }
+                *start += n;
+            }
+            Err(e) => {
+                protocol_error(env, out, client, &format!("{e}"));
+                break;
+            }
+        }
+    }
+    if *start == *end {
+        *start = 0;
+        *end = 0;
+        if inbuf.len() > BUFFER_SHRINK_BYTES {
+            *inbuf = Vec::new();
+        }
+    }
+    held_back
+}
+
+/// Reply `-ERR Protocol error: <msg>` and close once it is sent.
+fn protocol_error(env: &mut Env<'_>, out: &mut Vec<u8>, client: &mut Client, msg: &str) {
+    out.extend_from_slice(b"-ERR Protocol error: ");
+    out.extend_from_slice(msg.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    client.close_after_reply = true;
+    env.shared.stats.protocol_errors += 1;
+}
+
+/// Send as much pending output as the socket takes.
+fn flush_output(sys: &dyn Syscalls, conn: &mut Conn) -> After {
+    while conn.out_pos < conn.out.len() {
+        match sys.send(conn.fd, &conn.out[conn.out_pos..]) {
+            Ok(n) => conn.out_pos += n,
+            Err(Errno::EAGAIN) => break,
+            Err(Errno::EINTR) => continue,
+            Err(_) => return After::Close,
+        }
+    }
+    if conn.out_pos == conn.out.len() {
+        conn.out.clear();
+        conn.out_pos = 0;
+        if conn.out.capacity() > BUFFER_SHRINK_BYTES {
+            conn.out = Vec::new();
+        }
+    }
+    After::Keep
+}

@@ -1,0 +1,49 @@
+//! Counters and the text of `INFO`.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Server-wide counters.
+#[derive(Clone, Debug)]
+pub struct Stats {
+    /// When the server started (ms, platform clock).
+    pub start_ms: u64,
+    /// Connections accepted (including rejected ones).
+    pub total_connections_received: u64,
+    /// Commands executed.
+    pub total_commands_processed: u64,
+    /// Connections refused because of `maxclients`.
+    pub rejected_connections: u64,
+    /// Connections closed because of a protocol error or the query-buffer limit.
+    pub protocol_errors: u64,
+    /// Calls per entry of [`crate::commands::COMMANDS`].
+    pub calls: Vec<u64>,
+}
+
+impl Stats {
+    /// Zeroed counters for a server started at `start_ms`.
+    pub fn new(start_ms: u64, commands: usize) -> Self {
+        Self {
+            start_ms,
+            total_connections_received: 0,
+            total_commands_processed: 0,
+            rejected_connections: 0,
+            protocol_errors: 0,
+            calls: vec![0; commands],
+        }
+    }
+
+    /// Count one call of command `index`.
+    pub fn count_command(&mut self, index: usize) {
+        self.total_commands_processed += 1;
+        if let Some(c) = self.calls.get_mut(index) {
+            *c += 1;
+        }
+    }
+
+    /// `CONFIG RESETSTAT`.
+    pub fn reset(&mut self) {
+        let start_ms = self.start_ms;
+        *self = Self::new(start_ms, self.calls.len());
+    }
+}

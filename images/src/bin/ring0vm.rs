@@ -1,0 +1,227 @@
+//! `ring0vm`: build ring0db's images and boot them in the shared VM.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use ring0db_images::{build, cleanup, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
+use std::time::Duration;
+
+/// How long `boot-time` waits for the first PONG before giving up.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(180);
+
+#[derive(Parser)]
+#[command(about = "Build ring0db's images and boot them in the one shared VM (images/vm.toml)")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build images into images/out.
+    Build {
+        #[arg(value_enum, default_value = "all")]
+        what: BuildWhat,
+    },
+    /// Boot an image with its serial console on this terminal (Ctrl-C stops and cleans up).
+    Boot {
+        #[arg(value_enum)]
+        image: ImageName,
+        #[command(flatten)]
+        vm: VmArgs,
+        /// Extra kernel command-line words.
+        #[arg(long)]
+        append: Option<String>,
+        /// Print the QEMU command line and exit.
+        #[arg(long)]
+        print_command: bool,
+    },
+    /// Measure QEMU start → first successful PING (client side), median over rounds.
+    BootTime {
+        #[arg(value_enum)]
+        image: ImageName,
+        #[command(flatten)]
+        vm: VmArgs,
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
+    /// Remove ring0db-* network namespaces left by processes that no longer exist.
+    Cleanup,
+}
+
+#[derive(clap::Args)]
+struct VmArgs {
+    /// Network: tap (netns, root; default when root) or user (loopback forward) or none.
+    #[arg(long, value_enum)]
+    net: Option<NetKind>,
+    /// Accelerator: auto, tcg or kvm.
+    #[arg(long, default_value = "auto")]
+    accel: Accel,
+    /// Override a key of the VM description, e.g. --vm memory_mib=1024 (repeatable).
+    #[arg(long = "vm", value_name = "KEY=VALUE")]
+    overrides: Vec<String>,
+    /// Use the image as built; do not (re)build it first.
+    #[arg(long)]
+    no_build: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BuildWhat {
+    Unikernel,
+    Linux,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImageName {
+    /// The ring-0 unikernel.
+    Unikernel,
+    /// Linux guest running dbserver.
+    Linux,
+    /// Linux guest running Debian's redis-server.
+    Redis,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum NetKind {
+    Tap,
+    User,
+    None,
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("ring0vm: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let cli = Cli::parse();
+    cleanup::install_signal_handler()?;
+    match cli.cmd {
+        Cmd::Build { what } => build_cmd(what),
+        Cmd::Boot { image, vm, append, print_command } => {
+            let code = boot(image, &vm, append.as_deref(), print_command)?;
+            std::process::exit(code);
+        }
+        Cmd::BootTime { image, vm, rounds } => boot_time(image, &vm, rounds),
+        Cmd::Cleanup => {
+            for name in cleanup::remove_stale_netns()? {
+                println!("removed {name}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn build_cmd(what: BuildWhat) -> Result<()> {
+    if matches!(what, BuildWhat::Unikernel | BuildWhat::All) {
+        println!("{}", build::unikernel()?.display());
+    }
+    if matches!(what, BuildWhat::Linux | BuildWhat::All) {
+        let g = build::linux_guest()?;
+        println!("{} ({})", g.vmlinuz.display(), g.kernel_package);
+        println!("{}", g.initrd_dbserver.display());
+        println!("{}", g.initrd_redis.display());
+    }
+    Ok(())
+}
+
+/// The image, built unless `--no-build`.
+fn image(name: ImageName, no_build: bool) -> Result<Image> {
+    let out = ring0db_images::out_dir();
+    let linux = |initrd: &str| -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+        if no_build {
+            Ok((out.join("linux/vmlinuz"), out.join("linux").join(initrd)))
+        } else {
+            let g = build::linux_guest()?;
+            let initrd = if initrd.contains("redis") { g.initrd_redis } else { g.initrd_dbserver };
+            Ok((g.vmlinuz, initrd))
+        }
+    };
+    Ok(match name {
+        ImageName::Unikernel => {
+            Image::unikernel(if no_build { out.join("ring0db.elf") } else { build::unikernel()? })
+        }
+        ImageName::Linux => {
+            let (k, i) = linux("initrd-dbserver.cpio.gz")?;
+            Image::linux("linux", k, i)
+        }
+        ImageName::Redis => {
+            let (k, i) = linux("initrd-redis.cpio.gz")?;
+            Image::linux("redis", k, i)
+        }
+    })
+}
+
+fn prepare(vm: &VmArgs) -> Result<(VmSpec, AccelChoice)> {
+    let mut spec = VmSpec::load()?;
+    spec.set_all(&vm.overrides)?;
+    let accel = vm.accel.resolve()?;
+    eprintln!("ring0vm: accelerator {} ({})", accel.accel, accel.reason);
+    Ok((spec, accel))
+}
+
+fn net(kind: Option<NetKind>) -> Result<NetAttach> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    match kind {
+        Some(NetKind::Tap) => NetAttach::tap(),
+        Some(NetKind::User) => NetAttach::user(),
+        Some(NetKind::None) => Ok(NetAttach::None),
+        None if root => NetAttach::tap(),
+        None => {
+            eprintln!("ring0vm: not root, using --net user");
+            NetAttach::user()
+        }
+    }
+}
+
+fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool) -> Result<i32> {
+    let (spec, accel) = prepare(vm)?;
+    let image = image(name, vm.no_build)?.with_append(append.unwrap_or(""));
+    let net = if print_command { NetAttach::User { host_port: 16379 } } else { net(vm.net)? };
+    if print_command {
+        let args = ring0db_images::qemu_args(&spec, &image, &net, &accel);
+        println!("{} {}", spec.qemu, args.join(" "));
+        return Ok(0);
+    }
+    let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions { log_path: None, echo: true })?;
+    eprintln!("ring0vm: QEMU pid {}; serial log {}", vm.pid(), vm.serial_log_path().display());
+    eprintln!("ring0vm: connect with: {}", vm.net().connect_hint());
+    eprintln!("ring0vm: Ctrl-C stops the VM and removes its network namespace");
+    let exit = loop {
+        if let Some(exit) = vm.try_exit()? {
+            break exit;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    eprintln!("ring0vm: {exit}");
+    drop(vm);
+    Ok(if exit.is_success() { 0 } else { 1 })
+}
+
+fn boot_time(name: ImageName, vm: &VmArgs, rounds: u32) -> Result<()> {
+    if rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    let (spec, accel) = prepare(vm)?;
+    let image = image(name, vm.no_build)?;
+    let mut times = Vec::new();
+    for round in 1..=rounds {
+        let net = net(vm.net)?;
+        if matches!(net, NetAttach::None) {
+            bail!("boot-time needs a network: use --net tap or --net user");
+        }
+        let mut running = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())?;
+        let t = running
+            .wait_for_ping(BOOT_TIMEOUT)
+            .with_context(|| format!("round {round}: serial log {}", running.serial_log_path().display()))?;
+        println!("round {round}: {:.3} s to first PONG", t.as_secs_f64());
+        times.push(t);
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!("{}: median {:.3} s over {rounds} rounds ({})", image.name, median.as_secs_f64(), accel.reason);
+    Ok(())
+}

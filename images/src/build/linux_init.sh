@@ -1,0 +1,55 @@
+#!/bin/busybox sh
+# /init of the ring0db Linux guest (generated from images/src/build/linux_init.sh).
+# Network from the kernel command line: ring0db.ip=ADDR/PREFIX ring0db.gw=ADDR ring0db.port=N
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+say() { echo "ring0db-linux: $*"; }
+
+for m in @MODULES@; do
+    insmod "@MODULE_DIR@/$m.ko" || say "insmod $m failed"
+done
+
+IP=
+GW=
+PORT=6379
+for w in $(cat /proc/cmdline); do
+    case "$w" in
+        ring0db.ip=*) IP="${w#ring0db.ip=}" ;;
+        ring0db.gw=*) GW="${w#ring0db.gw=}" ;;
+        ring0db.port=*) PORT="${w#ring0db.port=}" ;;
+    esac
+done
+
+ip link set lo up
+if [ -n "$IP" ]; then
+    i=0
+    while [ ! -e /sys/class/net/eth0 ] && [ "$i" -lt 200 ]; do usleep 10000; i=$((i + 1)); done
+    ip link set eth0 up
+    ip addr add "$IP" dev eth0
+    [ -n "$GW" ] && ip route add default via "$GW"
+    say "eth0 $IP gw ${GW:-none}"
+else
+    say "no ring0db.ip= on the kernel command line: no network"
+fi
+
+HEXPORT=$(printf '%04X' "$PORT")
+say "starting @SERVER_NAME@"
+@SERVER_CMD@ &
+PID=$!
+while kill -0 "$PID" 2>/dev/null; do
+    if grep -q ":$HEXPORT 0\{8\}:0000 0A" /proc/net/tcp 2>/dev/null ||
+        grep -q ":$HEXPORT 0\{32\}:0000 0A" /proc/net/tcp6 2>/dev/null; then
+        say "serving on port $PORT"
+        break
+    fi
+    usleep 10000
+done
+wait "$PID"
+say "server exited with status $?"
+sync
+reboot -f

@@ -1,0 +1,235 @@
+//! Guest networking: a tap device inside a network namespace we create (root), QEMU's user
+//! networking with a loopback port forward (no root), or no NIC at all.
+
+use crate::cleanup;
+use anyhow::{bail, Context, Result};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// TCP port the server listens on inside every guest.
+pub const GUEST_PORT: u16 = 6379;
+/// Host side of the tap link (inside the namespace).
+pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
+/// Guest address on the tap link.
+pub const TAP_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 2);
+/// Prefix length of the tap link.
+pub const TAP_PREFIX_LEN: u8 = 24;
+/// Name of the tap device (unique per namespace, so fixed).
+pub const TAP_NAME: &str = "r0tap0";
+/// Guest address under QEMU user networking (slirp).
+pub const USER_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
+/// Gateway under QEMU user networking (slirp).
+pub const USER_GATEWAY: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
+/// Prefix of every namespace we create: `ring0db-<pid>-<n>`.
+pub const NETNS_PREFIX: &str = "ring0db-";
+
+/// The guest's static addressing, appended to its kernel command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuestNet {
+    /// Guest IPv4 address.
+    pub guest: Ipv4Addr,
+    /// Prefix length of the guest's network.
+    pub prefix_len: u8,
+    /// Default gateway.
+    pub gateway: Ipv4Addr,
+    /// Port the server listens on.
+    pub port: u16,
+}
+
+impl GuestNet {
+    /// Addressing on the tap link: 172.31.77.2/24 via 172.31.77.1, port 6379.
+    pub fn tap_default() -> Self {
+        GuestNet { guest: TAP_GUEST_ADDR, prefix_len: TAP_PREFIX_LEN, gateway: TAP_HOST_ADDR, port: GUEST_PORT }
+    }
+
+    /// Addressing under QEMU user networking: 10.0.2.15/24 via 10.0.2.2, port 6379.
+    pub fn user_default() -> Self {
+        GuestNet { guest: USER_GUEST_ADDR, prefix_len: 24, gateway: USER_GATEWAY, port: GUEST_PORT }
+    }
+}
+
+/// How the VM's one NIC is attached.
+#[derive(Debug)]
+pub enum NetAttach {
+    /// No NIC.
+    None,
+    /// QEMU user networking; the guest's port 6379 is forwarded from `127.0.0.1:host_port`.
+    User {
+        /// Loopback port on the host.
+        host_port: u16,
+    },
+    /// A tap device inside a network namespace we created; QEMU and clients run inside it.
+    Tap(Netns),
+}
+
+impl NetAttach {
+    /// User networking on a free loopback port.
+    pub fn user() -> Result<Self> {
+        Ok(NetAttach::User { host_port: free_loopback_port()? })
+    }
+
+    /// A fresh namespace with a tap device (needs root).
+    pub fn tap() -> Result<Self> {
+        Ok(NetAttach::Tap(Netns::create()?))
+    }
+
+    /// The addressing the guest must use, if it has a NIC.
+    pub fn guest_net(&self) -> Option<GuestNet> {
+        match self {
+            NetAttach::None => None,
+            NetAttach::User { .. } => Some(GuestNet::user_default()),
+            NetAttach::Tap(_) => Some(GuestNet::tap_default()),
+        }
+    }
+
+    /// QEMU's `-netdev` value (id `net0`), if there is a NIC.
+    pub fn qemu_netdev(&self) -> Option<String> {
+        match self {
+            NetAttach::None => None,
+            NetAttach::User { host_port } => {
+                Some(format!("user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}"))
+            }
+            NetAttach::Tap(ns) => Some(format!("tap,id=net0,ifname={},script=no,downscript=no", ns.tap())),
+        }
+    }
+
+    /// Where a client connects to reach the guest's server (from inside the namespace for tap).
+    pub fn client_addr(&self) -> Option<SocketAddr> {
+        match self {
+            NetAttach::None => None,
+            NetAttach::User { host_port } => Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port))),
+            NetAttach::Tap(_) => Some(SocketAddr::from((TAP_GUEST_ADDR, GUEST_PORT))),
+        }
+    }
+
+    /// The namespace, for tap.
+    pub fn netns(&self) -> Option<&Netns> {
+        match self {
+            NetAttach::Tap(ns) => Some(ns),
+            _ => None,
+        }
+    }
+
+    /// Opens a TCP connection to the guest's server (inside the namespace for tap).
+    pub fn connect_tcp(&self, timeout: Duration) -> Result<TcpStream> {
+        let addr = self.client_addr().context("the VM has no network (NetAttach::None)")?;
+        match self {
+            NetAttach::Tap(ns) => ns.connect_tcp(addr, timeout),
+            _ => TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connect to {addr}")),
+        }
+    }
+
+    /// A shell command a human can run to talk to the server.
+    pub fn connect_hint(&self) -> String {
+        match self {
+            NetAttach::None => "no network attached".into(),
+            NetAttach::User { host_port } => format!("redis-cli -p {host_port}"),
+            NetAttach::Tap(ns) => format!("ip netns exec {} redis-cli -h {TAP_GUEST_ADDR} -p {GUEST_PORT}", ns.name()),
+        }
+    }
+}
+
+/// A network namespace `ring0db-<pid>-<n>` holding a tap device with 172.31.77.1/24 and `lo` up.
+/// Dropping it deletes the tap and the namespace; [`crate::cleanup`] also removes it on
+/// Ctrl-C/SIGTERM.
+#[derive(Debug)]
+pub struct Netns {
+    name: String,
+}
+
+static NETNS_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl Netns {
+    /// Creates the namespace and its tap device. Needs root.
+    pub fn create() -> Result<Self> {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            bail!("creating a network namespace with a tap device needs root: run as root or use --net user");
+        }
+        let n = NETNS_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let name = format!("{NETNS_PREFIX}{}-{n}", std::process::id());
+        cleanup::register_netns(&name);
+        // From here on, `ns` is dropped (and the namespace deleted) on any error.
+        let ns = Netns { name };
+        ip(&["netns", "add", &ns.name])?;
+        ip(&["-n", &ns.name, "tuntap", "add", "dev", TAP_NAME, "mode", "tap"])?;
+        let host = format!("{TAP_HOST_ADDR}/{TAP_PREFIX_LEN}");
+        ip(&["-n", &ns.name, "addr", "add", &host, "dev", TAP_NAME])?;
+        ip(&["-n", &ns.name, "link", "set", TAP_NAME, "up"])?;
+        ip(&["-n", &ns.name, "link", "set", "lo", "up"])?;
+        Ok(ns)
+    }
+
+    /// The namespace's name (for `ip netns exec NAME ...`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The tap device's name inside the namespace.
+    pub fn tap(&self) -> &str {
+        TAP_NAME
+    }
+
+    /// A command that runs `program` inside the namespace (`ip netns exec NAME program`).
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.name, program]);
+        cmd
+    }
+
+    /// Connects to `addr` from inside the namespace. A helper thread enters the namespace and
+    /// creates the socket there; the socket stays in that namespace when handed back.
+    pub fn connect_tcp(&self, addr: SocketAddr, timeout: Duration) -> Result<TcpStream> {
+        let path = format!("/var/run/netns/{}", self.name);
+        std::thread::spawn(move || connect_in_netns(&path, addr, timeout))
+            .join()
+            .map_err(|_| anyhow::anyhow!("netns connect thread panicked"))?
+    }
+}
+
+fn connect_in_netns(path: &str, addr: SocketAddr, timeout: Duration) -> Result<TcpStream> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(path).with_context(|| format!("open {path}"))?;
+    // SAFETY: `file` is an open namespace file descriptor for the duration of the call; setns
+    // only changes the network namespace of this (short-lived helper) thread.
+    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error()).with_context(|| format!("setns({path})"));
+    }
+    TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connect to {addr} inside {path}"))
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        delete_netns(&self.name);
+        cleanup::unregister_netns(&self.name);
+    }
+}
+
+/// Deletes the tap device and the namespace `name`, ignoring errors (best effort).
+pub(crate) fn delete_netns(name: &str) {
+    let quiet = |args: &[&str]| {
+        let _ = Command::new("ip").args(args).output();
+    };
+    quiet(&["-n", name, "link", "del", TAP_NAME]);
+    quiet(&["netns", "delete", name]);
+}
+
+fn ip(args: &[&str]) -> Result<()> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .context("cannot run `ip` (install it: apt-get install iproute2)")?;
+    if !out.status.success() {
+        bail!("ip {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+/// A loopback port that is free right now.
+pub fn free_loopback_port() -> Result<u16> {
+    let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).context("no free loopback port")?;
+    Ok(l.local_addr()?.port())
+}

@@ -1,0 +1,151 @@
+//! SVG charts (plotters, SVG backend, no system fonts: text is emitted as SVG `<text>` and laid
+//! out by plotters' built-in size estimate, so it renders on a fresh machine without fontconfig).
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use thiserror::Error;
+
+use crate::report::{TargetSummary, WorkloadSummary};
+
+/// Chart size in pixels.
+const SIZE_PX: (u32, u32) = (960, 540);
+/// Fraction of a workload's slot covered by its bars.
+const GROUP_WIDTH: f64 = 0.8;
+/// Headroom above the tallest whisker.
+const Y_HEADROOM: f64 = 1.15;
+
+/// Drawing a chart failed.
+#[derive(Debug, Error)]
+#[error("drawing chart {path}: {reason}")]
+pub struct ChartError {
+    path: String,
+    reason: String,
+}
+
+/// One bar: median and whisker range.
+struct Bar {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+/// Throughput per target per workload: bars at the median, whiskers min–max across rounds.
+pub fn throughput_chart(summaries: &[WorkloadSummary], path: &Path) -> Result<(), ChartError> {
+    grouped_bars(
+        summaries,
+        path,
+        "Throughput (ops/s; bar = median, whisker = min–max over rounds)",
+        "ops/s",
+        |t| {
+            Some(Bar {
+                median: t.median_ops_per_s,
+                min: t.min_ops_per_s,
+                max: t.max_ops_per_s,
+            })
+        },
+    )
+}
+
+/// p99 latency per target per workload: bars at the median, whiskers min–max across rounds.
+pub fn p99_chart(summaries: &[WorkloadSummary], path: &Path) -> Result<(), ChartError> {
+    grouped_bars(
+        summaries,
+        path,
+        "p99 latency (µs; bar = median, whisker = min–max over rounds)",
+        "p99 µs",
+        |t| {
+            Some(Bar {
+                median: t.median_p99_us?,
+                min: t.min_p99_us?,
+                max: t.max_p99_us?,
+            })
+        },
+    )
+}
+
+fn grouped_bars(
+    summaries: &[WorkloadSummary],
+    path: &Path,
+    caption: &str,
+    y_desc: &str,
+    value: impl Fn(&TargetSummary) -> Option<Bar>,
+) -> Result<(), ChartError> {
+    let err = |e: &dyn std::fmt::Display| ChartError {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut targets: Vec<&str> = Vec::new();
+    for t in summaries.iter().flat_map(|w| &w.targets) {
+        if !targets.contains(&t.target.as_str()) {
+            targets.push(&t.target);
+        }
+    }
+    let y_max = summaries
+        .iter()
+        .flat_map(|w| &w.targets)
+        .filter_map(|t| value(t).map(|b| b.max.max(b.median)))
+        .fold(0.0, f64::max);
+    let y_max = if y_max > 0.0 { y_max * Y_HEADROOM } else { 1.0 };
+    let slots = summaries.len().max(1) as f64;
+
+    let root = SVGBackend::new(path, SIZE_PX).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(caption, ("sans-serif", 20))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..slots, 0.0..y_max)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .disable_x_axis()
+        .y_desc(y_desc)
+        .draw()
+        .map_err(|e| err(&e))?;
+
+    let bar_width = GROUP_WIDTH / targets.len().max(1) as f64;
+    for (j, target) in targets.iter().enumerate() {
+        let color = Palette99::pick(j).to_rgba();
+        let mut bars = Vec::new();
+        let mut whiskers = Vec::new();
+        for (i, w) in summaries.iter().enumerate() {
+            let Some(b) = w.targets.iter().find(|t| t.target == *target).and_then(&value) else {
+                continue;
+            };
+            let left = i as f64 + (1.0 - GROUP_WIDTH) / 2.0 + j as f64 * bar_width;
+            let (l, r) = (left + bar_width * 0.1, left + bar_width * 0.9);
+            let mid = (l + r) / 2.0;
+            let cap = bar_width * 0.2;
+            bars.push(Rectangle::new([(l, 0.0), (r, b.median)], color.filled()));
+            whiskers.push(PathElement::new(vec![(mid, b.min), (mid, b.max)], BLACK));
+            whiskers.push(PathElement::new(vec![(mid - cap, b.min), (mid + cap, b.min)], BLACK));
+            whiskers.push(PathElement::new(vec![(mid - cap, b.max), (mid + cap, b.max)], BLACK));
+        }
+        chart
+            .draw_series(bars)
+            .map_err(|e| err(&e))?
+            .label(*target)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+        chart.draw_series(whiskers).map_err(|e| err(&e))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+
+    // Workload names under their groups, in pixel coordinates below the plotting area.
+    let label_style = ("sans-serif", 15).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, w) in summaries.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        root.draw(&Text::new(w.workload.clone(), (x, y + 8), label_style.clone()))
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))
+}

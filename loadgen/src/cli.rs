@@ -1,0 +1,311 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::bench::{self, RunConfig};
+use crate::compare::{self, CompareConfig};
+use crate::report;
+use crate::selftest;
+use crate::targets::{self, TargetSpec};
+use crate::workload::{KeyDist, OpMix, Workload};
+
+const WORKLOAD_HELP: &str = "\
+WORKLOAD SPECS: KIND[:OPTION]...
+  KIND     get | set | mixed
+  pN       pipeline depth (requests in flight per connection), e.g. p16
+  rF       read ratio of mixed, 0..=1, e.g. r0.9
+  vN       value size in bytes (>= 16), e.g. v512
+  kN       key space (number of keys), e.g. k100000
+  uniform  uniform key choice
+  zipf[F]  Zipfian key choice with theta F (default 0.99), e.g. zipf0.9
+  qN       open loop at N requests/s in total (coordinated-omission safe)
+Options not given take the values of the --pipeline, --read-ratio, --value-size, --keyspace,
+--key-dist/--theta and --rate flags. Examples: get:p1  set:p16:v512  mixed:r0.9:p4:zipf
+
+TARGETS: unikernel, unikernel-trap, linux-vm, redis-vm (QEMU guests), linux-host (the
+workspace's dbserver spawned on 127.0.0.1), or HOST:PORT of a server on loopback.";
+
+/// ring0db's load generator.
+#[derive(Debug, Parser)]
+#[command(name = "loadgen", version, about, after_help = WORKLOAD_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run one workload against one target and print the result.
+    #[command(after_help = WORKLOAD_HELP)]
+    Run {
+        /// Target name or HOST:PORT.
+        #[arg(long)]
+        target: String,
+        /// Workload spec (see below).
+        #[arg(long, default_value = "get")]
+        workload: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run targets × workloads × rounds interleaved; write CSV, environment, report and charts.
+    #[command(after_help = WORKLOAD_HELP)]
+    Compare {
+        /// Comma-separated targets.
+        #[arg(long, value_delimiter = ',', default_value = "unikernel,unikernel-trap,linux-vm,redis-vm,linux-host")]
+        targets: Vec<String>,
+        /// Comma-separated workload specs.
+        #[arg(long, value_delimiter = ',', default_value = "get:p1,get:p16,set:p1,set:p16")]
+        workloads: Vec<String>,
+        /// Rounds (each runs every workload on every target).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Directory the run directory is created in.
+        #[arg(long, default_value = "bench-results")]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Re-render report.md and the SVG charts of DIR from DIR/results.csv.
+    Report {
+        /// A run directory written by `compare`.
+        dir: PathBuf,
+    },
+    /// Measure what loadgen itself can drive, and cross-check against redis-benchmark.
+    Selftest {
+        /// Connections for the sink test.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Pipeline depths for the sink test.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+        pipelines: Vec<u32>,
+        /// Warm-up seconds per measurement.
+        #[arg(long, default_value_t = 0.5)]
+        warmup: f64,
+        /// Measured seconds per measurement.
+        #[arg(long, default_value_t = 3.0)]
+        duration: f64,
+        /// Also drive linux-host (the workspace's dbserver) with get:p64.
+        #[arg(long)]
+        linux_host: bool,
+        /// Cross-check against redis-benchmark on this target (must be reachable on loopback).
+        #[arg(long)]
+        cross_check: Option<String>,
+        /// Requests per test for redis-benchmark.
+        #[arg(long, default_value_t = 200_000)]
+        requests: u64,
+        /// Value size for the cross-check.
+        #[arg(long, default_value_t = 100)]
+        value_size: usize,
+    },
+}
+
+/// Run parameters shared by `run` and `compare`.
+#[derive(Debug, Args)]
+struct Common {
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 8)]
+    connections: usize,
+    /// Measured seconds per run.
+    #[arg(long, default_value_t = 5.0)]
+    duration: f64,
+    /// Warm-up seconds per run (excluded from metrics).
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Default pipeline depth.
+    #[arg(long, default_value_t = 1)]
+    pipeline: u32,
+    /// Default value size in bytes (>= 16).
+    #[arg(long, default_value_t = 100)]
+    value_size: usize,
+    /// Default key space (number of keys, preloaded before the first run).
+    #[arg(long, default_value_t = 10_000)]
+    keyspace: u64,
+    /// Default key distribution.
+    #[arg(long, value_enum, default_value_t = DistArg::Uniform)]
+    key_dist: DistArg,
+    /// Zipfian theta.
+    #[arg(long, default_value_t = 0.99)]
+    theta: f64,
+    /// Default read ratio of `mixed`.
+    #[arg(long, default_value_t = 0.9)]
+    read_ratio: f64,
+    /// Default open-loop rate in requests/s (all connections together); closed loop if absent.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Seed of the key and operation choices.
+    #[arg(long, default_value_t = 0x5EED)]
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DistArg {
+    Uniform,
+    Zipfian,
+}
+
+impl Common {
+    fn defaults(&self) -> Result<Workload> {
+        if self.value_size < crate::workload::MIN_VALUE_SIZE {
+            bail!("--value-size must be at least {}", crate::workload::MIN_VALUE_SIZE);
+        }
+        if !(0.0..=1.0).contains(&self.read_ratio) {
+            bail!("--read-ratio must be within 0..=1");
+        }
+        Ok(Workload {
+            label: String::new(),
+            mix: OpMix::Mixed {
+                read_ratio: self.read_ratio,
+            },
+            pipeline: self.pipeline.max(1),
+            value_size: self.value_size,
+            keyspace: self.keyspace.max(1),
+            key_dist: match self.key_dist {
+                DistArg::Uniform => KeyDist::Uniform,
+                DistArg::Zipfian => KeyDist::Zipfian { theta: self.theta },
+            },
+            rate_limit: self.rate,
+        })
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Run {
+            target,
+            workload,
+            common,
+        } => {
+            let spec = TargetSpec::parse(&target)?;
+            let workload = Workload::parse(&workload, &common.defaults()?)?;
+            let t = targets::start(&spec)?;
+            eprintln!("target {}: accelerator {} ({})", t.name(), t.accelerator(), t.accel_reason());
+            let cfg = RunConfig {
+                workload,
+                connections: common.connections,
+                warmup_s: common.warmup,
+                duration_s: common.duration,
+                seed: common.seed,
+            };
+            let mut preloaded = None;
+            let m = compare::run_one(t.as_ref(), &cfg, &mut preloaded)?;
+            println!("{} {}: {}", t.name(), cfg.workload.label, compare::result_line(&m));
+            for e in &m.error_samples {
+                println!("  error: {e}");
+            }
+            if m.errors > 0 {
+                bail!("{} wrong or missing replies", m.errors);
+            }
+            Ok(())
+        }
+        Cmd::Compare {
+            targets,
+            workloads,
+            rounds,
+            out_dir,
+            common,
+        } => {
+            let defaults = common.defaults()?;
+            let cfg = CompareConfig {
+                targets: targets.iter().map(|t| TargetSpec::parse(t)).collect::<Result<_, _>>()?,
+                workloads: workloads
+                    .iter()
+                    .map(|w| Workload::parse(w, &defaults))
+                    .collect::<Result<_, _>>()?,
+                rounds,
+                connections: common.connections,
+                warmup_s: common.warmup,
+                duration_s: common.duration,
+                out_root: out_dir,
+                seed: common.seed,
+            };
+            let outcome = compare::compare(&cfg)?;
+            println!("{}", outcome.summary);
+            for f in &outcome.failed_runs {
+                println!("FAILED: {f}");
+            }
+            println!("report: {}", outcome.report.display());
+            if !outcome.failed_runs.is_empty() {
+                bail!("{} runs failed", outcome.failed_runs.len());
+            }
+            Ok(())
+        }
+        Cmd::Report { dir } => {
+            let path = report::render_dir(&dir).with_context(|| format!("rendering report of {}", dir.display()))?;
+            println!("report: {}", path.display());
+            Ok(())
+        }
+        Cmd::Selftest {
+            connections,
+            pipelines,
+            warmup,
+            duration,
+            linux_host,
+            cross_check,
+            requests,
+            value_size,
+        } => selftest_cmd(connections, &pipelines, warmup, duration, linux_host, cross_check, requests, value_size),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn selftest_cmd(
+    connections: usize,
+    pipelines: &[u32],
+    warmup_s: f64,
+    duration_s: f64,
+    linux_host: bool,
+    cross_check: Option<String>,
+    requests: u64,
+    value_size: usize,
+) -> Result<()> {
+    println!("loadgen capacity against an in-process sink (answers +OK without parsing):");
+    for (p, m) in selftest::sink_capacity(connections, pipelines, warmup_s, duration_s)? {
+        println!("  {}", selftest::sink_line(connections, p, &m));
+    }
+    if linux_host {
+        let t = targets::start(&TargetSpec::LinuxHost)?;
+        let w = Workload::parse("get:p64", &Workload {
+            label: String::new(),
+            mix: OpMix::Get,
+            pipeline: 64,
+            value_size,
+            keyspace: 10_000,
+            key_dist: KeyDist::Uniform,
+            rate_limit: None,
+        })?;
+        let cfg = RunConfig {
+            workload: w,
+            connections,
+            warmup_s,
+            duration_s,
+            seed: 3,
+        };
+        let m = compare::run_one(t.as_ref(), &cfg, &mut None)?;
+        println!("  linux-host get:p64, {connections} connections: {}", compare::result_line(&m));
+    }
+    if let Some(name) = cross_check {
+        let t = targets::start(&TargetSpec::parse(&name)?)?;
+        let addr = t
+            .loopback_addr()
+            .context("cross-check needs a target with a loopback address (HOST:PORT or linux-host)")?;
+        println!("cross-check against {} ({} connections, value {value_size} B):", t.name(), selftest::CROSS_CHECK_CONNECTIONS);
+        let theirs = selftest::redis_benchmark(addr, requests, value_size)?;
+        let ours = selftest::loadgen_cross_check(t.as_ref(), value_size, warmup_s, duration_s)?;
+        for (test, m) in &ours {
+            let rb = theirs.iter().find(|r| &r.test == test).map(|r| r.ops_per_s);
+            let ratio = rb.map_or_else(|| "-".to_string(), |rb| format!("{:.2}", m.ops_per_s / rb));
+            println!(
+                "  {test}: redis-benchmark {} ops/s, loadgen {:.0} ops/s (errors {}), loadgen/redis-benchmark {ratio}",
+                rb.map_or_else(|| "-".to_string(), |v| format!("{v:.0}")),
+                m.ops_per_s,
+                m.errors
+            );
+        }
+    }
+    let _ = bench::MAX_ERROR_SAMPLES;
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! `compare`: targets × workloads × rounds, interleaved, into CSV + environment + report.
+//!
+//! Every target is started once and kept up for the whole comparison. Round *r* runs every
+//! workload against every target before round *r+1* starts, so drifts of the host affect all
+//! targets alike.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::bench::{self, Measurement, RunConfig};
+use crate::csv_out::{round_to, CsvSink, ResultRow};
+use crate::environment;
+use crate::report::{self, ENVIRONMENT_TXT, RESULTS_CSV};
+use crate::targets::{self, Target, TargetSpec};
+use crate::workload::Workload;
+
+/// What to compare.
+#[derive(Debug, Clone)]
+pub struct CompareConfig {
+    /// Targets, in report order.
+    pub targets: Vec<TargetSpec>,
+    /// Workloads, in report order.
+    pub workloads: Vec<Workload>,
+    /// Rounds.
+    pub rounds: usize,
+    /// Connections per run.
+    pub connections: usize,
+    /// Warm-up per run.
+    pub warmup_s: f64,
+    /// Measured window per run.
+    pub duration_s: f64,
+    /// Parent directory of the run directory (`bench-results`).
+    pub out_root: PathBuf,
+    /// Seed of key/op choices.
+    pub seed: u64,
+}
+
+/// Where a comparison left its results.
+#[derive(Debug)]
+pub struct CompareOutcome {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// `report.md`.
+    pub report: PathBuf,
+    /// Terminal summary table.
+    pub summary: String,
+    /// Runs that failed outright (no row written).
+    pub failed_runs: Vec<String>,
+}
+
+/// Runs the comparison.
+pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
+    if cfg.rounds == 0 || cfg.targets.is_empty() || cfg.workloads.is_empty() {
+        bail!("compare needs at least one target, one workload and one round");
+    }
+    let commit = environment::git_commit();
+    let run_id = environment::new_run_id(&commit);
+    let dir = cfg.out_root.join(&run_id);
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+
+    let mut started: Vec<Box<dyn Target>> = Vec::new();
+    let mut skipped = Vec::new();
+    for spec in &cfg.targets {
+        eprintln!("starting target {} ...", spec.name());
+        match targets::start(spec) {
+            Ok(t) => {
+                eprintln!("  {}: accelerator {} ({})", t.name(), t.accelerator(), t.accel_reason());
+                started.push(t);
+            }
+            Err(e) => {
+                eprintln!("  WARNING: skipping {}: {e}", spec.name());
+                skipped.push(format!("{}: {e}", spec.name()));
+            }
+        }
+    }
+    if started.is_empty() {
+        bail!("no target could be started:\n  {}", skipped.join("\n  "));
+    }
+    let refs: Vec<&dyn Target> = started.iter().map(|t| t.as_ref()).collect();
+    let env_text = environment::describe(&commit, &refs, &skipped);
+    write_file(&dir.join(ENVIRONMENT_TXT), &env_text)?;
+
+    let mut sink = CsvSink::create(&dir.join(RESULTS_CSV))?;
+    let total = (cfg.rounds * cfg.workloads.len() * refs.len()) as u64;
+    let progress = Progress::new(total);
+    let mut preloaded: Vec<Option<(u64, usize)>> = vec![None; refs.len()];
+    let mut failed_runs = Vec::new();
+    for round in 1..=cfg.rounds {
+        for (wi, workload) in cfg.workloads.iter().enumerate() {
+            for (ti, target) in refs.iter().enumerate() {
+                let what = format!(
+                    "round {round}/{} · {} · {}",
+                    cfg.rounds,
+                    workload.label,
+                    target.name()
+                );
+                progress.start(&what);
+                let run_cfg = RunConfig {
+                    workload: workload.clone(),
+                    connections: cfg.connections,
+                    warmup_s: cfg.warmup_s,
+                    duration_s: cfg.duration_s,
+                    seed: cfg.seed ^ ((round * 1000 + wi) as u64),
+                };
+                match run_one(*target, &run_cfg, &mut preloaded[ti]) {
+                    Ok(m) => {
+                        let row = make_row(&run_id, &commit, *target, &run_cfg, &m);
+                        sink.append(&row)?;
+                        progress.finish_step(&format!("{what}: {}", result_line(&m)));
+                        for e in &m.error_samples {
+                            progress.note(&format!("    error: {e}"));
+                        }
+                    }
+                    Err(e) => {
+                        progress.finish_step(&format!("{what}: FAILED: {e}"));
+                        failed_runs.push(format!("{what}: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    progress.done();
+    drop(sink);
+    drop(refs);
+    drop(started); // tears VMs and host servers down
+    let report = report::render_dir(&dir)?;
+    let rows = crate::csv_out::read_rows(&dir.join(RESULTS_CSV))?;
+    let summary = report::render_text_summary(&report::summarise(&rows));
+    Ok(CompareOutcome {
+        dir,
+        report,
+        summary,
+        failed_runs,
+    })
+}
+
+/// Preloads when the target's data does not match the workload, then runs it.
+pub fn run_one(
+    target: &dyn Target,
+    cfg: &RunConfig,
+    preloaded: &mut Option<(u64, usize)>,
+) -> Result<Measurement, bench::BenchError> {
+    let wanted = (cfg.workload.keyspace, cfg.workload.value_size);
+    if *preloaded != Some(wanted) {
+        *preloaded = None;
+        bench::preload(target, wanted.0, wanted.1)?;
+        *preloaded = Some(wanted);
+    }
+    bench::run(target, cfg)
+}
+
+/// A one-line summary of a measurement.
+pub fn result_line(m: &Measurement) -> String {
+    let us = |v: Option<u64>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+    format!(
+        "{:.0} ops/s, {} ops, {} errors, p50 {} µs, p99 {} µs, p99.9 {} µs, host CPU {} µs/op, loadgen CPU {:.2} s",
+        m.ops_per_s,
+        m.ops,
+        m.errors,
+        us(m.latency.p50_us),
+        us(m.latency.p99_us),
+        us(m.latency.p999_us),
+        m.host_cpu_us_per_op().map_or_else(|| "-".to_string(), |v| format!("{v:.2}")),
+        m.loadgen_cpu_s
+    )
+}
+
+/// Builds the CSV row of one measurement.
+pub fn make_row(run_id: &str, commit: &str, target: &dyn Target, cfg: &RunConfig, m: &Measurement) -> ResultRow {
+    let w = &cfg.workload;
+    ResultRow {
+        run_id: run_id.to_string(),
+        utc_time: environment::utc_now().0,
+        git_commit: commit.to_string(),
+        target: target.name().to_string(),
+        accelerator: target.accelerator().to_string(),
+        accel_reason: target.accel_reason().to_string(),
+        workload: w.label.clone(),
+        read_ratio: w.mix.read_ratio(),
+        value_size: w.value_size,
+        keyspace: w.keyspace,
+        key_dist: w.key_dist.to_string(),
+        connections: cfg.connections,
+        pipeline: w.pipeline,
+        rate_limit: w.rate_limit,
+        warmup_s: cfg.warmup_s,
+        duration_s: cfg.duration_s,
+        ops: m.ops,
+        errors: m.errors,
+        ops_per_s: round_to(m.ops_per_s, 1),
+        p50_us: m.latency.p50_us,
+        p90_us: m.latency.p90_us,
+        p99_us: m.latency.p99_us,
+        p999_us: m.latency.p999_us,
+        host_cpu_s: m.host_cpu_s.map(|v| round_to(v, 3)),
+        host_cpu_us_per_op: m.host_cpu_us_per_op().map(|v| round_to(v, 3)),
+        guest_busy_cycles: m.guest_busy_cycles,
+        guest_idle_cycles: m.guest_idle_cycles,
+        guest_cycles_per_op: m.guest_cycles_per_op().map(|v| round_to(v, 1)),
+        loadgen_cpu_s: round_to(m.loadgen_cpu_s, 3),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(500));
+            bar
+        });
+        Self {
+            bar,
+            total,
+            done: std::cell::Cell::new(0),
+        }
+    }
+
+    fn start(&self, what: &str) {
+        match &self.bar {
+            Some(bar) => bar.set_message(what.to_string()),
+            None => eprintln!("[{}/{}] running {what}", self.done.get() + 1, self.total),
+        }
+    }
+
+    fn finish_step(&self, line: &str) {
+        self.done.set(self.done.get() + 1);
+        self.note(line);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

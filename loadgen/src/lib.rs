@@ -1,0 +1,18 @@
+//! ring0db's host load generator: a pipelined RESP client, workloads, targets (host processes
+//! and QEMU guests), metrics, CSV results and a Markdown + SVG report.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bench;
+pub mod chart;
+pub mod cli;
+pub mod compare;
+pub mod csv_out;
+pub mod environment;
+pub mod metrics;
+pub mod report;
+pub mod resp;
+pub mod selftest;
+pub mod targets;
+pub mod workload;
+pub mod zipf;

@@ -1,0 +1,61 @@
+//! GDT with kernel code/data segments and the TSS that holds the IST stack pointers.
+
+use spin::Once;
+use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
+use x86_64::instructions::tables::load_tss;
+use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
+use x86_64::structures::tss::TaskStateSegment;
+use x86_64::VirtAddr;
+
+use super::ist::IstSlot;
+use crate::mem::stacks::IST_STACKS;
+
+struct Gdt {
+    table: GlobalDescriptorTable,
+    code: SegmentSelector,
+    data: SegmentSelector,
+    tss: SegmentSelector,
+}
+
+static TSS: Once<TaskStateSegment> = Once::new();
+static GDT: Once<Gdt> = Once::new();
+
+/// Loads the GDT and TSS; afterwards every IST slot points at the top of its stack.
+pub fn init() {
+    let tss = TSS.call_once(|| {
+        let mut tss = TaskStateSegment::new();
+        for slot in IstSlot::ALL {
+            let index = slot as usize - 1;
+            let top = IST_STACKS[index].usable().end;
+            tss.interrupt_stack_table[index] = VirtAddr::new(top);
+        }
+        tss
+    });
+    let gdt = GDT.call_once(|| {
+        let mut table = GlobalDescriptorTable::new();
+        let code = table.append(Descriptor::kernel_code_segment());
+        let data = table.append(Descriptor::kernel_data_segment());
+        let tss = table.append(Descriptor::tss_segment(tss));
+        Gdt { table, code, data, tss }
+    });
+    gdt.table.load();
+    // SAFETY: the selectors index descriptors of the GDT just loaded, which lives in a
+    // static for the rest of the kernel's life.
+    unsafe {
+        CS::set_reg(gdt.code);
+        DS::set_reg(gdt.data);
+        ES::set_reg(gdt.data);
+        SS::set_reg(gdt.data);
+        load_tss(gdt.tss);
+    }
+}
+
+/// The kernel code segment selector (for IDT gates).
+pub fn kernel_code_selector() -> u16 {
+    GDT.get().map_or(0x08, |g| g.code.0)
+}
+
+/// The IST stack pointer currently in the TSS for `slot` (its top).
+pub fn ist_top(slot: IstSlot) -> u64 {
+    TSS.get().map_or(0, |t| t.interrupt_stack_table[slot as usize - 1].as_u64())
+}

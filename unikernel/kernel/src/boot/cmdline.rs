@@ -1,0 +1,86 @@
+//! The kernel command line: whitespace-separated `key=value` words (a bare `key` is
+//! `key=`). The kernel and the application each declare their keys; a key nobody
+//! declares is a warning, a malformed value stops the boot.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+/// Keys the kernel itself reads, with their documentation.
+pub const KERNEL_KEYS: &[(&str, &str)] = &[
+    ("log", "log level: error, warn, info (default), debug, trace"),
+    ("test", "run an in-kernel test instead of the application (see selftest)"),
+    ("bench", "run an in-kernel benchmark instead of the application: irq"),
+];
+
+/// A parsed command line. Later words override earlier ones.
+pub struct CommandLine {
+    words: Vec<(&'static str, &'static str)>,
+}
+
+/// A value that does not parse; stops the boot.
+#[derive(Debug)]
+pub struct BadValue {
+    pub key: String,
+    pub value: String,
+    pub expected: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid value `{}` for `{}=` on the kernel command line: expected {}",
+            self.value, self.key, self.expected
+        )
+    }
+}
+
+impl CommandLine {
+    /// Splits `text` into words.
+    pub fn parse(text: &'static str) -> CommandLine {
+        let words = text
+            .split_ascii_whitespace()
+            .map(|word| word.split_once('=').unwrap_or((word, "")))
+            .collect();
+        CommandLine { words }
+    }
+
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&'static str> {
+        self.words.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// The value of `key` parsed as `T`, `default` when absent; `expected` describes
+    /// valid values for the error.
+    pub fn parse_or<T: FromStr>(&self, key: &str, default: T, expected: &str) -> Result<T, BadValue> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(value) => value.parse().map_err(|_| self.bad(key, value, expected)),
+        }
+    }
+
+    /// The value of `key` if it is one of `choices`.
+    pub fn choice(&self, key: &str, choices: &[&'static str]) -> Result<Option<&'static str>, BadValue> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) => match choices.iter().find(|c| **c == value) {
+                Some(choice) => Ok(Some(choice)),
+                None => Err(self.bad(key, value, &alloc::format!("one of {}", choices.join(", ")))),
+            },
+        }
+    }
+
+    /// A [`BadValue`] for `key=value`.
+    pub fn bad(&self, key: &str, value: &str, expected: &str) -> BadValue {
+        BadValue { key: key.to_string(), value: value.to_string(), expected: expected.to_string() }
+    }
+
+    /// Keys present on the command line that are in neither `kernel_keys` nor `app_keys`.
+    pub fn unknown_keys<'a>(&'a self, app_keys: &'a [&'a str]) -> impl Iterator<Item = &'static str> + 'a {
+        self.words.iter().map(|(k, _)| *k).filter(move |key| {
+            !KERNEL_KEYS.iter().any(|(known, _)| known == key) && !app_keys.contains(key)
+        })
+    }
+}
