@@ -4,7 +4,11 @@
 
 use ring0db_kernel::{entry_point, ExitCode, Kernel};
 
-entry_point!(ring0db_kernel::App { name: "ring0db appliance", keys: &[], main });
+entry_point!(ring0db_kernel::App {
+    name: "ring0db appliance",
+    keys: &[],
+    main
+});
 
 fn main(_kernel: &Kernel) -> ExitCode {
     log::info!("appliance: no server linked yet; idle");

@@ -8,9 +8,13 @@ const MAX_FRAMES: usize = 32;
 
 /// Prints `rip`, then the return addresses found by walking the `rbp` chain.
 pub fn print(rip: u64, mut rbp: u64) {
-    emergency_write(format_args!("  backtrace (addr2line -e images/out/ring0db.elf ADDR):\n    #0  {rip:#018x}\n"));
+    emergency_write(format_args!(
+        "  backtrace (addr2line -e images/out/ring0db.elf ADDR):\n    #0  {rip:#018x}\n"
+    ));
     for depth in 1..MAX_FRAMES {
-        let readable = rbp % 8 == 0 && KnownStack::containing(rbp).is_some() && KnownStack::containing(rbp + 8).is_some();
+        let readable = rbp % 8 == 0
+            && KnownStack::containing(rbp).is_some()
+            && KnownStack::containing(rbp + 8).is_some();
         if !readable {
             break;
         }
@@ -32,6 +36,8 @@ pub fn print(rip: u64, mut rbp: u64) {
 pub fn current_frame_pointer() -> u64 {
     let rbp: u64;
     // SAFETY: reads a register; no memory access.
-    unsafe { core::arch::asm!("mov {}, rbp", out(reg) rbp, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {}, rbp", out(reg) rbp, options(nomem, nostack, preserves_flags))
+    };
     rbp
 }

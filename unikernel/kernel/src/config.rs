@@ -16,14 +16,15 @@ pub struct KernelConfig {
 impl KernelConfig {
     /// Reads `log=`, `test=` and `bench=`.
     pub fn from_command_line(cmdline: &CommandLine) -> Result<KernelConfig, BadValue> {
-        let log_level = match cmdline.choice("log", &["off", "error", "warn", "info", "debug", "trace"])? {
-            None | Some("info") => LevelFilter::Info,
-            Some("off") => LevelFilter::Off,
-            Some("error") => LevelFilter::Error,
-            Some("warn") => LevelFilter::Warn,
-            Some("debug") => LevelFilter::Debug,
-            Some(_) => LevelFilter::Trace,
-        };
+        let log_level =
+            match cmdline.choice("log", &["off", "error", "warn", "info", "debug", "trace"])? {
+                None | Some("info") => LevelFilter::Info,
+                Some("off") => LevelFilter::Off,
+                Some("error") => LevelFilter::Error,
+                Some("warn") => LevelFilter::Warn,
+                Some("debug") => LevelFilter::Debug,
+                Some(_) => LevelFilter::Trace,
+            };
         Ok(KernelConfig {
             log_level,
             test: cmdline.choice("test", TESTS)?,

@@ -77,16 +77,25 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     simd::disable();
 
     // SAFETY: `start_info` is what the PVH loader passed in ebx; low memory is mapped.
-    let pvh = unsafe { boot::pvh::read(start_info) }.unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
-    let boot_info = boot::normalise(&pvh).unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
+    let pvh = unsafe { boot::pvh::read(start_info) }
+        .unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
+    let boot_info =
+        boot::normalise(&pvh).unwrap_or_else(|error| stop_boot(&error, ExitCode::FatalException));
     let cmdline = CommandLine::parse(boot::command_line(&boot_info));
-    let config = KernelConfig::from_command_line(&cmdline).unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
+    let config = KernelConfig::from_command_line(&cmdline)
+        .unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
     console::set_level(config.log_level);
 
     let idt_report = idt::self_check();
     if !idt_report.all_on_ist() {
-        log::error!("idt: vector {:?} has no IST stack", idt_report.first_bad_vector);
-        stop_boot(&"IDT self-check failed: every vector must use an IST stack", ExitCode::FatalException);
+        log::error!(
+            "idt: vector {:?} has no IST stack",
+            idt_report.first_bad_vector
+        );
+        stop_boot(
+            &"IDT self-check failed: every vector must use an IST stack",
+            ExitCode::FatalException,
+        );
     }
     log::info!(
         "idt: self-check ok: {}/{} present vectors use an IST stack (#DF=IST1 NMI=IST2 #MC=IST3 exceptions=IST4 IRQs=IST5 traps=IST6 #BP/#DB=IST7)",
@@ -99,7 +108,12 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     let apic_per_ms = time::timer::calibrate();
     log::debug!("time: TSC {tsc_hz} Hz from {tsc_source:?}; APIC timer {apic_per_ms} ticks/ms");
 
-    let kernel = Kernel { boot_info, cmdline, config, memory };
+    let kernel = Kernel {
+        boot_info,
+        cmdline,
+        config,
+        memory,
+    };
     for key in kernel.cmdline.unknown_keys(app().keys) {
         log::warn!("cmdline: unknown key `{key}` ignored");
     }

@@ -20,6 +20,7 @@ pub fn dispatch(frame: &mut TrapFrame) {
         crate::arch::exceptions::unexpected_vector(frame);
     }
     // SAFETY: only `install` stores non-zero values, and it stores `fn(&mut TrapFrame)`.
-    let handler: fn(&mut TrapFrame) = unsafe { core::mem::transmute::<usize, fn(&mut TrapFrame)>(handler) };
+    let handler: fn(&mut TrapFrame) =
+        unsafe { core::mem::transmute::<usize, fn(&mut TrapFrame)>(handler) };
     handler(frame);
 }

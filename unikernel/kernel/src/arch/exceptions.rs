@@ -62,7 +62,10 @@ pub fn handle(frame: &mut TrapFrame) {
     match vector {
         BREAKPOINT | DEBUG | NMI => {
             report_header(frame, "resumable");
-            emergency_write(format_args!("ring0db: {} handled, resuming\n", name(vector).1));
+            emergency_write(format_args!(
+                "ring0db: {} handled, resuming\n",
+                name(vector).1
+            ));
         }
         _ => fatal(frame),
     }
@@ -78,14 +81,21 @@ pub fn unexpected_vector(frame: &TrapFrame) -> ! {
 }
 
 fn name(vector: u8) -> (&'static str, &'static str) {
-    EXCEPTION_NAMES.get(usize::from(vector)).copied().unwrap_or(("#??", "unknown"))
+    EXCEPTION_NAMES
+        .get(usize::from(vector))
+        .copied()
+        .unwrap_or(("#??", "unknown"))
 }
 
 fn fatal(frame: &TrapFrame) -> ! {
     let vector = frame.vector as u8;
     let cr2 = (vector == PAGE_FAULT).then(|| Cr2::read_raw());
     let overflowed = cr2.and_then(KnownStack::guarded_by);
-    let class = if overflowed.is_some() { "stack overflow" } else { "fatal" };
+    let class = if overflowed.is_some() {
+        "stack overflow"
+    } else {
+        "fatal"
+    };
     report_header(frame, class);
     if let Some(address) = cr2 {
         emergency_write(format_args!(
@@ -98,7 +108,10 @@ fn fatal(frame: &TrapFrame) -> ! {
             "ring0db: kernel stack overflow: access to the guard page of the {stack}\n"
         ));
     }
-    if matches!(vector, INVALID_OPCODE | DEVICE_NOT_AVAILABLE | SIMD_FLOATING_POINT) {
+    if matches!(
+        vector,
+        INVALID_OPCODE | DEVICE_NOT_AVAILABLE | SIMD_FLOATING_POINT
+    ) {
         emergency_write(format_args!(
             "  note: SIMD and x87 are disabled in ring 0 (CR0.EM=1, CR4.OSFXSR=0): \
              a SIMD instruction raises #UD/#NM\n"
@@ -106,7 +119,11 @@ fn fatal(frame: &TrapFrame) -> ! {
     }
     report_registers(frame);
     backtrace::print(frame.rip, frame.rbp);
-    exit(if overflowed.is_some() { ExitCode::StackOverflow } else { ExitCode::FatalException })
+    exit(if overflowed.is_some() {
+        ExitCode::StackOverflow
+    } else {
+        ExitCode::FatalException
+    })
 }
 
 /// First lines of every report, including where the handler's own stack is.
@@ -119,10 +136,17 @@ fn report_header(frame: &TrapFrame, class: &str) {
     ));
     let expected = slot_for_vector(vector) as usize;
     let actual = KnownStack::containing(frame.address());
-    let verdict = if actual == Some(KnownStack::Ist(expected)) { "ok" } else { "WRONG STACK" };
+    let verdict = if actual == Some(KnownStack::Ist(expected)) {
+        "ok"
+    } else {
+        "WRONG STACK"
+    };
     match actual {
         Some(stack) => emergency_write(format_args!("  handler stack: {stack}")),
-        None => emergency_write(format_args!("  handler stack: unknown ({:#x})", frame.address())),
+        None => emergency_write(format_args!(
+            "  handler stack: unknown ({:#x})",
+            frame.address()
+        )),
     }
     emergency_write(format_args!(" expected IST{expected} [{verdict}]\n"));
     match KnownStack::containing(frame.rsp).or_else(|| KnownStack::guarded_by(frame.rsp)) {
@@ -146,7 +170,11 @@ fn describe_page_fault(error_code: u64) -> &'static str {
     const PRESENT: u64 = 1;
     const WRITE: u64 = 2;
     const INSTRUCTION_FETCH: u64 = 16;
-    match (error_code & PRESENT != 0, error_code & WRITE != 0, error_code & INSTRUCTION_FETCH != 0) {
+    match (
+        error_code & PRESENT != 0,
+        error_code & WRITE != 0,
+        error_code & INSTRUCTION_FETCH != 0,
+    ) {
         (_, _, true) => "instruction fetch",
         (false, true, _) => "write to a non-present page",
         (false, false, _) => "read of a non-present page",

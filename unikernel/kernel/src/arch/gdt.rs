@@ -36,7 +36,12 @@ pub fn init() {
         let code = table.append(Descriptor::kernel_code_segment());
         let data = table.append(Descriptor::kernel_data_segment());
         let tss = table.append(Descriptor::tss_segment(tss));
-        Gdt { table, code, data, tss }
+        Gdt {
+            table,
+            code,
+            data,
+            tss,
+        }
     });
     gdt.table.load();
     // SAFETY: the selectors index descriptors of the GDT just loaded, which lives in a
@@ -57,5 +62,6 @@ pub fn kernel_code_selector() -> u16 {
 
 /// The IST stack pointer currently in the TSS for `slot` (its top).
 pub fn ist_top(slot: IstSlot) -> u64 {
-    TSS.get().map_or(0, |t| t.interrupt_stack_table[slot as usize - 1].as_u64())
+    TSS.get()
+        .map_or(0, |t| t.interrupt_stack_table[slot as usize - 1].as_u64())
 }

@@ -61,15 +61,17 @@ impl Gate {
 #[repr(C, align(16))]
 struct Table([Gate; VECTOR_COUNT]);
 
-static IDT: Mutex<Table> = Mutex::new(Table([Gate {
-    offset_low: 0,
-    selector: 0,
-    ist: 0,
-    attributes: 0,
-    offset_mid: 0,
-    offset_high: 0,
-    reserved: 0,
-}; VECTOR_COUNT]));
+static IDT: Mutex<Table> = Mutex::new(Table(
+    [Gate {
+        offset_low: 0,
+        selector: 0,
+        ist: 0,
+        attributes: 0,
+        offset_mid: 0,
+        offset_high: 0,
+        reserved: 0,
+    }; VECTOR_COUNT],
+));
 
 /// Fills every gate with its entry stub and IST slot, and loads the table.
 pub fn init() {
@@ -77,7 +79,11 @@ pub fn init() {
     let mut idt = IDT.lock();
     for (vector, gate) in idt.0.iter_mut().enumerate() {
         let vector = vector as u8;
-        *gate = Gate::interrupt(entry::stub_address(vector), selector, Some(slot_for_vector(vector)));
+        *gate = Gate::interrupt(
+            entry::stub_address(vector),
+            selector,
+            Some(slot_for_vector(vector)),
+        );
     }
     let pointer = DescriptorTablePointer {
         limit: (size_of::<Table>() - 1) as u16,
@@ -117,7 +123,11 @@ pub fn self_check() -> IdtReport {
     let pointer = sidt();
     let count = (usize::from(pointer.limit) + 1) / size_of::<Gate>();
     let base = pointer.base.as_ptr::<Gate>();
-    let mut report = IdtReport { present: 0, with_ist: 0, first_bad_vector: None };
+    let mut report = IdtReport {
+        present: 0,
+        with_ist: 0,
+        first_bad_vector: None,
+    };
     for vector in 0..count.min(VECTOR_COUNT) {
         // SAFETY: `sidt` returned the table the CPU uses; `vector` is within its limit.
         let gate = unsafe { base.add(vector).read() };

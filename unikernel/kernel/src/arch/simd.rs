@@ -49,8 +49,8 @@ pub fn enable_for_benchmark() -> u32 {
     unsafe { Cr4::update(|cr4| cr4.insert(Cr4Flags::OSXSAVE)) };
     let supported = super::cpu::cpuid_sub(0xd, 0);
     let mask = u64::from(supported.eax) | u64::from(supported.edx) << 32;
-    let wanted = XCr0Flags::from_bits_truncate(mask)
-        & (XCr0Flags::X87 | XCr0Flags::SSE | XCr0Flags::AVX);
+    let wanted =
+        XCr0Flags::from_bits_truncate(mask) & (XCr0Flags::X87 | XCr0Flags::SSE | XCr0Flags::AVX);
     // SAFETY: only components the CPU reports as supported are enabled, and x87+SSE are
     // always included as XCR0 requires.
     unsafe { XCr0::write(wanted | XCr0Flags::X87 | XCr0Flags::SSE) };

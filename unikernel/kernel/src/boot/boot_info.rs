@@ -31,7 +31,10 @@ pub fn normalise(pvh: &PvhInfo) -> Result<BootInfo, vm_fdt::Error> {
             serial_port_base: NonZeroU16::new(COM1_BASE),
             device_tree: NonZeroU64::new(fdt.as_ptr() as u64),
         },
-        load_info: LoadInfo { kernel_image_addr_range: kernel_image(), tls_info: None },
+        load_info: LoadInfo {
+            kernel_image_addr_range: kernel_image(),
+            tls_info: None,
+        },
         platform_info: PlatformInfo::Fdt,
     })
 }
@@ -91,5 +94,7 @@ pub fn memory_regions(boot: &BootInfo) -> impl Iterator<Item = Range<u64>> {
 
 /// The kernel command line from the boot information.
 pub fn command_line(boot: &BootInfo) -> &'static str {
-    device_tree(boot).and_then(|tree| tree.chosen().bootargs()).unwrap_or("")
+    device_tree(boot)
+        .and_then(|tree| tree.chosen().bootargs())
+        .unwrap_or("")
 }

@@ -9,9 +9,18 @@ use core::str::FromStr;
 
 /// Keys the kernel itself reads, with their documentation.
 pub const KERNEL_KEYS: &[(&str, &str)] = &[
-    ("log", "log level: error, warn, info (default), debug, trace"),
-    ("test", "run an in-kernel test instead of the application (see selftest)"),
-    ("bench", "run an in-kernel benchmark instead of the application: irq"),
+    (
+        "log",
+        "log level: error, warn, info (default), debug, trace",
+    ),
+    (
+        "test",
+        "run an in-kernel test instead of the application (see selftest)",
+    ),
+    (
+        "bench",
+        "run an in-kernel benchmark instead of the application: irq",
+    ),
 ];
 
 /// A parsed command line. Later words override earlier ones.
@@ -49,12 +58,21 @@ impl CommandLine {
 
     /// The value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&'static str> {
-        self.words.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        self.words
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
     }
 
     /// The value of `key` parsed as `T`, `default` when absent; `expected` describes
     /// valid values for the error.
-    pub fn parse_or<T: FromStr>(&self, key: &str, default: T, expected: &str) -> Result<T, BadValue> {
+    pub fn parse_or<T: FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, BadValue> {
         match self.get(key) {
             None => Ok(default),
             Some(value) => value.parse().map_err(|_| self.bad(key, value, expected)),
@@ -62,7 +80,11 @@ impl CommandLine {
     }
 
     /// The value of `key` if it is one of `choices`.
-    pub fn choice(&self, key: &str, choices: &[&'static str]) -> Result<Option<&'static str>, BadValue> {
+    pub fn choice(
+        &self,
+        key: &str,
+        choices: &[&'static str],
+    ) -> Result<Option<&'static str>, BadValue> {
         match self.get(key) {
             None => Ok(None),
             Some(value) => match choices.iter().find(|c| **c == value) {
@@ -74,11 +96,18 @@ impl CommandLine {
 
     /// A [`BadValue`] for `key=value`.
     pub fn bad(&self, key: &str, value: &str, expected: &str) -> BadValue {
-        BadValue { key: key.to_string(), value: value.to_string(), expected: expected.to_string() }
+        BadValue {
+            key: key.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
     }
 
     /// Keys present on the command line that are in neither `kernel_keys` nor `app_keys`.
-    pub fn unknown_keys<'a>(&'a self, app_keys: &'a [&'a str]) -> impl Iterator<Item = &'static str> + 'a {
+    pub fn unknown_keys<'a>(
+        &'a self,
+        app_keys: &'a [&'a str],
+    ) -> impl Iterator<Item = &'static str> + 'a {
         self.words.iter().map(|(k, _)| *k).filter(move |key| {
             !KERNEL_KEYS.iter().any(|(known, _)| known == key) && !app_keys.contains(key)
         })

@@ -109,7 +109,10 @@ pub unsafe fn read(address: u64) -> Result<PvhInfo, PvhError> {
         // SAFETY: `index` < memmap_entries, so the entry lies in the loader's table.
         let entry = unsafe { (entry_address as *const MemmapEntry).read_unaligned() };
         if entry.kind == MEMMAP_TYPE_RAM && entry.size > 0 {
-            result.ram[result.ram_count] = PhysRange { start: entry.addr, size: entry.size };
+            result.ram[result.ram_count] = PhysRange {
+                start: entry.addr,
+                size: entry.size,
+            };
             result.ram_count += 1;
         }
     }
@@ -118,7 +121,10 @@ pub unsafe fn read(address: u64) -> Result<PvhInfo, PvhError> {
         let entry_address = info.modlist_paddr + (index * size_of::<ModlistEntry>()) as u64;
         // SAFETY: `index` < nr_modules, so the entry lies in the loader's module list.
         let entry = unsafe { (entry_address as *const ModlistEntry).read_unaligned() };
-        result.modules[index] = PhysRange { start: entry.paddr, size: entry.size };
+        result.modules[index] = PhysRange {
+            start: entry.paddr,
+            size: entry.size,
+        };
         result.module_count += 1;
     }
     Ok(result)

@@ -71,8 +71,14 @@ pub fn free(address: u64, pages: usize) {
 /// Bytes not yet handed out (bump space plus the free list).
 pub fn free_bytes() -> u64 {
     let frames = FRAMES.lock();
-    let bump: u64 = frames.regions[..frames.region_count].iter().map(|r| r.end - r.start).sum();
-    let listed: usize = frames.free_runs[..frames.free_run_count].iter().map(|(_, p)| p).sum();
+    let bump: u64 = frames.regions[..frames.region_count]
+        .iter()
+        .map(|r| r.end - r.start)
+        .sum();
+    let listed: usize = frames.free_runs[..frames.free_run_count]
+        .iter()
+        .map(|(_, p)| p)
+        .sum();
     bump + (listed * PAGE_SIZE) as u64
 }
 
@@ -84,7 +90,9 @@ pub fn allocated_pages() -> usize {
 impl Frames {
     fn take(&mut self, pages: usize) -> Option<u64> {
         let bytes = (pages * PAGE_SIZE) as u64;
-        let reused = self.free_runs[..self.free_run_count].iter().position(|(_, p)| *p == pages);
+        let reused = self.free_runs[..self.free_run_count]
+            .iter()
+            .position(|(_, p)| *p == pages);
         let address = if let Some(index) = reused {
             let (address, _) = self.free_runs[index];
             self.free_run_count -= 1;

@@ -21,7 +21,11 @@ pub fn init_bootstrap() {
     // SAFETY: the arena is used only by the allocator from here on; this runs once.
     let arena = unsafe { &mut *addr_of_mut!(BOOTSTRAP_ARENA) };
     // SAFETY: the span is valid, writable memory that nothing else uses.
-    let _ = unsafe { ALLOCATOR.lock().claim(Span::from_array(arena as *mut [u8; BOOTSTRAP_HEAP_BYTES])) };
+    let _ = unsafe {
+        ALLOCATOR
+            .lock()
+            .claim(Span::from_array(arena as *mut [u8; BOOTSTRAP_HEAP_BYTES]))
+    };
 }
 
 /// Moves about `bytes` of RAM from the frame allocator into the heap, in the largest

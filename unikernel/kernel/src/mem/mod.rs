@@ -39,7 +39,11 @@ pub fn init(boot: &BootInfo) -> MemoryLayout {
     let pool = frames::free_bytes();
     let heap_bytes = pool.saturating_sub(FRAME_RESERVE_BYTES.min(pool / 2));
     let heap_bytes = heap::grow_from_frames(heap_bytes);
-    MemoryLayout { ram_bytes, heap_bytes, frame_pool_bytes: frames::free_bytes() }
+    MemoryLayout {
+        ram_bytes,
+        heap_bytes,
+        frame_pool_bytes: frames::free_bytes(),
+    }
 }
 
 /// `range` minus every range in `holes`, as at most three page-aligned pieces.

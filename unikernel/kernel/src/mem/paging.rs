@@ -69,7 +69,10 @@ fn set_page(address: u64, flags: Option<Flags>) -> Result<(), PagingError> {
     let pde = &mut pd[((address >> 21) & 0x1ff) as usize];
     if !pde.flags().contains(Flags::PRESENT) {
         // Fill a missing 2 MiB region as an identity mapping first.
-        pde.set_addr(PhysAddr::new(address & !(HUGE_PAGE_SIZE - 1)), Flags::PRESENT | Flags::WRITABLE | Flags::HUGE_PAGE);
+        pde.set_addr(
+            PhysAddr::new(address & !(HUGE_PAGE_SIZE - 1)),
+            Flags::PRESENT | Flags::WRITABLE | Flags::HUGE_PAGE,
+        );
     }
     if pde.flags().contains(Flags::HUGE_PAGE) {
         split_huge_page(pde)?;
@@ -104,7 +107,10 @@ fn split_huge_page(pde: &mut PageTableEntry) -> Result<(), PagingError> {
     for (index, entry) in table.iter_mut().enumerate() {
         entry.set_addr(PhysAddr::new(base + (index * PAGE_SIZE) as u64), flags);
     }
-    pde.set_addr(PhysAddr::new(table_address), Flags::PRESENT | Flags::WRITABLE);
+    pde.set_addr(
+        PhysAddr::new(table_address),
+        Flags::PRESENT | Flags::WRITABLE,
+    );
     tlb::flush_all();
     Ok(())
 }

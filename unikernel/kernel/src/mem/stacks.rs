@@ -25,7 +25,10 @@ pub struct GuardedStack<const N: usize> {
 impl<const N: usize> GuardedStack<N> {
     /// A zeroed stack, for statics.
     pub const fn new() -> Self {
-        Self { guard: [0; PAGE_SIZE], stack: [0; N] }
+        Self {
+            guard: [0; PAGE_SIZE],
+            stack: [0; N],
+        }
     }
 
     /// The guard page's address range.
@@ -68,7 +71,9 @@ impl KnownStack {
         if KERNEL_STACK.usable().contains(&addr) {
             return Some(KnownStack::Kernel);
         }
-        (1..=IST_SLOTS).map(KnownStack::Ist).find(|s| s.usable().contains(&addr))
+        (1..=IST_SLOTS)
+            .map(KnownStack::Ist)
+            .find(|s| s.usable().contains(&addr))
     }
 
     /// The stack whose guard page contains `addr`, if any.
@@ -76,7 +81,9 @@ impl KnownStack {
         if KERNEL_STACK.guard().contains(&addr) {
             return Some(KnownStack::Kernel);
         }
-        (1..=IST_SLOTS).map(KnownStack::Ist).find(|s| s.guard().contains(&addr))
+        (1..=IST_SLOTS)
+            .map(KnownStack::Ist)
+            .find(|s| s.guard().contains(&addr))
     }
 
     /// Usable range of this stack.
@@ -101,7 +108,11 @@ impl core::fmt::Display for KnownStack {
         match self {
             KnownStack::Kernel => f.write_str("kernel stack"),
             KnownStack::Ist(slot) => {
-                write!(f, "IST{slot} ({})", crate::arch::ist::IstSlot::name_of(*slot))
+                write!(
+                    f,
+                    "IST{slot} ({})",
+                    crate::arch::ist::IstSlot::name_of(*slot)
+                )
             }
         }
     }

@@ -47,7 +47,9 @@ impl Variant {
 pub fn run() -> ExitCode {
     let xsave_bytes = simd::enable_for_benchmark();
     log::info!("bench-irq: SIMD enabled for the benchmark; XSAVE area {xsave_bytes} bytes");
-    crate::console::write_fmt(format_args!("bench-irq,variant,round,cycles_per_interrupt,ns_per_interrupt\n"));
+    crate::console::write_fmt(format_args!(
+        "bench-irq,variant,round,cycles_per_interrupt,ns_per_interrupt\n"
+    ));
     let mut variants = [Some(Variant::GeneralRegisters), Some(Variant::Fxsave), None];
     if simd::has_xsave() {
         variants[2] = Some(Variant::Xsave);
@@ -63,7 +65,10 @@ pub fn run() -> ExitCode {
             }
             let cycles = (rdtsc() - start) / INTERRUPTS_PER_ROUND;
             let ns = tsc::ticks_to_ns(cycles * 1000) as f64 / 1000.0;
-            crate::console::write_fmt(format_args!("bench-irq,{},{round},{cycles},{ns:.1}\n", variant.name()));
+            crate::console::write_fmt(format_args!(
+                "bench-irq,{},{round},{cycles},{ns:.1}\n",
+                variant.name()
+            ));
         }
     }
     simd::disable();

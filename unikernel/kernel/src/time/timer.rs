@@ -50,7 +50,10 @@ pub fn take_fired() -> bool {
 pub fn on_interrupt(frame: &TrapFrame) {
     INTERRUPTS.fetch_add(1, Ordering::Relaxed);
     LAST_INTERRUPTED_RSP.store(frame.rsp, Ordering::Relaxed);
-    if !matches!(KnownStack::containing(frame.address()), Some(KnownStack::Ist(_))) {
+    if !matches!(
+        KnownStack::containing(frame.address()),
+        Some(KnownStack::Ist(_))
+    ) {
         OFF_IST.fetch_add(1, Ordering::Relaxed);
     }
     FIRED.store(true, Ordering::Relaxed);

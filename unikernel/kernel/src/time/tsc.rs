@@ -49,7 +49,10 @@ pub fn calibrate() -> (u64, TscSource) {
         (from_pit(), TscSource::Pit)
     };
     TSC_HZ.store(hz, Ordering::Relaxed);
-    NS_PER_TICK_FIXED.store(((1_000_000_000u128 << 32) / u128::from(hz.max(1))) as u64, Ordering::Relaxed);
+    NS_PER_TICK_FIXED.store(
+        ((1_000_000_000u128 << 32) / u128::from(hz.max(1))) as u64,
+        Ordering::Relaxed,
+    );
     (hz, source)
 }
 
