@@ -1,7 +1,10 @@
 //! `dbserver`: the ring0db key-value server as an ordinary Linux program.
 
 use clap::Parser;
-use dbserver::config::{parse_size, Config, DEFAULT_MAXCLIENTS, DEFAULT_MAX_BULK_LEN, DEFAULT_MAX_QUERY_BUFFER, DEFAULT_PORT};
+use dbserver::config::{
+    parse_size, Config, DEFAULT_MAXCLIENTS, DEFAULT_MAX_BULK_LEN, DEFAULT_MAX_QUERY_BUFFER,
+    DEFAULT_PORT,
+};
 use dbserver::sys::linux::LinuxSys;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;

@@ -81,40 +81,63 @@ pub struct Server<'s, S: Syscalls> {
     events: Vec<Event>,
     next_client_id: u64,
     next_cron_ms: u64,
+    accept_errors: u64,
 }
 
 impl<'s, S: Syscalls> Server<'s, S> {
     /// Bind and listen on `config.bind:config.port`.
     pub fn new(sys: &'s S, config: Config) -> Result<Self, Errno> {
         let listener = sys.socket()?;
-        let addr = SockAddrV4 { addr: config.bind, port: config.port };
+        let addr = SockAddrV4 {
+            addr: config.bind,
+            port: config.port,
+        };
         let setup = sys
             .bind(listener, addr)
             .and_then(|()| sys.listen(listener, LISTEN_BACKLOG))
-            .and_then(|()| sys.poll_ctl(listener, Interest { readable: true, writable: false }));
+            .and_then(|()| {
+                sys.poll_ctl(
+                    listener,
+                    Interest {
+                        readable: true,
+                        writable: false,
+                    },
+                )
+            });
         if let Err(e) = setup {
             let _ = sys.close(listener);
             return Err(e);
         }
         let [a, b, c, d] = config.bind;
-        sys.log(&format!("dbserver: listening on {a}.{b}.{c}.{d}:{}\n", config.port));
+        sys.log(&format!(
+            "dbserver: listening on {a}.{b}.{c}.{d}:{}\n",
+            config.port
+        ));
         let now_ms = sys.clock_ns() / NS_PER_MS;
         Ok(Self {
             sys,
             listener,
-            shared: Shared { store: Store::new(), config, stats: Stats::new(now_ms, COMMANDS.len()) },
+            shared: Shared {
+                store: Store::new(),
+                config,
+                stats: Stats::new(now_ms, COMMANDS.len()),
+            },
             dispatcher: Dispatcher::default(),
             conns: HashMap::new(),
             events: vec![Event::default(); MAX_EVENTS],
             next_client_id: 1,
             next_cron_ms: now_ms + CRON_INTERVAL_MS,
+            accept_errors: 0,
         })
     }
 
     /// Wait for readiness (at most until the next housekeeping round) and handle it.
     pub fn poll_once(&mut self) -> Result<(), Errno> {
         let now_ms = self.now_ms();
-        let timeout_ms = self.next_cron_ms.saturating_sub(now_ms).min(CRON_INTERVAL_MS) as i32;
+        let timeout_ms = self
+            .next_cron_ms
+            .saturating_sub(now_ms)
+            .min(CRON_INTERVAL_MS) as i32;
         let n = match self.sys.poll_wait(&mut self.events, timeout_ms) {
             Ok(n) => n.min(self.events.len()),
             Err(Errno::EINTR) => 0,
@@ -152,7 +175,15 @@ impl<'s, S: Syscalls> Server<'s, S> {
                 Err(Errno::EAGAIN) => return,
                 Err(Errno::EINTR | Errno::ECONNABORTED) => continue,
                 Err(e) => {
-                    self.sys.log(&format!("dbserver: accept failed: errno {}\n", e.0));
+                    // E.g. EMFILE: the listener stays readable, so log rarely (1, 2, 4, ...).
+                    self.accept_errors += 1;
+                    if self.accept_errors.is_power_of_two() {
+                        let n = self.accept_errors;
+                        self.sys.log(&format!(
+                            "dbserver: accept failed: errno {} ({n} failures)\n",
+                            e.0
+                        ));
+                    }
                     return;
                 }
             };
@@ -165,7 +196,10 @@ impl<'s, S: Syscalls> Server<'s, S> {
                 let _ = self.sys.close(fd);
                 continue;
             }
-            let interest = Interest { readable: true, writable: false };
+            let interest = Interest {
+                readable: true,
+                writable: false,
+            };
             if self.sys.poll_ctl(fd, interest).is_err() {
                 let _ = self.sys.close(fd);
                 continue;
@@ -193,7 +227,9 @@ impl<'s, S: Syscalls> Server<'s, S> {
 
     fn handle_client(&mut self, ev: Event, now_ms: u64) {
         let connected = self.conns.len();
-        let Some(conn) = self.conns.get_mut(&ev.fd) else { return };
+        let Some(conn) = self.conns.get_mut(&ev.fd) else {
+            return;
+        };
         let mut after = After::Keep;
         if ev.readable && conn.interest.readable {
             after = read_input(self.sys, conn, &self.shared.config);
@@ -271,7 +307,8 @@ fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
         return After::Close;
     }
     let want = Interest {
-        readable: !conn.client.close_after_reply && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
+        readable: !conn.client.close_after_reply
+            && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
         writable: conn.pending_output() > 0,
     };
     if want != conn.interest {
@@ -286,19 +323,36 @@ fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
 /// Parse and execute every complete request in the input buffer. Returns true when
 /// requests were held back because too much output is pending.
 fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
-    let Conn { inbuf, start, end, parser, out, out_pos, client, .. } = conn;
+    let Conn {
+        inbuf,
+        start,
+        end,
+        parser,
+        out,
+        out_pos,
+        client,
+        ..
+    } = conn;
     let mut held_back = false;
     while *start < *end && !client.close_after_reply {
         if out.len() - *out_pos > OUTPUT_HIGH_WATER_BYTES {
             held_back = true;
             break;
         }
-        let limits = Limits { max_bulk_len: env.shared.config.max_bulk_len, unauthenticated: !client.authenticated };
+        let limits = Limits {
+            max_bulk_len: env.shared.config.max_bulk_len,
+            unauthenticated: !client.authenticated,
+        };
         let buf = &inbuf[*start..*end];
         match parser.parse(buf, &limits) {
             Ok(None) => {
                 if buf.len() > env.shared.config.max_query_buffer {
-                    protocol_error(env, out, client, "query buffer exceeds client-query-buffer-limit");
+                    protocol_error(
+                        env,
+                        out,
+                        client,
+                        "query buffer exceeds client-query-buffer-limit",
+                    );
                 }
                 break;
             }
@@ -361,3 +415,6 @@ fn flush_output(sys: &dyn Syscalls, conn: &mut Conn) -> After {
     }
     After::Keep
 }
+
+#[cfg(test)]
+mod tests;

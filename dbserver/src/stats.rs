@@ -14,6 +14,10 @@ pub struct Stats {
     pub total_commands_processed: u64,
     /// Connections refused because of `maxclients`.
     pub rejected_connections: u64,
+    /// Error replies sent (command errors; protocol errors are counted separately).
+    pub total_error_replies: u64,
+    /// Requests naming an unknown command.
+    pub unknown_commands: u64,
     /// Connections closed because of a protocol error or the query-buffer limit.
     pub protocol_errors: u64,
     /// Calls per entry of [`crate::commands::COMMANDS`].
@@ -28,6 +32,8 @@ impl Stats {
             total_connections_received: 0,
             total_commands_processed: 0,
             rejected_connections: 0,
+            total_error_replies: 0,
+            unknown_commands: 0,
             protocol_errors: 0,
             calls: vec![0; commands],
         }

@@ -54,7 +54,10 @@ impl Value {
             Value::Str(s) => s.len(),
             Value::List(l) => l.iter().map(|e| e.len() + ELEMENT_OVERHEAD_BYTES).sum(),
             Value::Set(s) => s.iter().map(|e| e.len() + ELEMENT_OVERHEAD_BYTES).sum(),
-            Value::Hash(h) => h.iter().map(|(f, v)| f.len() + v.len() + ELEMENT_OVERHEAD_BYTES).sum(),
+            Value::Hash(h) => h
+                .iter()
+                .map(|(f, v)| f.len() + v.len() + ELEMENT_OVERHEAD_BYTES)
+                .sum(),
             Value::ZSet(z) => z.accounted_bytes(),
         }
     }
@@ -175,7 +178,13 @@ impl Store {
             }
             None => {
                 self.used_bytes += key.len() + ENTRY_OVERHEAD_BYTES + value.len();
-                self.map.insert(key.to_vec(), Entry { value: Value::Str(value.to_vec()), expire_at_ms: None });
+                self.map.insert(
+                    key.to_vec(),
+                    Entry {
+                        value: Value::Str(value.to_vec()),
+                        expire_at_ms: None,
+                    },
+                );
             }
         }
         match ttl {
@@ -210,19 +219,31 @@ impl Store {
     /// `None`: no such key; `Some(None)`: no expiry; `Some(Some(ms))`: time left.
     pub fn ttl_ms(&mut self, key: &[u8], now_ms: u64) -> Option<Option<u64>> {
         self.expire_if_due(key, now_ms);
-        self.map.get(key).map(|e| e.expire_at_ms.map(|at| at.saturating_sub(now_ms)))
+        self.map
+            .get(key)
+            .map(|e| e.expire_at_ms.map(|at| at.saturating_sub(now_ms)))
     }
 
     /// The existing value at `key` for a write, or a new one made by `create`.
-    /// The caller must account for bytes it adds via [`Store::charge`]/[`Store::refund`].
-    fn get_mut_or_insert(&mut self, key: &[u8], now_ms: u64, create: impl FnOnce() -> Value) -> &mut Value {
+    /// The key's own cost is accounted here; the caller accounts for what it adds to the value.
+    fn get_mut_or_insert(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        create: impl FnOnce() -> Value,
+    ) -> &mut Value {
         self.expire_if_due(key, now_ms);
         let used = &mut self.used_bytes;
         match self.map.entry_ref(key) {
             EntryRef::Occupied(o) => &mut o.into_mut().value,
             EntryRef::Vacant(v) => {
                 *used += key.len() + ENTRY_OVERHEAD_BYTES;
-                &mut v.insert(Entry { value: create(), expire_at_ms: None }).value
+                &mut v
+                    .insert(Entry {
+                        value: create(),
+                        expire_at_ms: None,
+                    })
+                    .value
             }
         }
     }
@@ -230,7 +251,12 @@ impl Store {
     /// Run `f` on the existing live value at `key` (for writes that never create it), then
     /// delete the key if `f` emptied a collection. `f` returns its result and the change
     /// in accounted bytes.
-    fn modify<R>(&mut self, key: &[u8], now_ms: u64, f: impl FnOnce(&mut Value) -> (R, isize)) -> Option<R> {
+    fn modify<R>(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        f: impl FnOnce(&mut Value) -> (R, isize),
+    ) -> Option<R> {
         self.expire_if_due(key, now_ms);
         let entry = self.map.get_mut(key)?;
         let (r, delta) = f(&mut entry.value);
@@ -255,7 +281,11 @@ impl Store {
         self.adjust(delta);
         // A wrong-type error on a fresh key cannot happen; an empty fresh collection can
         // (e.g. nothing added): remove it.
-        if self.map.get(key).is_some_and(|e| e.value.is_empty_collection()) {
+        if self
+            .map
+            .get(key)
+            .is_some_and(|e| e.value.is_empty_collection())
+        {
             self.remove(key);
         }
         r
@@ -275,25 +305,36 @@ impl Store {
         front: bool,
         now_ms: u64,
     ) -> Result<usize, WrongType> {
-        self.upsert(key, now_ms, || Value::List(VecDeque::new()), |v| match v {
-            Value::List(l) => {
-                let mut added = 0usize;
-                for item in items {
-                    added += item.len() + ELEMENT_OVERHEAD_BYTES;
-                    if front {
-                        l.push_front(item.to_vec());
-                    } else {
-                        l.push_back(item.to_vec());
+        self.upsert(
+            key,
+            now_ms,
+            || Value::List(VecDeque::new()),
+            |v| match v {
+                Value::List(l) => {
+                    let mut added = 0usize;
+                    for item in items {
+                        added += item.len() + ELEMENT_OVERHEAD_BYTES;
+                        if front {
+                            l.push_front(item.to_vec());
+                        } else {
+                            l.push_back(item.to_vec());
+                        }
                     }
+                    (Ok(l.len()), added as isize)
                 }
-                (Ok(l.len()), added as isize)
-            }
-            _ => (Err(WrongType), 0),
-        })
+                _ => (Err(WrongType), 0),
+            },
+        )
     }
 
     /// Pop up to `count` elements from the front or back.
-    pub fn pop(&mut self, key: &[u8], count: usize, front: bool, now_ms: u64) -> Result<Vec<Vec<u8>>, WrongType> {
+    pub fn pop(
+        &mut self,
+        key: &[u8],
+        count: usize,
+        front: bool,
+        now_ms: u64,
+    ) -> Result<Vec<Vec<u8>>, WrongType> {
         self.modify(key, now_ms, |v| match v {
             Value::List(l) => {
                 let n = count.min(l.len());
@@ -304,7 +345,10 @@ impl Store {
                     tail.reverse();
                     tail
                 };
-                let freed: usize = popped.iter().map(|e| e.len() + ELEMENT_OVERHEAD_BYTES).sum();
+                let freed: usize = popped
+                    .iter()
+                    .map(|e| e.len() + ELEMENT_OVERHEAD_BYTES)
+                    .sum();
                 (Ok(popped), -(freed as isize))
             }
             _ => (Err(WrongType), 0),
@@ -315,25 +359,40 @@ impl Store {
     // ------------------------------------------------------------------ sets
 
     /// Add members; returns how many were new.
-    pub fn sadd<'a>(&mut self, key: &[u8], members: impl Iterator<Item = &'a [u8]>, now_ms: u64) -> Result<usize, WrongType> {
-        self.upsert(key, now_ms, || Value::Set(HashSet::new()), |v| match v {
-            Value::Set(s) => {
-                let (mut added, mut bytes) = (0usize, 0usize);
-                for m in members {
-                    if !s.contains(m) {
-                        s.insert(m.to_vec());
-                        added += 1;
-                        bytes += m.len() + ELEMENT_OVERHEAD_BYTES;
+    pub fn sadd<'a>(
+        &mut self,
+        key: &[u8],
+        members: impl Iterator<Item = &'a [u8]>,
+        now_ms: u64,
+    ) -> Result<usize, WrongType> {
+        self.upsert(
+            key,
+            now_ms,
+            || Value::Set(HashSet::new()),
+            |v| match v {
+                Value::Set(s) => {
+                    let (mut added, mut bytes) = (0usize, 0usize);
+                    for m in members {
+                        if !s.contains(m) {
+                            s.insert(m.to_vec());
+                            added += 1;
+                            bytes += m.len() + ELEMENT_OVERHEAD_BYTES;
+                        }
                     }
+                    (Ok(added), bytes as isize)
                 }
-                (Ok(added), bytes as isize)
-            }
-            _ => (Err(WrongType), 0),
-        })
+                _ => (Err(WrongType), 0),
+            },
+        )
     }
 
     /// Remove and return up to `count` arbitrary members.
-    pub fn spop(&mut self, key: &[u8], count: usize, now_ms: u64) -> Result<Vec<Vec<u8>>, WrongType> {
+    pub fn spop(
+        &mut self,
+        key: &[u8],
+        count: usize,
+        now_ms: u64,
+    ) -> Result<Vec<Vec<u8>>, WrongType> {
         self.modify(key, now_ms, |v| match v {
             Value::Set(s) => {
                 let n = count.min(s.len());
@@ -359,31 +418,41 @@ impl Store {
         pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>,
         now_ms: u64,
     ) -> Result<usize, WrongType> {
-        self.upsert(key, now_ms, || Value::Hash(HashMap::new()), |v| match v {
-            Value::Hash(h) => {
-                let (mut added, mut delta) = (0usize, 0isize);
-                for (f, val) in pairs {
-                    match h.get_mut(f) {
-                        Some(old) => {
-                            delta += val.len() as isize - old.len() as isize;
-                            old.clear();
-                            old.extend_from_slice(val);
-                        }
-                        None => {
-                            h.insert(f.to_vec(), val.to_vec());
-                            added += 1;
-                            delta += (f.len() + val.len() + ELEMENT_OVERHEAD_BYTES) as isize;
+        self.upsert(
+            key,
+            now_ms,
+            || Value::Hash(HashMap::new()),
+            |v| match v {
+                Value::Hash(h) => {
+                    let (mut added, mut delta) = (0usize, 0isize);
+                    for (f, val) in pairs {
+                        match h.get_mut(f) {
+                            Some(old) => {
+                                delta += val.len() as isize - old.len() as isize;
+                                old.clear();
+                                old.extend_from_slice(val);
+                            }
+                            None => {
+                                h.insert(f.to_vec(), val.to_vec());
+                                added += 1;
+                                delta += (f.len() + val.len() + ELEMENT_OVERHEAD_BYTES) as isize;
+                            }
                         }
                     }
+                    (Ok(added), delta)
                 }
-                (Ok(added), delta)
-            }
-            _ => (Err(WrongType), 0),
-        })
+                _ => (Err(WrongType), 0),
+            },
+        )
     }
 
     /// Delete fields; returns how many existed.
-    pub fn hdel<'a>(&mut self, key: &[u8], fields: impl Iterator<Item = &'a [u8]>, now_ms: u64) -> Result<usize, WrongType> {
+    pub fn hdel<'a>(
+        &mut self,
+        key: &[u8],
+        fields: impl Iterator<Item = &'a [u8]>,
+        now_ms: u64,
+    ) -> Result<usize, WrongType> {
         self.modify(key, now_ms, |v| match v {
             Value::Hash(h) => {
                 let (mut removed, mut freed) = (0usize, 0usize);
@@ -411,18 +480,28 @@ impl Store {
         opts: ZAddOptions,
         now_ms: u64,
     ) -> Result<zset::ZAddResult, WrongType> {
-        self.upsert(key, now_ms, || Value::ZSet(ZSet::default()), |v| match v {
-            Value::ZSet(z) => {
-                let before = z.accounted_bytes() as isize;
-                let r = z.add(items, opts);
-                (Ok(r), z.accounted_bytes() as isize - before)
-            }
-            _ => (Err(WrongType), 0),
-        })
+        self.upsert(
+            key,
+            now_ms,
+            || Value::ZSet(ZSet::default()),
+            |v| match v {
+                Value::ZSet(z) => {
+                    let before = z.accounted_bytes() as isize;
+                    let r = z.add(items, opts);
+                    (Ok(r), z.accounted_bytes() as isize - before)
+                }
+                _ => (Err(WrongType), 0),
+            },
+        )
     }
 
     /// Pop up to `count` members with the lowest scores.
-    pub fn zpopmin(&mut self, key: &[u8], count: usize, now_ms: u64) -> Result<Vec<(Vec<u8>, f64)>, WrongType> {
+    pub fn zpopmin(
+        &mut self,
+        key: &[u8],
+        count: usize,
+        now_ms: u64,
+    ) -> Result<Vec<(Vec<u8>, f64)>, WrongType> {
         self.modify(key, now_ms, |v| match v {
             Value::ZSet(z) => {
                 let before = z.accounted_bytes() as isize;
@@ -444,11 +523,13 @@ impl Store {
                 Some((at, _)) if *at <= now_ms => {}
                 _ => break,
             }
-            let Some((_, key)) = self.expires.pop_first() else { break };
+            let Some((_, key)) = self.expires.pop_first() else {
+                break;
+            };
             if let Some(entry) = self.map.remove(&key) {
-                self.used_bytes = self
-                    .used_bytes
-                    .saturating_sub(key.len() + ENTRY_OVERHEAD_BYTES + entry.value.accounted_bytes());
+                self.used_bytes = self.used_bytes.saturating_sub(
+                    key.len() + ENTRY_OVERHEAD_BYTES + entry.value.accounted_bytes(),
+                );
                 self.expired_keys += 1;
             }
             removed += 1;
@@ -457,6 +538,10 @@ impl Store {
     }
 
     fn expire_if_due(&mut self, key: &[u8], now_ms: u64) {
+        if self.expires.is_empty() {
+            // Fast path: no key has a time to live, so none can be due (saves a lookup).
+            return;
+        }
         let due = matches!(self.map.get(key), Some(Entry { expire_at_ms: Some(at), .. }) if *at <= now_ms);
         if due {
             self.remove(key);
@@ -465,7 +550,9 @@ impl Store {
     }
 
     fn set_expiry(&mut self, key: &[u8], at_ms: Option<u64>) {
-        let Some(entry) = self.map.get_mut(key) else { return };
+        let Some(entry) = self.map.get_mut(key) else {
+            return;
+        };
         if entry.expire_at_ms == at_ms {
             return;
         }
@@ -479,7 +566,9 @@ impl Store {
     }
 
     fn remove(&mut self, key: &[u8]) -> bool {
-        let Some((k, entry)) = self.map.remove_entry(key) else { return false };
+        let Some((k, entry)) = self.map.remove_entry(key) else {
+            return false;
+        };
         if let Some(at) = entry.expire_at_ms {
             self.expires.remove(&(at, k.clone()));
         }
@@ -540,7 +629,10 @@ mod tests {
         let mut s = Store::new();
         let items: [&[u8]; 3] = [b"a", b"bb", b"ccc"];
         assert_eq!(s.push(b"l", items.iter().copied(), false, 0), Ok(3));
-        assert_eq!(s.pop(b"l", 2, false, 0), Ok(alloc::vec![b"ccc".to_vec(), b"bb".to_vec()]));
+        assert_eq!(
+            s.pop(b"l", 2, false, 0),
+            Ok(alloc::vec![b"ccc".to_vec(), b"bb".to_vec()])
+        );
         assert_eq!(s.pop(b"l", 5, true, 0), Ok(alloc::vec![b"a".to_vec()]));
         assert!(!s.exists(b"l", 0));
         assert_eq!(s.used_bytes(), 0);

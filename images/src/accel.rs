@@ -134,16 +134,27 @@ mod tests {
         let r = resolve_with(Accel::Auto, Ok(()), false).unwrap();
         assert_eq!(r.accel, Accelerator::Tcg);
         assert!(r.reason.contains("no vmx/svm"));
-        assert_eq!(resolve_with(Accel::Auto, Ok(()), true).unwrap().accel, Accelerator::Kvm);
-        assert_eq!(resolve_with(Accel::Auto, no_dev(), true).unwrap().accel, Accelerator::Tcg);
+        assert_eq!(
+            resolve_with(Accel::Auto, Ok(()), true).unwrap().accel,
+            Accelerator::Kvm
+        );
+        assert_eq!(
+            resolve_with(Accel::Auto, no_dev(), true).unwrap().accel,
+            Accelerator::Tcg
+        );
         assert!(resolve_with(Accel::Kvm, no_dev(), true).is_err());
-        assert_eq!(resolve_with(Accel::Tcg, Ok(()), true).unwrap().accel, Accelerator::Tcg);
+        assert_eq!(
+            resolve_with(Accel::Tcg, Ok(()), true).unwrap().accel,
+            Accelerator::Tcg
+        );
     }
 
     #[test]
     fn cpuinfo_flags_are_words() {
         assert!(cpuinfo_has_virt_flag("flags\t\t: fpu vme vmx sse\n"));
-        assert!(!cpuinfo_has_virt_flag("flags\t\t: fpu vmxx sse\nmodel name: svm\n"));
+        assert!(!cpuinfo_has_virt_flag(
+            "flags\t\t: fpu vmxx sse\nmodel name: svm\n"
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! removed on Ctrl-C / SIGTERM too (normal and panic paths are covered by `Drop`).
 
 use anyhow::{Context, Result};
+use std::io::Write;
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,10 @@ struct Registry {
     netns: Vec<String>,
 }
 
-static REGISTRY: Mutex<Registry> = Mutex::new(Registry { pids: Vec::new(), netns: Vec::new() });
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    pids: Vec::new(),
+    netns: Vec::new(),
+});
 static HANDLER: Once = Once::new();
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
@@ -40,7 +44,11 @@ pub fn install_signal_handler() -> Result<()> {
     let mut result = Ok(());
     HANDLER.call_once(|| {
         result = ctrlc::set_handler(|| {
-            eprintln!("ring0db: interrupted, stopping QEMU and removing network namespaces");
+            // Not eprintln!: it panics when stderr is a closed pipe, and cleanup must run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "ring0db: interrupted, stopping QEMU and removing network namespaces"
+            );
             cleanup_all();
             std::process::exit(130);
         })
@@ -87,8 +95,12 @@ pub fn remove_stale_netns() -> Result<Vec<String>> {
     let mut removed = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or("");
-        let Some(rest) = name.strip_prefix(crate::netns::NETNS_PREFIX) else { continue };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let Some(rest) = name.strip_prefix(crate::netns::NETNS_PREFIX) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             crate::netns::delete_netns(name);
             removed.push(name.to_owned());

@@ -49,7 +49,10 @@ impl GuestExit {
 
     /// True for the unikernel's success code and for a clean guest shutdown (status 0).
     pub fn is_success(self) -> bool {
-        matches!(self, GuestExit::Guest(exit_code::SUCCESS) | GuestExit::Qemu(0))
+        matches!(
+            self,
+            GuestExit::Guest(exit_code::SUCCESS) | GuestExit::Qemu(0)
+        )
     }
 }
 
@@ -73,13 +76,25 @@ mod tests {
 
     #[test]
     fn debug_exit_status_decodes() {
-        assert_eq!(GuestExit::from_code(0x21), GuestExit::Guest(exit_code::SUCCESS));
-        assert_eq!(GuestExit::from_code(0x25), GuestExit::Guest(exit_code::PANIC));
-        assert_eq!(GuestExit::from_code((0x15 << 1) | 1), GuestExit::Guest(exit_code::BAD_CMDLINE));
+        assert_eq!(
+            GuestExit::from_code(0x21),
+            GuestExit::Guest(exit_code::SUCCESS)
+        );
+        assert_eq!(
+            GuestExit::from_code(0x25),
+            GuestExit::Guest(exit_code::PANIC)
+        );
+        assert_eq!(
+            GuestExit::from_code((0x15 << 1) | 1),
+            GuestExit::Guest(exit_code::BAD_CMDLINE)
+        );
         assert_eq!(GuestExit::from_code(1), GuestExit::Qemu(1));
         assert_eq!(GuestExit::from_code(0), GuestExit::Qemu(0));
         assert!(GuestExit::from_code(0x21).is_success());
         assert!(!GuestExit::from_code(0x23).is_success());
-        assert_eq!(GuestExit::Guest(0x12).to_string(), "guest exit code 0x12 (panic)");
+        assert_eq!(
+            GuestExit::Guest(0x12).to_string(),
+            "guest exit code 0x12 (panic)"
+        );
     }
 }

@@ -20,6 +20,8 @@
 //! # drop(stream); Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod accel;
 pub mod build;
 pub mod cleanup;

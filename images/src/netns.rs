@@ -41,12 +41,22 @@ pub struct GuestNet {
 impl GuestNet {
     /// Addressing on the tap link: 172.31.77.2/24 via 172.31.77.1, port 6379.
     pub fn tap_default() -> Self {
-        GuestNet { guest: TAP_GUEST_ADDR, prefix_len: TAP_PREFIX_LEN, gateway: TAP_HOST_ADDR, port: GUEST_PORT }
+        GuestNet {
+            guest: TAP_GUEST_ADDR,
+            prefix_len: TAP_PREFIX_LEN,
+            gateway: TAP_HOST_ADDR,
+            port: GUEST_PORT,
+        }
     }
 
     /// Addressing under QEMU user networking: 10.0.2.15/24 via 10.0.2.2, port 6379.
     pub fn user_default() -> Self {
-        GuestNet { guest: USER_GUEST_ADDR, prefix_len: 24, gateway: USER_GATEWAY, port: GUEST_PORT }
+        GuestNet {
+            guest: USER_GUEST_ADDR,
+            prefix_len: 24,
+            gateway: USER_GATEWAY,
+            port: GUEST_PORT,
+        }
     }
 }
 
@@ -67,7 +77,9 @@ pub enum NetAttach {
 impl NetAttach {
     /// User networking on a free loopback port.
     pub fn user() -> Result<Self> {
-        Ok(NetAttach::User { host_port: free_loopback_port()? })
+        Ok(NetAttach::User {
+            host_port: free_loopback_port()?,
+        })
     }
 
     /// A fresh namespace with a tap device (needs root).
@@ -88,10 +100,13 @@ impl NetAttach {
     pub fn qemu_netdev(&self) -> Option<String> {
         match self {
             NetAttach::None => None,
-            NetAttach::User { host_port } => {
-                Some(format!("user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}"))
-            }
-            NetAttach::Tap(ns) => Some(format!("tap,id=net0,ifname={},script=no,downscript=no", ns.tap())),
+            NetAttach::User { host_port } => Some(format!(
+                "user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}"
+            )),
+            NetAttach::Tap(ns) => Some(format!(
+                "tap,id=net0,ifname={},script=no,downscript=no",
+                ns.tap()
+            )),
         }
     }
 
@@ -99,7 +114,9 @@ impl NetAttach {
     pub fn client_addr(&self) -> Option<SocketAddr> {
         match self {
             NetAttach::None => None,
-            NetAttach::User { host_port } => Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port))),
+            NetAttach::User { host_port } => {
+                Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port)))
+            }
             NetAttach::Tap(_) => Some(SocketAddr::from((TAP_GUEST_ADDR, GUEST_PORT))),
         }
     }
@@ -114,10 +131,13 @@ impl NetAttach {
 
     /// Opens a TCP connection to the guest's server (inside the namespace for tap).
     pub fn connect_tcp(&self, timeout: Duration) -> Result<TcpStream> {
-        let addr = self.client_addr().context("the VM has no network (NetAttach::None)")?;
+        let addr = self
+            .client_addr()
+            .context("the VM has no network (NetAttach::None)")?;
         match self {
             NetAttach::Tap(ns) => ns.connect_tcp(addr, timeout),
-            _ => TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connect to {addr}")),
+            _ => TcpStream::connect_timeout(&addr, timeout)
+                .with_context(|| format!("connect to {addr}")),
         }
     }
 
@@ -126,7 +146,10 @@ impl NetAttach {
         match self {
             NetAttach::None => "no network attached".into(),
             NetAttach::User { host_port } => format!("redis-cli -p {host_port}"),
-            NetAttach::Tap(ns) => format!("ip netns exec {} redis-cli -h {TAP_GUEST_ADDR} -p {GUEST_PORT}", ns.name()),
+            NetAttach::Tap(ns) => format!(
+                "ip netns exec {} redis-cli -h {TAP_GUEST_ADDR} -p {GUEST_PORT}",
+                ns.name()
+            ),
         }
     }
 }
@@ -148,13 +171,18 @@ impl Netns {
         if unsafe { libc::geteuid() } != 0 {
             bail!("creating a network namespace with a tap device needs root: run as root or use --net user");
         }
+        // Namespaces of processes killed with SIGKILL would otherwise pile up (and a reused
+        // pid would collide with their names); only dead processes' namespaces are touched.
+        let _ = cleanup::remove_stale_netns();
         let n = NETNS_COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("{NETNS_PREFIX}{}-{n}", std::process::id());
         cleanup::register_netns(&name);
         // From here on, `ns` is dropped (and the namespace deleted) on any error.
         let ns = Netns { name };
         ip(&["netns", "add", &ns.name])?;
-        ip(&["-n", &ns.name, "tuntap", "add", "dev", TAP_NAME, "mode", "tap"])?;
+        ip(&[
+            "-n", &ns.name, "tuntap", "add", "dev", TAP_NAME, "mode", "tap",
+        ])?;
         let host = format!("{TAP_HOST_ADDR}/{TAP_PREFIX_LEN}");
         ip(&["-n", &ns.name, "addr", "add", &host, "dev", TAP_NAME])?;
         ip(&["-n", &ns.name, "link", "set", TAP_NAME, "up"])?;
@@ -198,7 +226,8 @@ fn connect_in_netns(path: &str, addr: SocketAddr, timeout: Duration) -> Result<T
     if rc != 0 {
         return Err(std::io::Error::last_os_error()).with_context(|| format!("setns({path})"));
     }
-    TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connect to {addr} inside {path}"))
+    TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connect to {addr} inside {path}"))
 }
 
 impl Drop for Netns {
@@ -223,13 +252,18 @@ fn ip(args: &[&str]) -> Result<()> {
         .output()
         .context("cannot run `ip` (install it: apt-get install iproute2)")?;
     if !out.status.success() {
-        bail!("ip {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "ip {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }
 
 /// A loopback port that is free right now.
 pub fn free_loopback_port() -> Result<u16> {
-    let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).context("no free loopback port")?;
+    let l = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))
+        .context("no free loopback port")?;
     Ok(l.local_addr()?.port())
 }

@@ -89,7 +89,12 @@ impl Image {
 
 /// Builds QEMU's argument vector (without the program name). Pure: the same inputs always give
 /// the same arguments, and two images differ only in `-kernel`, `-initrd` and `-append`.
-pub fn qemu_args(spec: &VmSpec, image: &Image, net: &NetAttach, accel: &AccelChoice) -> Vec<String> {
+pub fn qemu_args(
+    spec: &VmSpec,
+    image: &Image,
+    net: &NetAttach,
+    accel: &AccelChoice,
+) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     let mut push = |a: &[&str]| args.extend(a.iter().map(|s| s.to_string()));
     push(&["-machine", &spec.machine]);
@@ -100,7 +105,14 @@ pub fn qemu_args(spec: &VmSpec, image: &Image, net: &NetAttach, accel: &AccelCho
     if !spec.firmware.is_empty() {
         push(&["-bios", &spec.firmware]);
     }
-    push(&["-nodefaults", "-no-user-config", "-vga", "none", "-display", "none"]);
+    push(&[
+        "-nodefaults",
+        "-no-user-config",
+        "-vga",
+        "none",
+        "-display",
+        "none",
+    ]);
     push(&["-serial", "stdio", "-monitor", "none", "-parallel", "none"]);
     push(&["-no-reboot"]);
     push(&[
@@ -138,14 +150,25 @@ mod tests {
     use crate::accel::{AccelChoice, Accelerator};
 
     fn tcg() -> AccelChoice {
-        AccelChoice { accel: Accelerator::Tcg, reason: "tcg: test".into() }
+        AccelChoice {
+            accel: Accelerator::Tcg,
+            reason: "tcg: test".into(),
+        }
     }
 
     fn images() -> Vec<Image> {
         vec![
             Image::unikernel("/o/ring0db.elf".into()),
-            Image::linux("linux", "/o/vmlinuz".into(), "/o/initrd-dbserver.cpio.gz".into()),
-            Image::linux("redis", "/o/vmlinuz".into(), "/o/initrd-redis.cpio.gz".into()),
+            Image::linux(
+                "linux",
+                "/o/vmlinuz".into(),
+                "/o/initrd-dbserver.cpio.gz".into(),
+            ),
+            Image::linux(
+                "redis",
+                "/o/vmlinuz".into(),
+                "/o/initrd-redis.cpio.gz".into(),
+            ),
         ]
     }
 
@@ -168,8 +191,10 @@ mod tests {
         let spec = VmSpec::load().unwrap();
         let nets = [NetAttach::None, NetAttach::User { host_port: 16379 }];
         for net in &nets {
-            let lines: Vec<Vec<String>> =
-                images().iter().map(|i| without_image_args(&qemu_args(&spec, i, net, &tcg()))).collect();
+            let lines: Vec<Vec<String>> = images()
+                .iter()
+                .map(|i| without_image_args(&qemu_args(&spec, i, net, &tcg())))
+                .collect();
             assert_eq!(lines[0], lines[1]);
             assert_eq!(lines[1], lines[2]);
         }
@@ -178,7 +203,13 @@ mod tests {
     #[test]
     fn command_line_has_the_shared_hardware() {
         let spec = VmSpec::load().unwrap();
-        let args = qemu_args(&spec, &images()[0], &NetAttach::User { host_port: 16379 }, &tcg()).join(" ");
+        let args = qemu_args(
+            &spec,
+            &images()[0],
+            &NetAttach::User { host_port: 16379 },
+            &tcg(),
+        )
+        .join(" ");
         for want in [
             "-machine pc",
             "-accel tcg",
@@ -202,8 +233,13 @@ mod tests {
         let net = GuestNet::tap_default();
         let line = images()[1].cmdline_for(Some(&net));
         assert!(line.starts_with("console=ttyS0"));
-        assert!(line.ends_with("ring0db.ip=172.31.77.2/24 ring0db.gw=172.31.77.1 ring0db.port=6379"));
-        let uni = images()[0].clone().with_append("mode=poll").cmdline_for(Some(&net));
+        assert!(
+            line.ends_with("ring0db.ip=172.31.77.2/24 ring0db.gw=172.31.77.1 ring0db.port=6379")
+        );
+        let uni = images()[0]
+            .clone()
+            .with_append("mode=poll")
+            .cmdline_for(Some(&net));
         assert_eq!(uni, "mode=poll ip=172.31.77.2/24 gw=172.31.77.1 port=6379");
     }
 }

@@ -25,10 +25,14 @@ pub fn command(stream: &mut TcpStream, args: &[&str]) -> Result<String> {
     for a in args {
         req.push_str(&format!("${}\r\n{a}\r\n", a.len()));
     }
-    stream.write_all(req.as_bytes()).context("send RESP request")?;
+    stream
+        .write_all(req.as_bytes())
+        .context("send RESP request")?;
     let line = read_line(stream)?;
     if let Some(len) = line.strip_prefix('$') {
-        let len: i64 = len.parse().with_context(|| format!("bad bulk length in {line:?}"))?;
+        let len: i64 = len
+            .parse()
+            .with_context(|| format!("bad bulk length in {line:?}"))?;
         if len < 0 {
             return Ok("$-1".into());
         }
@@ -44,7 +48,10 @@ fn read_line(stream: &mut TcpStream) -> Result<String> {
     loop {
         let n = stream.read(&mut byte).context("read RESP reply")?;
         if n == 0 {
-            bail!("connection closed after {:?}", String::from_utf8_lossy(&line));
+            bail!(
+                "connection closed after {:?}",
+                String::from_utf8_lossy(&line)
+            );
         }
         if byte[0] == b'\n' {
             break;

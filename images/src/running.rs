@@ -41,6 +41,9 @@ pub struct RunningVm {
     net: NetAttach,
 }
 
+/// How long to wait for QEMU's stderr to be drained after its stdout closed.
+const STDERR_DRAIN: Duration = Duration::from_secs(1);
+
 static VM_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl RunningVm {
@@ -54,7 +57,10 @@ impl RunningVm {
         serial: SerialOptions,
     ) -> Result<Self> {
         let qemu = find_program(&spec.qemu).with_context(|| {
-            format!("{} not found: install it: apt-get install qemu-system-x86", spec.qemu)
+            format!(
+                "{} not found: install it: apt-get install qemu-system-x86",
+                spec.qemu
+            )
         })?;
         check_readable(&image.kernel, "kernel")?;
         if let Some(initrd) = &image.initrd {
@@ -65,17 +71,32 @@ impl RunningVm {
             NetAttach::Tap(ns) => ns.command(&qemu.to_string_lossy()),
             _ => Command::new(&qemu),
         };
-        cmd.args(&args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let log_path = serial.log_path.clone().unwrap_or_else(|| default_log_path(&image.name));
+        cmd.args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let log_path = serial
+            .log_path
+            .clone()
+            .unwrap_or_else(|| default_log_path(&image.name));
         if let Some(dir) = log_path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
         }
-        let log = File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
+        let log =
+            File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
         let started = Instant::now();
-        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", qemu.display()))?;
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {}", qemu.display()))?;
         cleanup::register_pid(child.id());
-        let stdout = child.stdout.take().ok_or_else(|| anyhow!("no QEMU stdout"))?;
-        let stderr = child.stderr.take().ok_or_else(|| anyhow!("no QEMU stderr"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("no QEMU stdout"))?;
+        let stderr = child
+            .stderr
+            .take()
+            .ok_or_else(|| anyhow!("no QEMU stderr"))?;
         let serial_cap = Arc::new(Capture::default());
         let stderr_cap = Arc::new(Capture::default());
         let readers = vec![
@@ -107,6 +128,8 @@ impl RunningVm {
             }
             if st.eof {
                 drop(st);
+                // QEMU is gone: let its last stderr words arrive before quoting them.
+                self.stderr.wait_eof(STDERR_DRAIN);
                 bail!(
                     "QEMU ended before the guest printed {needle:?}{}",
                     self.diagnostics()
@@ -124,7 +147,8 @@ impl RunningVm {
         }
     }
 
-    /// Waits up to `timeout` for QEMU to exit and decodes how the guest ended.
+    /// Waits up to `timeout` for QEMU to exit and decodes how the guest ended. Once this
+    /// returns, [`RunningVm::serial_log`] holds the complete serial output.
     pub fn wait_exit(&mut self, timeout: Duration) -> Result<GuestExit> {
         if let Some(exit) = self.exit {
             return Ok(exit);
@@ -213,9 +237,15 @@ impl RunningVm {
         let mut last_err = anyhow!("no attempt made");
         while Instant::now() < deadline {
             if let Some(exit) = self.try_exit()? {
-                bail!("VM ended ({exit}) before answering PING{}", self.diagnostics());
+                bail!(
+                    "VM ended ({exit}) before answering PING{}",
+                    self.diagnostics()
+                );
             }
-            match self.connect(Duration::from_millis(500)).and_then(crate::resp::ping) {
+            match self
+                .connect(Duration::from_millis(500))
+                .and_then(crate::resp::ping)
+            {
                 Ok(()) => return Ok(self.started.elapsed()),
                 Err(e) => last_err = e,
             }
@@ -237,7 +267,11 @@ impl RunningVm {
         let serial = self.serial_log();
         let tail: Vec<&str> = serial.lines().rev().take(15).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        let mut out = format!("\n--- last serial lines ({}) ---\n{}", self.log_path.display(), tail.join("\n"));
+        let mut out = format!(
+            "\n--- last serial lines ({}) ---\n{}",
+            self.log_path.display(),
+            tail.join("\n")
+        );
         let stderr = self.qemu_stderr();
         if !stderr.trim().is_empty() {
             out.push_str(&format!("\n--- QEMU stderr ---\n{}", stderr.trim()));
@@ -260,7 +294,8 @@ impl Drop for RunningVm {
 fn explain_qemu_stderr(stderr: &str) -> Option<&'static str> {
     if stderr.contains("host forwarding rule") || stderr.contains("Address already in use") {
         Some("the forwarded loopback port is in use: pick another (NetAttach::user() picks a free one)")
-    } else if stderr.contains("Could not access KVM") || stderr.contains("failed to initialize kvm") {
+    } else if stderr.contains("Could not access KVM") || stderr.contains("failed to initialize kvm")
+    {
         Some("KVM is unusable here: use --accel tcg (or auto)")
     } else if stderr.contains("tap") && stderr.contains("ermission") {
         Some("tap needs root: run as root or use --net user")
@@ -306,6 +341,19 @@ impl Capture {
         self.cond.notify_all();
     }
 
+    /// Waits (bounded) until the pipe has been read to its end.
+    fn wait_eof(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        while !st.eof {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            st = self.wait(st, deadline - now);
+        }
+    }
+
     fn close(&self) {
         self.lock().eof = true;
         self.cond.notify_all();
@@ -335,7 +383,12 @@ impl CaptureState {
     }
 }
 
-fn spawn_serial_reader(mut out: ChildStdout, cap: Arc<Capture>, mut log: File, echo: bool) -> JoinHandle<()> {
+fn spawn_serial_reader(
+    mut out: ChildStdout,
+    cap: Arc<Capture>,
+    mut log: File,
+    echo: bool,
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         loop {
@@ -369,12 +422,17 @@ fn spawn_stderr_reader(mut err: ChildStderr, cap: Arc<Capture>) -> JoinHandle<()
 
 fn default_log_path(image: &str) -> PathBuf {
     let n = VM_COUNTER.fetch_add(1, Ordering::Relaxed);
-    crate::out_dir().join("logs").join(format!("{image}-{}-{n}.log", std::process::id()))
+    crate::out_dir()
+        .join("logs")
+        .join(format!("{image}-{}-{n}.log", std::process::id()))
 }
 
 fn check_readable(path: &Path, what: &str) -> Result<()> {
     File::open(path).map(drop).with_context(|| {
-        format!("{what} {} is missing: build it first (ring0vm build)", path.display())
+        format!(
+            "{what} {} is missing: build it first (ring0vm build)",
+            path.display()
+        )
     })
 }
 
@@ -397,7 +455,10 @@ mod tests {
 
     #[test]
     fn lines_are_found_in_order_after_the_cursor() {
-        let mut st = CaptureState { bytes: b"boot\r\nready 1\nready 2\npart".to_vec(), ..Default::default() };
+        let mut st = CaptureState {
+            bytes: b"boot\r\nready 1\nready 2\npart".to_vec(),
+            ..Default::default()
+        };
         assert_eq!(st.take_line_containing("ready").as_deref(), Some("ready 1"));
         assert_eq!(st.take_line_containing("ready").as_deref(), Some("ready 2"));
         assert_eq!(st.take_line_containing("part"), None);

@@ -6,7 +6,9 @@ use common::{boot_on_tap, cmd, linux_guest};
 use std::time::Duration;
 
 fn set_get_roundtrip(vm: &ring0db_images::RunningVm) {
-    let mut s = vm.connect(Duration::from_secs(5)).expect("connect inside the namespace");
+    let mut s = vm
+        .connect(Duration::from_secs(5))
+        .expect("connect inside the namespace");
     assert_eq!(cmd(&mut s, &["PING"]), "+PONG");
     assert_eq!(cmd(&mut s, &["SET", "ring0db:key", "hello"]), "+OK");
     assert_eq!(cmd(&mut s, &["GET", "ring0db:key"]), "$hello");
@@ -16,7 +18,9 @@ fn set_get_roundtrip(vm: &ring0db_images::RunningVm) {
 #[test]
 fn redis_guest_answers_ping_set_get_on_tap() {
     let vm = boot_on_tap(&linux_guest().redis_image());
-    assert!(vm.serial_log().contains("ring0db-linux: serving on port 6379"));
+    assert!(vm
+        .serial_log()
+        .contains("ring0db-linux: serving on port 6379"));
     set_get_roundtrip(&vm);
     // Clients as separate programs run inside the namespace through `Netns::command`.
     let ns = vm.net().netns().expect("tap namespace");
@@ -31,6 +35,8 @@ fn redis_guest_answers_ping_set_get_on_tap() {
 #[test]
 fn dbserver_guest_answers_ping_set_get_on_tap() {
     let vm = boot_on_tap(&linux_guest().dbserver_image());
-    assert!(vm.serial_log().contains("ring0db-linux: serving on port 6379"));
+    assert!(vm
+        .serial_log()
+        .contains("ring0db-linux: serving on port 6379"));
     set_get_roundtrip(&vm);
 }

@@ -34,6 +34,8 @@ pub const PRELOAD_TIMEOUT: Duration = Duration::from_secs(600);
 const PRELOAD_PIPELINE: u64 = 64;
 /// Most connections used to preload.
 const PRELOAD_CONNECTIONS: usize = 4;
+/// Most connections a run may open (each gets its own thread).
+pub const MAX_CONNECTIONS: usize = 1024;
 /// How many error messages are kept for display.
 pub const MAX_ERROR_SAMPLES: usize = 5;
 /// Initial receive buffer per connection.
@@ -136,15 +138,30 @@ pub fn preload(target: &dyn Target, keyspace: u64, value_size: usize) -> Result<
             .into_iter()
             .enumerate()
             .map(|(t, stream)| {
-                s.spawn(move || preload_slice(stream, t as u64, threads as u64, keyspace, value_size, deadline))
+                s.spawn(move || {
+                    preload_slice(
+                        stream,
+                        t as u64,
+                        threads as u64,
+                        keyspace,
+                        value_size,
+                        deadline,
+                    )
+                })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("preload thread panicked".to_string())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("preload thread panicked".to_string()))
+            })
             .collect()
     });
-    results.into_iter().collect::<Result<(), String>>().map_err(fail)
+    results
+        .into_iter()
+        .collect::<Result<(), String>>()
+        .map_err(fail)
 }
 
 fn preload_slice(
@@ -185,13 +202,25 @@ fn preload_slice(
 /// Runs `config` against `target` (which must already be preloaded) and measures it.
 pub fn run(target: &dyn Target, config: &RunConfig) -> Result<Measurement, BenchError> {
     let w = &config.workload;
-    if config.connections == 0 || !(config.duration_s > 0.0) || !(config.warmup_s >= 0.0) {
+    let valid_s = |s: f64| s.is_finite() && s >= 0.0;
+    if config.connections > MAX_CONNECTIONS {
+        return Err(BenchError::Config(format!(
+            "at most {MAX_CONNECTIONS} connections (one thread each)"
+        )));
+    }
+    if config.connections == 0
+        || !valid_s(config.duration_s)
+        || config.duration_s == 0.0
+        || !valid_s(config.warmup_s)
+    {
         return Err(BenchError::Config(
             "need ≥ 1 connection, duration > 0 and warm-up ≥ 0".to_string(),
         ));
     }
     let chooser = match w.key_dist {
-        KeyDist::Uniform => KeyChooser::Uniform { keyspace: w.keyspace },
+        KeyDist::Uniform => KeyChooser::Uniform {
+            keyspace: w.keyspace,
+        },
         KeyDist::Zipfian { theta } => KeyChooser::Zipf(
             Zipfian::new(w.keyspace, theta).map_err(|e| BenchError::Config(e.to_string()))?,
         ),
@@ -299,7 +328,9 @@ struct Sample {
 }
 
 fn sample(target: &dyn Target, info_conn: Option<&mut TcpStream>) -> Sample {
-    let cpu_s = target.pid().and_then(|pid| metrics::process_cpu_s(pid).ok());
+    let cpu_s = target
+        .pid()
+        .and_then(|pid| metrics::process_cpu_s(pid).ok());
     let cycles = info_conn
         .and_then(info_on)
         .map(|text| metrics::parse_guest_cycles(&text))
@@ -374,18 +405,24 @@ struct Conn<'a> {
     out: WorkerOut,
 }
 
-/// Versions are `(connection + 1) << 24 | sequence`, so they are unique per connection and never
-/// 0 (the preload's version).
+/// Versions are `(connection mod 255 + 1) << 24 | sequence`: they differ between (up to 255)
+/// connections and are never 0, the preload's version. Checking does not depend on uniqueness.
 const VERSION_SEQ_BITS: u32 = 24;
 
 impl<'a> Conn<'a> {
-    fn new(stream: TcpStream, workload: &'a Workload, chooser: &'a KeyChooser, index: u32, seed: u64) -> Self {
+    fn new(
+        stream: TcpStream,
+        workload: &'a Workload,
+        chooser: &'a KeyChooser,
+        index: u32,
+        seed: u64,
+    ) -> Self {
         Self {
             stream,
             workload,
             chooser,
             rng: FastRng::new(seed),
-            version_base: (index + 1) << VERSION_SEQ_BITS,
+            version_base: (index % 255 + 1) << VERSION_SEQ_BITS,
             seq: 0,
             reader: ReplyReader::new(),
             out: WorkerOut::default(),
@@ -405,7 +442,10 @@ impl<'a> Conn<'a> {
                 None => Instant::now(),
                 Some(s) => window.start + s.phase + s.interval * batch,
             };
-            if intended >= window.end {
+            // Stop at the end of the window in real time too: an open-loop connection that fell
+            // behind its schedule does not keep sending its backlog (those requests are
+            // missing from the histogram, as with wrk2).
+            if intended >= window.end || Instant::now() >= window.end {
                 break;
             }
             sleep_until(intended);
@@ -445,17 +485,26 @@ impl<'a> Conn<'a> {
     }
 
     /// Reads and checks every reply of the batch; `Err` ends the connection.
-    fn read_batch(&mut self, expects: &[Expect], sent: Instant, measured: bool, end: Instant) -> Result<(), (usize, String)> {
+    fn read_batch(
+        &mut self,
+        expects: &[Expect],
+        sent: Instant,
+        measured: bool,
+        end: Instant,
+    ) -> Result<(), (usize, String)> {
         let value_size = self.workload.value_size;
         for (i, exp) in expects.iter().enumerate() {
             let out = &mut self.out;
-            let checked = self.reader.next_reply(&mut self.stream, |reply| Ok(check_reply(exp.get, exp.key, &reply, value_size)));
+            let checked = self.reader.next_reply(&mut self.stream, |reply| {
+                Ok(check_reply(exp.get, exp.key, &reply, value_size))
+            });
             match checked {
                 Ok(Ok(())) => {
                     let now = self.reader.last_read;
                     if measured && now <= end {
                         out.ops += 1;
-                        out.hist.record_us(now.saturating_duration_since(sent).as_micros() as u64);
+                        out.hist
+                            .record_us(now.saturating_duration_since(sent).as_micros() as u64);
                     }
                 }
                 Ok(Err(message)) => out.error(|| message),
@@ -477,7 +526,12 @@ fn break_with(out: &mut WorkerOut, (outstanding, message): (usize, String)) {
 }
 
 /// Checks one reply: a SET must answer `+OK`, a GET a well-formed value of the key it asked for.
-pub fn check_reply(get: bool, key: u64, reply: &Reply<'_>, value_size: usize) -> Result<(), String> {
+pub fn check_reply(
+    get: bool,
+    key: u64,
+    reply: &Reply<'_>,
+    value_size: usize,
+) -> Result<(), String> {
     let exp = Expect { get, key };
     match (exp.get, reply) {
         (false, Reply::Simple(b"OK")) => Ok(()),
@@ -559,7 +613,9 @@ impl ReplyReader {
                 self.last_read = Instant::now();
                 Ok(())
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut => {
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::TimedOut =>
+            {
                 Err(format!("no reply within {IO_TIMEOUT:?}"))
             }
             Err(e) => Err(format!("read failed: {e}")),

@@ -82,12 +82,14 @@ fn grouped_bars(
             targets.push(&t.target);
         }
     }
-    let y_max = summaries
+    let values: Vec<f64> = summaries
         .iter()
         .flat_map(|w| &w.targets)
-        .filter_map(|t| value(t).map(|b| b.max.max(b.median)))
-        .fold(0.0, f64::max);
-    let y_max = if y_max > 0.0 { y_max * Y_HEADROOM } else { 1.0 };
+        .filter_map(&value)
+        .flat_map(|b| [b.min, b.median, b.max])
+        .collect();
+    let scale = YScale::for_values(&values);
+    let (y_lo, y_hi) = scale.range(&values);
     let slots = summaries.len().max(1) as f64;
 
     let root = SVGBackend::new(path, SIZE_PX).into_drawing_area();
@@ -97,13 +99,17 @@ fn grouped_bars(
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(80)
-        .build_cartesian_2d(0.0..slots, 0.0..y_max)
+        .build_cartesian_2d(0.0..slots, y_lo..y_hi)
         .map_err(|e| err(&e))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .disable_x_axis()
-        .y_desc(y_desc)
+        .y_desc(match scale {
+            YScale::Linear => y_desc.to_string(),
+            YScale::Log => format!("{y_desc} (log scale)"),
+        })
+        .y_label_formatter(&|v| scale.label(*v))
         .draw()
         .map_err(|e| err(&e))?;
 
@@ -113,17 +119,33 @@ fn grouped_bars(
         let mut bars = Vec::new();
         let mut whiskers = Vec::new();
         for (i, w) in summaries.iter().enumerate() {
-            let Some(b) = w.targets.iter().find(|t| t.target == *target).and_then(&value) else {
+            let Some(raw) = w
+                .targets
+                .iter()
+                .find(|t| t.target == *target)
+                .and_then(&value)
+            else {
                 continue;
+            };
+            let b = Bar {
+                median: scale.map(raw.median),
+                min: scale.map(raw.min),
+                max: scale.map(raw.max),
             };
             let left = i as f64 + (1.0 - GROUP_WIDTH) / 2.0 + j as f64 * bar_width;
             let (l, r) = (left + bar_width * 0.1, left + bar_width * 0.9);
             let mid = (l + r) / 2.0;
             let cap = bar_width * 0.2;
-            bars.push(Rectangle::new([(l, 0.0), (r, b.median)], color.filled()));
+            bars.push(Rectangle::new([(l, y_lo), (r, b.median)], color.filled()));
             whiskers.push(PathElement::new(vec![(mid, b.min), (mid, b.max)], BLACK));
-            whiskers.push(PathElement::new(vec![(mid - cap, b.min), (mid + cap, b.min)], BLACK));
-            whiskers.push(PathElement::new(vec![(mid - cap, b.max), (mid + cap, b.max)], BLACK));
+            whiskers.push(PathElement::new(
+                vec![(mid - cap, b.min), (mid + cap, b.min)],
+                BLACK,
+            ));
+            whiskers.push(PathElement::new(
+                vec![(mid - cap, b.max), (mid + cap, b.max)],
+                BLACK,
+            ));
         }
         chart
             .draw_series(bars)
@@ -141,11 +163,79 @@ fn grouped_bars(
         .map_err(|e| err(&e))?;
 
     // Workload names under their groups, in pixel coordinates below the plotting area.
-    let label_style = ("sans-serif", 15).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    let label_style = ("sans-serif", 15)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
     for (i, w) in summaries.iter().enumerate() {
-        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-        root.draw(&Text::new(w.workload.clone(), (x, y + 8), label_style.clone()))
-            .map_err(|e| err(&e))?;
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, y_lo));
+        root.draw(&Text::new(
+            w.workload.clone(),
+            (x, y + 8),
+            label_style.clone(),
+        ))
+        .map_err(|e| err(&e))?;
     }
     root.present().map_err(|e| err(&e))
+}
+
+/// Spread (max / min) beyond which the y axis switches to a log scale, so a host target does
+/// not flatten emulated guests into invisible bars.
+const LOG_SCALE_SPREAD: f64 = 30.0;
+
+/// The y axis: linear from 0, or log10 (values are mapped before drawing).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum YScale {
+    Linear,
+    Log,
+}
+
+impl YScale {
+    fn for_values(values: &[f64]) -> Self {
+        let positive = values.iter().copied().filter(|v| *v > 0.0);
+        let min = positive.clone().fold(f64::INFINITY, f64::min);
+        let max = positive.fold(0.0, f64::max);
+        if min.is_finite() && max / min > LOG_SCALE_SPREAD {
+            YScale::Log
+        } else {
+            YScale::Linear
+        }
+    }
+
+    /// The drawn y range (in mapped units).
+    fn range(self, values: &[f64]) -> (f64, f64) {
+        let max = values.iter().copied().fold(0.0, f64::max);
+        match self {
+            YScale::Linear => (0.0, if max > 0.0 { max * Y_HEADROOM } else { 1.0 }),
+            YScale::Log => {
+                let min = values
+                    .iter()
+                    .copied()
+                    .filter(|v| *v > 0.0)
+                    .fold(f64::INFINITY, f64::min);
+                (min.log10().floor(), (max * Y_HEADROOM).log10())
+            }
+        }
+    }
+
+    /// Maps a value to drawing units.
+    fn map(self, v: f64) -> f64 {
+        match self {
+            YScale::Linear => v,
+            YScale::Log => v.max(f64::MIN_POSITIVE).log10(),
+        }
+    }
+
+    /// The tick label of a drawing-unit position.
+    fn label(self, y: f64) -> String {
+        let v = match self {
+            YScale::Linear => y,
+            YScale::Log => 10f64.powf(y),
+        };
+        match v {
+            v if v >= 1e6 => format!("{:.1}M", v / 1e6),
+            v if v >= 1e3 => format!("{:.0}k", v / 1e3),
+            v => format!("{v:.0}"),
+        }
+    }
 }

@@ -54,10 +54,18 @@ enum Cmd {
     #[command(after_help = WORKLOAD_HELP)]
     Compare {
         /// Comma-separated targets.
-        #[arg(long, value_delimiter = ',', default_value = "unikernel,unikernel-trap,linux-vm,redis-vm,linux-host")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "unikernel,unikernel-trap,linux-vm,redis-vm,linux-host"
+        )]
         targets: Vec<String>,
         /// Comma-separated workload specs.
-        #[arg(long, value_delimiter = ',', default_value = "get:p1,get:p16,set:p1,set:p16")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "get:p1,get:p16,set:p1,set:p16"
+        )]
         workloads: Vec<String>,
         /// Rounds (each runs every workload on every target).
         #[arg(long, default_value_t = 3)]
@@ -94,7 +102,7 @@ enum Cmd {
         #[arg(long)]
         cross_check: Option<String>,
         /// Requests per test for redis-benchmark.
-        #[arg(long, default_value_t = 200_000)]
+        #[arg(long, default_value_t = 1_000_000)]
         requests: u64,
         /// Value size for the cross-check.
         #[arg(long, default_value_t = 100)]
@@ -138,6 +146,9 @@ struct Common {
     /// Seed of the key and operation choices.
     #[arg(long, default_value_t = 0x5EED)]
     seed: u64,
+    /// Accelerator for VM targets: auto (KVM only with vmx/svm, else TCG), tcg or kvm.
+    #[arg(long, default_value = "auto")]
+    accel: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -148,8 +159,15 @@ enum DistArg {
 
 impl Common {
     fn defaults(&self) -> Result<Workload> {
+        targets::vm::set_accel_request(&self.accel);
         if self.value_size < crate::workload::MIN_VALUE_SIZE {
-            bail!("--value-size must be at least {}", crate::workload::MIN_VALUE_SIZE);
+            bail!(
+                "--value-size must be at least {}",
+                crate::workload::MIN_VALUE_SIZE
+            );
+        }
+        if self.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+            bail!("--rate must be a positive number of requests per second");
         }
         if !(0.0..=1.0).contains(&self.read_ratio) {
             bail!("--read-ratio must be within 0..=1");
@@ -182,7 +200,12 @@ pub fn main() -> Result<()> {
             let spec = TargetSpec::parse(&target)?;
             let workload = Workload::parse(&workload, &common.defaults()?)?;
             let t = targets::start(&spec)?;
-            eprintln!("target {}: accelerator {} ({})", t.name(), t.accelerator(), t.accel_reason());
+            eprintln!(
+                "target {}: accelerator {} ({})",
+                t.name(),
+                t.accelerator(),
+                t.accel_reason()
+            );
             let cfg = RunConfig {
                 workload,
                 connections: common.connections,
@@ -192,7 +215,12 @@ pub fn main() -> Result<()> {
             };
             let mut preloaded = None;
             let m = compare::run_one(t.as_ref(), &cfg, &mut preloaded)?;
-            println!("{} {}: {}", t.name(), cfg.workload.label, compare::result_line(&m));
+            println!(
+                "{} {}: {}",
+                t.name(),
+                cfg.workload.label,
+                compare::result_line(&m)
+            );
             for e in &m.error_samples {
                 println!("  error: {e}");
             }
@@ -210,7 +238,10 @@ pub fn main() -> Result<()> {
         } => {
             let defaults = common.defaults()?;
             let cfg = CompareConfig {
-                targets: targets.iter().map(|t| TargetSpec::parse(t)).collect::<Result<_, _>>()?,
+                targets: targets
+                    .iter()
+                    .map(|t| TargetSpec::parse(t))
+                    .collect::<Result<_, _>>()?,
                 workloads: workloads
                     .iter()
                     .map(|w| Workload::parse(w, &defaults))
@@ -234,7 +265,8 @@ pub fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Report { dir } => {
-            let path = report::render_dir(&dir).with_context(|| format!("rendering report of {}", dir.display()))?;
+            let path = report::render_dir(&dir)
+                .with_context(|| format!("rendering report of {}", dir.display()))?;
             println!("report: {}", path.display());
             Ok(())
         }
@@ -247,7 +279,16 @@ pub fn main() -> Result<()> {
             cross_check,
             requests,
             value_size,
-        } => selftest_cmd(connections, &pipelines, warmup, duration, linux_host, cross_check, requests, value_size),
+        } => selftest_cmd(
+            connections,
+            &pipelines,
+            warmup,
+            duration,
+            linux_host,
+            cross_check,
+            requests,
+            value_size,
+        ),
     }
 }
 
@@ -268,15 +309,18 @@ fn selftest_cmd(
     }
     if linux_host {
         let t = targets::start(&TargetSpec::LinuxHost)?;
-        let w = Workload::parse("get:p64", &Workload {
-            label: String::new(),
-            mix: OpMix::Get,
-            pipeline: 64,
-            value_size,
-            keyspace: 10_000,
-            key_dist: KeyDist::Uniform,
-            rate_limit: None,
-        })?;
+        let w = Workload::parse(
+            "get:p64",
+            &Workload {
+                label: String::new(),
+                mix: OpMix::Get,
+                pipeline: 64,
+                value_size,
+                keyspace: 10_000,
+                key_dist: KeyDist::Uniform,
+                rate_limit: None,
+            },
+        )?;
         let cfg = RunConfig {
             workload: w,
             connections,
@@ -285,16 +329,24 @@ fn selftest_cmd(
             seed: 3,
         };
         let m = compare::run_one(t.as_ref(), &cfg, &mut None)?;
-        println!("  linux-host get:p64, {connections} connections: {}", compare::result_line(&m));
+        println!(
+            "  linux-host get:p64, {connections} connections: {}",
+            compare::result_line(&m)
+        );
     }
     if let Some(name) = cross_check {
         let t = targets::start(&TargetSpec::parse(&name)?)?;
-        let addr = t
-            .loopback_addr()
-            .context("cross-check needs a target with a loopback address (HOST:PORT or linux-host)")?;
-        println!("cross-check against {} ({} connections, value {value_size} B):", t.name(), selftest::CROSS_CHECK_CONNECTIONS);
+        let addr = t.loopback_addr().context(
+            "cross-check needs a target with a loopback address (HOST:PORT or linux-host)",
+        )?;
+        println!(
+            "cross-check against {} ({} connections, value {value_size} B):",
+            t.name(),
+            selftest::CROSS_CHECK_CONNECTIONS
+        );
         let theirs = selftest::redis_benchmark(addr, requests, value_size)?;
         let ours = selftest::loadgen_cross_check(t.as_ref(), value_size, warmup_s, duration_s)?;
+        println!("  (the two should agree within about ±15%; more means a busy host or a client bottleneck)");
         for (test, m) in &ours {
             let rb = theirs.iter().find(|r| &r.test == test).map(|r| r.ops_per_s);
             let ratio = rb.map_or_else(|| "-".to_string(), |rb| format!("{:.2}", m.ops_per_s / rb));

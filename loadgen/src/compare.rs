@@ -69,7 +69,12 @@ pub fn compare(cfg: &CompareConfig) -> Result<CompareOutcome> {
         eprintln!("starting target {} ...", spec.name());
         match targets::start(spec) {
             Ok(t) => {
-                eprintln!("  {}: accelerator {} ({})", t.name(), t.accelerator(), t.accel_reason());
+                eprintln!(
+                    "  {}: accelerator {} ({})",
+                    t.name(),
+                    t.accelerator(),
+                    t.accel_reason()
+                );
                 started.push(t);
             }
             Err(e) => {
@@ -171,7 +176,13 @@ pub fn result_line(m: &Measurement) -> String {
 }
 
 /// Builds the CSV row of one measurement.
-pub fn make_row(run_id: &str, commit: &str, target: &dyn Target, cfg: &RunConfig, m: &Measurement) -> ResultRow {
+pub fn make_row(
+    run_id: &str,
+    commit: &str,
+    target: &dyn Target,
+    cfg: &RunConfig,
+    m: &Measurement,
+) -> ResultRow {
     let w = &cfg.workload;
     ResultRow {
         run_id: run_id.to_string(),
@@ -222,8 +233,10 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total);
             bar.set_style(
-                ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar.enable_steady_tick(Duration::from_millis(500));
             bar

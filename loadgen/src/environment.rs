@@ -8,13 +8,30 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::targets::Target;
 
-/// The workspace commit as a short hash (`unknown` outside a git checkout).
+/// The workspace commit as a short hash, with `-dirty` when tracked files differ from it
+/// (`unknown` outside a git checkout).
 ///
-/// Only reads (`git rev-parse`); never touches the index.
+/// Only reads (`git rev-parse`, `git diff-index`); never writes the index or refs.
 pub fn git_commit() -> String {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    command_line_output(Command::new("git").arg("-C").arg(&workspace).args(["rev-parse", "--short", "HEAD"]))
-        .unwrap_or_else(|| "unknown".to_string())
+    let git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&workspace).args(args);
+        cmd
+    };
+    let Some(hash) = command_line_output(&mut git(&["rev-parse", "--short", "HEAD"])) else {
+        return "unknown".to_string();
+    };
+    let clean = git(&["diff-index", "--quiet", "HEAD", "--"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if clean {
+        hash
+    } else {
+        format!("{hash}-dirty")
+    }
 }
 
 /// Now as `(YYYY-MM-DDTHH:MM:SSZ, YYYY-MM-DDTHH-MM-SSZ)` — RFC 3339 and a file-name-safe form.
@@ -49,7 +66,14 @@ pub fn civil_from_unix(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
+    (
+        year,
+        month,
+        day,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
 }
 
 /// The text of `environment.txt`.
@@ -58,14 +82,19 @@ pub fn describe(commit: &str, targets: &[&dyn Target], skipped: &[String]) -> St
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
         })
         .unwrap_or_else(|| "unknown".to_string());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").map_or_else(|_| "unknown".to_string(), |s| s.trim().to_string());
-    let qemu = command_line_output(Command::new("qemu-system-x86_64").arg("--version")).unwrap_or_else(|| "not found".to_string());
-    let rustc = command_line_output(Command::new("rustc").arg("--version")).unwrap_or_else(|| "not found".to_string());
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map_or_else(|_| "unknown".to_string(), |s| s.trim().to_string());
+    let qemu = command_line_output(Command::new("qemu-system-x86_64").arg("--version"))
+        .unwrap_or_else(|| "not found".to_string());
+    let rustc = command_line_output(Command::new("rustc").arg("--version"))
+        .unwrap_or_else(|| "not found".to_string());
     let _ = writeln!(out, "cpu: {cpu}");
     let _ = writeln!(out, "cores: {cores}");
     let _ = writeln!(out, "kernel: {kernel}");
@@ -73,7 +102,13 @@ pub fn describe(commit: &str, targets: &[&dyn Target], skipped: &[String]) -> St
     let _ = writeln!(out, "rustc: {rustc}");
     let _ = writeln!(out, "git_commit: {commit}");
     for t in targets {
-        let _ = writeln!(out, "target {}: accelerator {} ({})", t.name(), t.accelerator(), t.accel_reason());
+        let _ = writeln!(
+            out,
+            "target {}: accelerator {} ({})",
+            t.name(),
+            t.accelerator(),
+            t.accel_reason()
+        );
     }
     for s in skipped {
         let _ = writeln!(out, "skipped target: {s}");
@@ -86,7 +121,10 @@ pub fn describe(commit: &str, targets: &[&dyn Target], skipped: &[String]) -> St
 pub fn command_line() -> String {
     std::env::args()
         .map(|a| {
-            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@".contains(c)) {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@".contains(c))
+            {
                 a
             } else {
                 format!("'{}'", a.replace('\'', r"'\''"))
@@ -102,7 +140,10 @@ fn command_line_output(cmd: &mut Command) -> Option<String> {
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines().next().map(|l| l.trim().to_string()).filter(|l| !l.is_empty())
+    text.lines()
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
 }
 
 #[cfg(test)]
@@ -113,7 +154,10 @@ mod tests {
     fn civil_dates() {
         assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
         // 2026-11-22T10:40:00Z
-        assert_eq!(civil_from_unix(1_795_305_600 + 10 * 3600 + 40 * 60), (2026, 11, 22, 10, 40, 0));
+        assert_eq!(
+            civil_from_unix(1_795_305_600 + 10 * 3600 + 40 * 60),
+            (2026, 11, 22, 10, 40, 0)
+        );
         // Leap day.
         assert_eq!(civil_from_unix(951_782_400), (2000, 2, 29, 0, 0, 0));
     }

@@ -106,7 +106,11 @@ pub struct Percentiles {
 pub fn thread_cpu_s() -> Result<f64, ProcError> {
     let path = "/proc/thread-self/schedstat";
     if let Ok(text) = fs::read_to_string(path) {
-        if let Some(ns) = text.split_whitespace().next().and_then(|f| f.parse::<u64>().ok()) {
+        if let Some(ns) = text
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.parse::<u64>().ok())
+        {
             return Ok(ns as f64 / 1e9);
         }
     }
@@ -178,7 +182,10 @@ mod tests {
         let s = h.summary();
         let close = |got: Option<u64>, want: u64| {
             let got = got.unwrap() as f64;
-            assert!((got - want as f64).abs() <= want as f64 * 0.002, "{got} vs {want}");
+            assert!(
+                (got - want as f64).abs() <= want as f64 * 0.002,
+                "{got} vs {want}"
+            );
         };
         close(s.p50_us, 5_000);
         close(s.p90_us, 9_000);
@@ -216,7 +223,8 @@ mod tests {
 
     #[test]
     fn parses_guest_cycles() {
-        let info = "# Server\r\nredis_version:7\r\n# Platform\r\nbusy_cycles:123\r\nidle_cycles:456\r\n";
+        let info =
+            "# Server\r\nredis_version:7\r\n# Platform\r\nbusy_cycles:123\r\nidle_cycles:456\r\n";
         assert_eq!(
             parse_guest_cycles(info),
             GuestCycles {

@@ -96,7 +96,9 @@ pub struct WorkloadSummary {
 pub fn render_dir(dir: &Path) -> Result<PathBuf, ReportError> {
     let rows = csv_out::read_rows(&dir.join(RESULTS_CSV))?;
     if rows.is_empty() {
-        return Err(ReportError::Empty(dir.join(RESULTS_CSV).display().to_string()));
+        return Err(ReportError::Empty(
+            dir.join(RESULTS_CSV).display().to_string(),
+        ));
     }
     let environment = fs::read_to_string(dir.join(ENVIRONMENT_TXT)).ok();
     let summaries = summarise(&rows);
@@ -117,7 +119,8 @@ pub fn summarise(rows: &[ResultRow]) -> Vec<WorkloadSummary> {
     workloads
         .into_iter()
         .map(|workload| {
-            let of_workload: Vec<&ResultRow> = rows.iter().filter(|r| r.workload == workload).collect();
+            let of_workload: Vec<&ResultRow> =
+                rows.iter().filter(|r| r.workload == workload).collect();
             let first = of_workload[0];
             let targets = unique(of_workload.iter().map(|r| r.target.as_str()));
             let mut summaries: Vec<TargetSummary> = targets
@@ -150,7 +153,10 @@ pub fn summarise(rows: &[ResultRow]) -> Vec<WorkloadSummary> {
 fn summarise_target(target: &str, rows: &[&ResultRow]) -> TargetSummary {
     let mine: Vec<&&ResultRow> = rows.iter().filter(|r| r.target == target).collect();
     let ops: Vec<f64> = mine.iter().map(|r| r.ops_per_s).collect();
-    let p99: Vec<f64> = mine.iter().filter_map(|r| r.p99_us.map(|v| v as f64)).collect();
+    let p99: Vec<f64> = mine
+        .iter()
+        .filter_map(|r| r.p99_us.map(|v| v as f64))
+        .collect();
     let opt_median = |values: Vec<f64>| median(&values);
     TargetSummary {
         target: target.to_string(),
@@ -159,12 +165,18 @@ fn summarise_target(target: &str, rows: &[&ResultRow]) -> TargetSummary {
         median_ops_per_s: median(&ops).unwrap_or(0.0),
         min_ops_per_s: ops.iter().copied().fold(f64::INFINITY, f64::min),
         max_ops_per_s: ops.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        median_p50_us: opt_median(mine.iter().filter_map(|r| r.p50_us.map(|v| v as f64)).collect()),
+        median_p50_us: opt_median(
+            mine.iter()
+                .filter_map(|r| r.p50_us.map(|v| v as f64))
+                .collect(),
+        ),
         median_p99_us: median(&p99),
         min_p99_us: p99.iter().copied().reduce(f64::min),
         max_p99_us: p99.iter().copied().reduce(f64::max),
         host_cpu_us_per_op: opt_median(mine.iter().filter_map(|r| r.host_cpu_us_per_op).collect()),
-        guest_cycles_per_op: opt_median(mine.iter().filter_map(|r| r.guest_cycles_per_op).collect()),
+        guest_cycles_per_op: opt_median(
+            mine.iter().filter_map(|r| r.guest_cycles_per_op).collect(),
+        ),
         errors: mine.iter().map(|r| r.errors).sum(),
         ratio: None,
     }
@@ -193,9 +205,10 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 }
 
 fn parameters(r: &ResultRow) -> String {
-    let rate = r
-        .rate_limit
-        .map_or_else(|| "closed loop".to_string(), |q| format!("open loop at {q} req/s"));
+    let rate = r.rate_limit.map_or_else(
+        || "closed loop".to_string(),
+        |q| format!("open loop at {q} req/s"),
+    );
     format!(
         "read ratio {}, value {} B, {} keys ({}), {} connections, pipeline {}, {}, warm-up {} s, measured {} s",
         r.read_ratio, r.value_size, r.keyspace, r.key_dist, r.connections, r.pipeline, rate, r.warmup_s, r.duration_s
@@ -215,7 +228,11 @@ numbers are emulation numbers: compare ratios and per-operation costs measured s
 not absolute values across machines. Rows with errors are not trustworthy.";
 
 /// The Markdown report.
-pub fn render_markdown(rows: &[ResultRow], summaries: &[WorkloadSummary], environment: Option<&str>) -> String {
+pub fn render_markdown(
+    rows: &[ResultRow],
+    summaries: &[WorkloadSummary],
+    environment: Option<&str>,
+) -> String {
     let mut md = String::new();
     let first = &rows[0];
     let rounds = summaries

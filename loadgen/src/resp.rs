@@ -173,16 +173,29 @@ mod tests {
     #[test]
     fn parses_every_reply_type() {
         assert_eq!(parse_reply(b"+OK\r\n"), Ok(Some((Reply::Simple(b"OK"), 5))));
-        assert_eq!(parse_reply(b"-ERR x\r\n"), Ok(Some((Reply::Error(b"ERR x"), 8))));
+        assert_eq!(
+            parse_reply(b"-ERR x\r\n"),
+            Ok(Some((Reply::Error(b"ERR x"), 8)))
+        );
         assert_eq!(parse_reply(b":-12\r\n"), Ok(Some((Reply::Integer(-12), 6))));
-        assert_eq!(parse_reply(b"$3\r\nabc\r\n"), Ok(Some((Reply::Bulk(Some(b"abc")), 9))));
+        assert_eq!(
+            parse_reply(b"$3\r\nabc\r\n"),
+            Ok(Some((Reply::Bulk(Some(b"abc")), 9)))
+        );
         assert_eq!(parse_reply(b"$-1\r\n"), Ok(Some((Reply::Bulk(None), 5))));
-        assert_eq!(parse_reply(b"*2\r\n:1\r\n$1\r\na\r\n"), Ok(Some((Reply::Array(Some(2)), 15))));
+        assert_eq!(
+            parse_reply(b"*2\r\n:1\r\n$1\r\na\r\n"),
+            Ok(Some((Reply::Array(Some(2)), 15)))
+        );
     }
 
     #[test]
     fn partial_replies_ask_for_more() {
-        for whole in [&b"+OK\r\n"[..], b"$3\r\nabc\r\n", b"*2\r\n:1\r\n$1\r\na\r\n"] {
+        for whole in [
+            &b"+OK\r\n"[..],
+            b"$3\r\nabc\r\n",
+            b"*2\r\n:1\r\n$1\r\na\r\n",
+        ] {
             for cut in 0..whole.len() {
                 assert_eq!(parse_reply(&whole[..cut]), Ok(None), "cut at {cut}");
             }

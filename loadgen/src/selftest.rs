@@ -152,7 +152,11 @@ pub fn sink_capacity(
         };
         let m = bench::run(&sink, &cfg)?;
         if m.errors > 0 {
-            bail!("the sink produced {} errors: {:?}", m.errors, m.error_samples);
+            bail!(
+                "the sink produced {} errors: {:?}",
+                m.errors,
+                m.error_samples
+            );
         }
         out.push((pipeline, m));
     }
@@ -162,7 +166,11 @@ pub fn sink_capacity(
 /// Formats a sink measurement for the terminal.
 pub fn sink_line(connections: usize, pipeline: u32, m: &Measurement) -> String {
     let cores = m.loadgen_cpu_s / m.duration_s;
-    let us_per_op = if m.ops > 0 { m.loadgen_cpu_s * 1e6 / m.ops as f64 } else { 0.0 };
+    let us_per_op = if m.ops > 0 {
+        m.loadgen_cpu_s * 1e6 / m.ops as f64
+    } else {
+        0.0
+    };
     format!(
         "sink, {connections} connections, pipeline {pipeline:>3}: {:>10.0} ops/s, loadgen CPU {:.2} s = {:.2} cores, {:.2} µs/op, p50 {} µs, p99 {} µs",
         m.ops_per_s,
@@ -184,7 +192,11 @@ pub struct BenchmarkRate {
 }
 
 /// Runs `redis-benchmark -t get,set -n requests -c 50 -q -d value_size` against `addr`.
-pub fn redis_benchmark(addr: SocketAddr, requests: u64, value_size: usize) -> Result<Vec<BenchmarkRate>> {
+pub fn redis_benchmark(
+    addr: SocketAddr,
+    requests: u64,
+    value_size: usize,
+) -> Result<Vec<BenchmarkRate>> {
     if !addr.ip().is_loopback() {
         bail!("redis-benchmark cross-check only runs against loopback, not {addr}");
     }
@@ -235,7 +247,12 @@ pub fn parse_redis_benchmark(text: &str) -> Vec<BenchmarkRate> {
 }
 
 /// Runs loadgen's `get:p1` and `set:p1` at 50 connections against `target` (preloading first).
-pub fn loadgen_cross_check(target: &dyn Target, value_size: usize, warmup_s: f64, duration_s: f64) -> Result<Vec<(String, Measurement)>> {
+pub fn loadgen_cross_check(
+    target: &dyn Target,
+    value_size: usize,
+    warmup_s: f64,
+    duration_s: f64,
+) -> Result<Vec<(String, Measurement)>> {
     let keyspace = 10_000;
     bench::preload(target, keyspace, value_size)?;
     let mut out = Vec::new();
@@ -272,9 +289,71 @@ mod tests {
         assert_eq!(
             parse_redis_benchmark(text),
             vec![
-                BenchmarkRate { test: "SET".into(), ops_per_s: 95057.03 },
-                BenchmarkRate { test: "GET".into(), ops_per_s: 101010.10 },
+                BenchmarkRate {
+                    test: "SET".into(),
+                    ops_per_s: 95057.03
+                },
+                BenchmarkRate {
+                    test: "GET".into(),
+                    ops_per_s: 101010.10
+                },
             ]
+        );
+    }
+
+    #[test]
+    fn open_loop_never_exceeds_its_schedule() {
+        let sink = Sink::start().unwrap();
+        let rate = 2_000.0;
+        let cfg = RunConfig {
+            workload: Workload {
+                label: "set:q2000".into(),
+                mix: OpMix::Set,
+                pipeline: 2,
+                value_size: 32,
+                keyspace: 100,
+                key_dist: KeyDist::Uniform,
+                rate_limit: Some(rate),
+            },
+            connections: 2,
+            warmup_s: 0.1,
+            duration_s: 0.5,
+            seed: 1,
+        };
+        let m = bench::run(&sink, &cfg).unwrap();
+        assert_eq!(m.errors, 0);
+        // The schedule allows rate × duration requests (plus one batch per connection).
+        assert!(m.ops > 0);
+        assert!(m.ops as f64 <= rate * cfg.duration_s + 4.0, "{} ops", m.ops);
+    }
+
+    #[test]
+    fn wrong_replies_are_counted_and_shown() {
+        // The sink answers +OK to GETs too: every GET is an error, and a few are kept for display.
+        let sink = Sink::start().unwrap();
+        let cfg = RunConfig {
+            workload: Workload {
+                label: "get:p8".into(),
+                mix: OpMix::Get,
+                pipeline: 8,
+                value_size: 32,
+                keyspace: 100,
+                key_dist: KeyDist::Uniform,
+                rate_limit: None,
+            },
+            connections: 2,
+            warmup_s: 0.0,
+            duration_s: 0.2,
+            seed: 1,
+        };
+        let m = bench::run(&sink, &cfg).unwrap();
+        assert_eq!(m.ops, 0);
+        assert!(m.errors > 0);
+        assert_eq!(m.error_samples.len(), bench::MAX_ERROR_SAMPLES);
+        assert!(
+            m.error_samples[0].contains("answered +OK"),
+            "{:?}",
+            m.error_samples
         );
     }
 

@@ -160,7 +160,11 @@ impl Workload {
             } else if let Some(n) = opt.strip_prefix('p') {
                 w.pipeline = n.parse().ok().filter(|&p| p > 0).ok_or_else(bad)?;
             } else if let Some(n) = opt.strip_prefix('v') {
-                w.value_size = n.parse().ok().filter(|&v| v >= MIN_VALUE_SIZE).ok_or_else(bad)?;
+                w.value_size = n
+                    .parse()
+                    .ok()
+                    .filter(|&v| v >= MIN_VALUE_SIZE)
+                    .ok_or_else(bad)?;
             } else if let Some(n) = opt.strip_prefix('k') {
                 w.keyspace = n.parse().ok().filter(|&k| k > 0).ok_or_else(bad)?;
             } else if let Some(n) = opt.strip_prefix('q') {
@@ -311,12 +315,30 @@ mod tests {
     #[test]
     fn rejects_bad_specs() {
         let d = defaults();
-        assert!(matches!(Workload::parse("del", &d), Err(SpecError::UnknownKind(_))));
-        assert!(matches!(Workload::parse("get:x", &d), Err(SpecError::UnknownOption(_))));
-        assert!(matches!(Workload::parse("get:p0", &d), Err(SpecError::BadNumber(_))));
-        assert!(matches!(Workload::parse("set:v8", &d), Err(SpecError::BadNumber(_))));
-        assert!(matches!(Workload::parse("get:zipf1.5", &d), Err(SpecError::BadNumber(_))));
-        assert_eq!(Workload::parse("get:r0.5", &d), Err(SpecError::RatioWithoutMixed));
+        assert!(matches!(
+            Workload::parse("del", &d),
+            Err(SpecError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            Workload::parse("get:x", &d),
+            Err(SpecError::UnknownOption(_))
+        ));
+        assert!(matches!(
+            Workload::parse("get:p0", &d),
+            Err(SpecError::BadNumber(_))
+        ));
+        assert!(matches!(
+            Workload::parse("set:v8", &d),
+            Err(SpecError::BadNumber(_))
+        ));
+        assert!(matches!(
+            Workload::parse("get:zipf1.5", &d),
+            Err(SpecError::BadNumber(_))
+        ));
+        assert_eq!(
+            Workload::parse("get:r0.5", &d),
+            Err(SpecError::RatioWithoutMixed)
+        );
     }
 
     #[test]
@@ -327,7 +349,10 @@ mod tests {
         assert_eq!(check_value(42, &v, 100), Ok(()));
         // Another key's value, a truncated value and a flipped byte are all caught.
         assert_eq!(check_value(43, &v, 100), Err(ValueMismatch::WrongKey(43)));
-        assert!(matches!(check_value(42, &v[..99], 100), Err(ValueMismatch::Length { .. })));
+        assert!(matches!(
+            check_value(42, &v[..99], 100),
+            Err(ValueMismatch::Length { .. })
+        ));
         v[50] = b'#';
         assert_eq!(check_value(42, &v, 100), Err(ValueMismatch::Corrupt(50)));
         make_value(1, 0, MIN_VALUE_SIZE, &mut v);

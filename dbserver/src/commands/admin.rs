@@ -55,14 +55,21 @@ pub fn auth(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     if check_password(ctx, user, pass) {
         ctx.out.extend_from_slice(OK);
     } else {
-        ctx.out.extend_from_slice(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+        ctx.out.extend_from_slice(
+            b"-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+        );
     }
 }
 
 /// Authenticate the client if `user`/`pass` match; true on success.
 fn check_password(ctx: &mut Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
     let ok = user == b"default"
-        && ctx.shared.config.requirepass.as_deref().is_none_or(|p| p.as_bytes() == pass);
+        && ctx
+            .shared
+            .config
+            .requirepass
+            .as_deref()
+            .is_none_or(|p| p.as_bytes() == pass);
     if ok {
         ctx.client.authenticated = true;
     }
@@ -74,12 +81,15 @@ pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     if args.len() >= 2 {
         match resp::parse_i64(args.get(1)) {
             None => {
-                ctx.out.extend_from_slice(b"-ERR Protocol version is not an integer or out of range\r\n");
+                ctx.out.extend_from_slice(
+                    b"-ERR Protocol version is not an integer or out of range\r\n",
+                );
                 return;
             }
             Some(RESP_VERSION) => {}
             Some(_) => {
-                ctx.out.extend_from_slice(b"-NOPROTO unsupported protocol version\r\n");
+                ctx.out
+                    .extend_from_slice(b"-NOPROTO unsupported protocol version\r\n");
                 return;
             }
         }
@@ -89,7 +99,9 @@ pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     while i < args.len() {
         if eq_ignore_case(args.get(i), "auth") && i + 2 < args.len() {
             if !check_password(ctx, args.get(i + 1), args.get(i + 2)) {
-                ctx.out.extend_from_slice(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+                ctx.out.extend_from_slice(
+                    b"-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+                );
                 return;
             }
             i += 3;
@@ -173,7 +185,10 @@ pub fn config(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let params = config_params(ctx);
         let matched: Vec<&(&str, String)> = params
             .iter()
-            .filter(|(name, _)| args.iter_from(2).any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes())))
+            .filter(|(name, _)| {
+                args.iter_from(2)
+                    .any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()))
+            })
             .collect();
         resp::array_header(ctx.out, matched.len() * 2);
         for (name, value) in matched {
@@ -233,7 +248,8 @@ fn config_set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             }
             b"save" | b"appendonly" => None,
             _ => {
-                let mut msg = Vec::from(&b"ERR Unknown option or number of arguments for CONFIG SET - '"[..]);
+                let mut msg =
+                    Vec::from(&b"ERR Unknown option or number of arguments for CONFIG SET - '"[..]);
                 msg.extend_from_slice(args.get(i));
                 msg.push(b'\'');
                 resp::error(ctx.out, &msg);
@@ -281,7 +297,9 @@ pub fn command(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 pub fn select(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     match resp::parse_i64(args.get(1)) {
         Some(0) => ctx.out.extend_from_slice(OK),
-        Some(_) => ctx.out.extend_from_slice(b"-ERR DB index is out of range\r\n"),
+        Some(_) => ctx
+            .out
+            .extend_from_slice(b"-ERR DB index is out of range\r\n"),
         None => ctx.out.extend_from_slice(NOT_INTEGER),
     }
 }
@@ -309,7 +327,7 @@ pub fn flushall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 /// `INFO [section...]`: server, clients, memory, stats, platform, commandstats, keyspace.
 pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let wanted = |section: &str| {
-        args.len() == 1
+        (args.len() == 1 && section != "commandstats")
             || args.iter_from(1).any(|a| {
                 eq_ignore_case(a, section)
                     || eq_ignore_case(a, "all")
@@ -330,22 +348,57 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
     let (shared, stats) = (&*ctx.shared, &ctx.shared.stats);
     let uptime_s = ctx.now_ms.saturating_sub(stats.start_ms) / MS_PER_SEC;
     if wanted("server") {
-        write!(w, "# Server\r\nredis_version:{REDIS_COMPAT_VERSION}\r\nserver_name:ring0db-dbserver\r\n")?;
-        write!(w, "ring0db_version:{VERSION}\r\nredis_mode:standalone\r\ntcp_port:{}\r\n", shared.config.port)?;
-        write!(w, "uptime_in_seconds:{uptime_s}\r\nuptime_in_days:{}\r\n\r\n", uptime_s / SECS_PER_DAY)?;
+        write!(
+            w,
+            "# Server\r\nredis_version:{REDIS_COMPAT_VERSION}\r\nserver_name:ring0db-dbserver\r\n"
+        )?;
+        write!(
+            w,
+            "ring0db_version:{VERSION}\r\nredis_mode:standalone\r\ntcp_port:{}\r\n",
+            shared.config.port
+        )?;
+        write!(
+            w,
+            "uptime_in_seconds:{uptime_s}\r\nuptime_in_days:{}\r\n\r\n",
+            uptime_s / SECS_PER_DAY
+        )?;
     }
     if wanted("clients") {
-        write!(w, "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n", ctx.connected_clients, shared.config.maxclients)?;
+        write!(
+            w,
+            "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n",
+            ctx.connected_clients, shared.config.maxclients
+        )?;
     }
     if wanted("memory") {
-        write!(w, "# Memory\r\nused_memory:{}\r\nmaxmemory:{}\r\n", shared.store.used_bytes(), shared.config.maxmemory)?;
+        write!(
+            w,
+            "# Memory\r\nused_memory:{}\r\nmaxmemory:{}\r\n",
+            shared.store.used_bytes(),
+            shared.config.maxmemory
+        )?;
         write!(w, "maxmemory_policy:noeviction\r\n\r\n")?;
     }
     if wanted("stats") {
-        write!(w, "# Stats\r\ntotal_connections_received:{}\r\n", stats.total_connections_received)?;
-        write!(w, "total_commands_processed:{}\r\n", stats.total_commands_processed)?;
-        write!(w, "rejected_connections:{}\r\nexpired_keys:{}\r\n", stats.rejected_connections, shared.store.expired_keys())?;
-        write!(w, "total_error_replies_protocol:{}\r\n\r\n", stats.protocol_errors)?;
+        write!(
+            w,
+            "# Stats\r\ntotal_connections_received:{}\r\n",
+            stats.total_connections_received
+        )?;
+        write!(
+            w,
+            "total_commands_processed:{}\r\n",
+            stats.total_commands_processed
+        )?;
+        write!(
+            w,
+            "rejected_connections:{}\r\nexpired_keys:{}\r\n",
+            stats.rejected_connections,
+            shared.store.expired_keys()
+        )?;
+        write!(w, "total_error_replies:{}\r\n", stats.total_error_replies)?;
+        write!(w, "unknown_commands:{}\r\n", stats.unknown_commands)?;
+        write!(w, "protocol_errors:{}\r\n\r\n", stats.protocol_errors)?;
     }
     if wanted("platform") {
         w.push_str("# Platform\r\n");
@@ -365,7 +418,12 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
     if wanted("keyspace") {
         w.push_str("# Keyspace\r\n");
         if !shared.store.is_empty() {
-            write!(w, "db0:keys={},expires={},avg_ttl=0\r\n", shared.store.len(), shared.store.keys_with_expiry())?;
+            write!(
+                w,
+                "db0:keys={},expires={},avg_ttl=0\r\n",
+                shared.store.len(),
+                shared.store.keys_with_expiry()
+            )?;
         }
     }
     Ok(())

@@ -7,13 +7,19 @@ use alloc::vec::Vec;
 
 /// `DEL key...` (also `UNLINK`).
 pub fn del(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let removed = args.iter_from(1).filter(|k| ctx.shared.store.delete(k, ctx.now_ms)).count();
+    let removed = args
+        .iter_from(1)
+        .filter(|k| ctx.shared.store.delete(k, ctx.now_ms))
+        .count();
     resp::integer(ctx.out, removed as i64);
 }
 
 /// `EXISTS key...`: how many of the keys exist (repeats count again).
 pub fn exists(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let found = args.iter_from(1).filter(|k| ctx.shared.store.exists(k, ctx.now_ms)).count();
+    let found = args
+        .iter_from(1)
+        .filter(|k| ctx.shared.store.exists(k, ctx.now_ms))
+        .count();
     resp::integer(ctx.out, found as i64);
 }
 
@@ -93,7 +99,11 @@ pub fn persist(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `TYPE key`.
 pub fn type_(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let name = ctx.shared.store.get(args.get(1), ctx.now_ms).map_or("none", |v| v.type_name());
+    let name = ctx
+        .shared
+        .store
+        .get(args.get(1), ctx.now_ms)
+        .map_or("none", |v| v.type_name());
     resp::simple(ctx.out, name.as_bytes());
 }
 

@@ -15,7 +15,11 @@ pub fn rpush(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 }
 
 fn push(ctx: &mut Ctx<'_>, args: &Args<'_>, front: bool) {
-    match ctx.shared.store.push(args.get(1), args.iter_from(2), front, ctx.now_ms) {
+    match ctx
+        .shared
+        .store
+        .push(args.get(1), args.iter_from(2), front, ctx.now_ms)
+    {
         Ok(len) => resp::integer(ctx.out, len as i64),
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
     }
@@ -32,11 +36,17 @@ pub fn rpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 }
 
 fn pop(ctx: &mut Ctx<'_>, args: &Args<'_>, front: bool) {
-    let Ok(count) = count_arg(ctx.out, args) else { return };
+    let Ok(count) = count_arg(ctx.out, args) else {
+        return;
+    };
     let key = args.get(1);
     match ctx.shared.store.get(key, ctx.now_ms) {
         None => {
-            let nil = if count.is_some() { NULL_ARRAY } else { NULL_BULK };
+            let nil = if count.is_some() {
+                NULL_ARRAY
+            } else {
+                NULL_BULK
+            };
             ctx.out.extend_from_slice(nil);
             return;
         }
@@ -46,7 +56,11 @@ fn pop(ctx: &mut Ctx<'_>, args: &Args<'_>, front: bool) {
             return;
         }
     }
-    let popped = ctx.shared.store.pop(key, count.unwrap_or(1), front, ctx.now_ms).unwrap_or_default();
+    let popped = ctx
+        .shared
+        .store
+        .pop(key, count.unwrap_or(1), front, ctx.now_ms)
+        .unwrap_or_default();
     match count {
         None => resp::opt_bulk(ctx.out, popped.first().map(|v| v.as_slice())),
         Some(_) => {
@@ -60,8 +74,12 @@ fn pop(ctx: &mut Ctx<'_>, args: &Args<'_>, front: bool) {
 
 /// `LRANGE key start stop`.
 pub fn lrange(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Some(start) = int_arg(ctx.out, args, 2) else { return };
-    let Some(stop) = int_arg(ctx.out, args, 3) else { return };
+    let Some(start) = int_arg(ctx.out, args, 2) else {
+        return;
+    };
+    let Some(stop) = int_arg(ctx.out, args, 3) else {
+        return;
+    };
     match ctx.shared.store.get(args.get(1), ctx.now_ms) {
         None => resp::array_header(ctx.out, 0),
         Some(Value::List(list)) => match clamp_range(start, stop, list.len()) {

@@ -73,7 +73,12 @@ pub struct Command {
 }
 
 const fn cmd(name: &'static str, arity: i32, flags: u8, handler: Handler) -> Command {
-    Command { name, arity, flags, handler }
+    Command {
+        name,
+        arity,
+        flags,
+        handler,
+    }
 }
 
 /// Every command the server knows.
@@ -145,7 +150,11 @@ pub struct Dispatcher {
 
 impl Default for Dispatcher {
     fn default() -> Self {
-        let by_name = COMMANDS.iter().enumerate().map(|(i, c)| (c.name.as_bytes(), i)).collect();
+        let by_name = COMMANDS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_bytes(), i))
+            .collect();
         Self { by_name }
     }
 }
@@ -153,12 +162,23 @@ impl Default for Dispatcher {
 impl Dispatcher {
     /// Run one request (`args` non-empty) and append its reply to `ctx.out`.
     pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
+        let before = ctx.out.len();
+        self.dispatch(ctx, args);
+        if ctx.out.get(before) == Some(&b'-') {
+            ctx.shared.stats.total_error_replies += 1;
+        }
+    }
+
+    fn dispatch(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let name = args.get(0);
         let Some(index) = self.lookup(name) else {
             unknown_command(ctx.out, args);
+            log_unknown_command(ctx, name);
             return;
         };
-        let Some(command) = COMMANDS.get(index) else { return };
+        let Some(command) = COMMANDS.get(index) else {
+            return;
+        };
         let argc = args.len();
         let arity_ok = match usize::try_from(command.arity) {
             Ok(exact) => argc == exact,
@@ -169,17 +189,21 @@ impl Dispatcher {
             return;
         }
         if !ctx.client.authenticated && command.flags & NO_AUTH == 0 {
-            ctx.out.extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            ctx.out
+                .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
             return;
         }
         let maxmemory = ctx.shared.config.maxmemory;
-        if command.flags & DENY_OOM != 0 && maxmemory != 0 && ctx.shared.store.used_bytes() > maxmemory {
+        if command.flags & DENY_OOM != 0
+            && maxmemory != 0
+            && ctx.shared.store.used_bytes() > maxmemory
+        {
             ctx.out
                 .extend_from_slice(b"-OOM command not allowed when used memory > 'maxmemory'.\r\n");
             return;
         }
-        ctx.shared.stats.count_command(index);
         (command.handler)(ctx, args);
+        ctx.shared.stats.count_command(index);
     }
 
     fn lookup(&self, name: &[u8]) -> Option<usize> {
@@ -215,6 +239,26 @@ fn unknown_command(out: &mut Vec<u8>, args: &Args<'_>) {
     resp::error(out, &msg);
 }
 
+/// Log the first few unknown command names (to see what clients expect), never more.
+fn log_unknown_command(ctx: &mut Ctx<'_>, name: &[u8]) {
+    /// Unknown commands logged per server run.
+    const LOG_LIMIT: u64 = 16;
+    /// Bytes of the name logged.
+    const NAME_MAX: usize = 64;
+    let stats = &mut ctx.shared.stats;
+    stats.unknown_commands += 1;
+    if stats.unknown_commands > LOG_LIMIT {
+        return;
+    }
+    let shown: alloc::string::String = name
+        .iter()
+        .take(NAME_MAX)
+        .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
+        .collect();
+    ctx.sys
+        .log(&alloc::format!("dbserver: unknown command '{shown}'\n"));
+}
+
 /// `-ERR wrong number of arguments for '<name>' command`.
 pub(crate) fn wrong_arity(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b"-ERR wrong number of arguments for '");
@@ -223,7 +267,8 @@ pub(crate) fn wrong_arity(out: &mut Vec<u8>, name: &str) {
 }
 
 /// The reply to an operation on a value of the wrong type.
-pub(crate) const WRONGTYPE: &[u8] = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+pub(crate) const WRONGTYPE: &[u8] =
+    b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 /// The reply to an argument that should be an integer.
 pub(crate) const NOT_INTEGER: &[u8] = b"-ERR value is not an integer or out of range\r\n";
 /// The reply to unknown or conflicting options.
@@ -240,22 +285,25 @@ pub(crate) fn int_arg(out: &mut Vec<u8>, args: &Args<'_>, i: usize) -> Option<i6
     v
 }
 
+/// An argument was invalid and the error reply has already been written.
+pub(crate) struct Replied;
+
 /// The optional count argument of `LPOP`/`SPOP`/`ZPOPMIN` at index 2: `Ok(None)` when
-/// absent; `Err(())` after writing the error reply.
-pub(crate) fn count_arg(out: &mut Vec<u8>, args: &Args<'_>) -> Result<Option<usize>, ()> {
+/// absent.
+pub(crate) fn count_arg(out: &mut Vec<u8>, args: &Args<'_>) -> Result<Option<usize>, Replied> {
     if args.len() > 3 {
         out.extend_from_slice(SYNTAX_ERROR);
-        return Err(());
+        return Err(Replied);
     }
     if args.len() < 3 {
         return Ok(None);
     }
-    let n = int_arg(out, args, 2).ok_or(())?;
+    let n = int_arg(out, args, 2).ok_or(Replied)?;
     match usize::try_from(n) {
         Ok(n) => Ok(Some(n)),
         Err(_) => {
             out.extend_from_slice(NOT_POSITIVE);
-            Err(())
+            Err(Replied)
         }
     }
 }
@@ -263,8 +311,16 @@ pub(crate) fn count_arg(out: &mut Vec<u8>, args: &Args<'_>) -> Result<Option<usi
 /// Clamp Redis `start`/`stop` ranks (negative: from the end) to `0..len`; `None` when empty.
 pub(crate) fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
     let len = i64::try_from(len).ok()?;
-    let start = if start < 0 { start.saturating_add(len).max(0) } else { start };
-    let stop = if stop < 0 { stop.saturating_add(len) } else { stop.min(len - 1) };
+    let start = if start < 0 {
+        start.saturating_add(len).max(0)
+    } else {
+        start
+    };
+    let stop = if stop < 0 {
+        stop.saturating_add(len)
+    } else {
+        stop.min(len - 1)
+    };
     if start > stop || start >= len {
         return None;
     }

@@ -7,7 +7,11 @@ use crate::store::Value;
 
 /// `SADD key member...`.
 pub fn sadd(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.sadd(args.get(1), args.iter_from(2), ctx.now_ms) {
+    match ctx
+        .shared
+        .store
+        .sadd(args.get(1), args.iter_from(2), ctx.now_ms)
+    {
         Ok(n) => resp::integer(ctx.out, n as i64),
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
     }
@@ -15,10 +19,18 @@ pub fn sadd(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `SPOP key [count]`.
 pub fn spop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(count) = count_arg(ctx.out, args) else { return };
-    match ctx.shared.store.spop(args.get(1), count.unwrap_or(1), ctx.now_ms) {
+    let Ok(count) = count_arg(ctx.out, args) else {
+        return;
+    };
+    match ctx
+        .shared
+        .store
+        .spop(args.get(1), count.unwrap_or(1), ctx.now_ms)
+    {
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
-        Ok(popped) if count.is_none() => resp::opt_bulk(ctx.out, popped.first().map(|v| v.as_slice())),
+        Ok(popped) if count.is_none() => {
+            resp::opt_bulk(ctx.out, popped.first().map(|v| v.as_slice()))
+        }
         Ok(popped) => {
             resp::array_header(ctx.out, popped.len());
             for v in &popped {
@@ -81,7 +93,11 @@ fn hset_generic(ctx: &mut Ctx<'_>, args: &Args<'_>, name: &str) -> Option<usize>
     }
     let fields = args.iter_from(2).step_by(2);
     let values = args.iter_from(3).step_by(2);
-    match ctx.shared.store.hset(args.get(1), fields.zip(values), ctx.now_ms) {
+    match ctx
+        .shared
+        .store
+        .hset(args.get(1), fields.zip(values), ctx.now_ms)
+    {
         Ok(n) => Some(n),
         Err(_) => {
             ctx.out.extend_from_slice(WRONGTYPE);
@@ -116,7 +132,11 @@ pub fn hgetall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `HDEL key field...`.
 pub fn hdel(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.hdel(args.get(1), args.iter_from(2), ctx.now_ms) {
+    match ctx
+        .shared
+        .store
+        .hdel(args.get(1), args.iter_from(2), ctx.now_ms)
+    {
         Ok(n) => resp::integer(ctx.out, n as i64),
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
     }

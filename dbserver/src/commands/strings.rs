@@ -23,9 +23,14 @@ pub fn set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let mut i = 3;
     while i < args.len() {
         let opt = args.get(i);
-        let unit_ms = [("ex", MS_PER_SEC, false), ("px", 1, false), ("exat", MS_PER_SEC, true), ("pxat", 1, true)]
-            .into_iter()
-            .find(|(name, _, _)| eq_ignore_case(opt, name));
+        let unit_ms = [
+            ("ex", MS_PER_SEC, false),
+            ("px", 1, false),
+            ("exat", MS_PER_SEC, true),
+            ("pxat", 1, true),
+        ]
+        .into_iter()
+        .find(|(name, _, _)| eq_ignore_case(opt, name));
         if eq_ignore_case(opt, "nx") && !xx {
             nx = true;
         } else if eq_ignore_case(opt, "xx") && !nx {
@@ -41,7 +46,8 @@ pub fn set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
                 return;
             };
             let Some(at) = deadline_ms(n, unit, absolute, ctx.now_ms) else {
-                ctx.out.extend_from_slice(b"-ERR invalid expire time in 'set' command\r\n");
+                ctx.out
+                    .extend_from_slice(b"-ERR invalid expire time in 'set' command\r\n");
                 return;
             };
             ttl = Some(Ttl::At(at));
@@ -107,7 +113,11 @@ pub fn incrby(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `DECRBY key n`.
 pub fn decrby(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    incr_by(ctx, args.get(1), resp::parse_i64(args.get(2)).and_then(i64::checked_neg));
+    incr_by(
+        ctx,
+        args.get(1),
+        resp::parse_i64(args.get(2)).and_then(i64::checked_neg),
+    );
 }
 
 fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], delta: Option<i64>) {
@@ -130,11 +140,14 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], delta: Option<i64>) {
         }
     };
     let Some(new) = current.checked_add(delta) else {
-        ctx.out.extend_from_slice(b"-ERR increment or decrement would overflow\r\n");
+        ctx.out
+            .extend_from_slice(b"-ERR increment or decrement would overflow\r\n");
         return;
     };
     let mut digits = resp::DecimalBuf::default();
-    ctx.shared.store.set_str(key, digits.format(new), Ttl::Keep, ctx.now_ms);
+    ctx.shared
+        .store
+        .set_str(key, digits.format(new), Ttl::Keep, ctx.now_ms);
     resp::integer(ctx.out, new);
 }
 
@@ -157,7 +170,9 @@ pub fn mset(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     }
     let mut i = 1;
     while i + 1 < args.len() {
-        ctx.shared.store.set_str(args.get(i), args.get(i + 1), Ttl::Clear, ctx.now_ms);
+        ctx.shared
+            .store
+            .set_str(args.get(i), args.get(i + 1), Ttl::Clear, ctx.now_ms);
         i += 2;
     }
     ctx.out.extend_from_slice(OK);
@@ -165,7 +180,11 @@ pub fn mset(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `APPEND key tail`.
 pub fn append(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.append(args.get(1), args.get(2), ctx.now_ms) {
+    match ctx
+        .shared
+        .store
+        .append(args.get(1), args.get(2), ctx.now_ms)
+    {
         Ok(len) => resp::integer(ctx.out, len as i64),
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
     }

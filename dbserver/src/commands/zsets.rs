@@ -2,7 +2,7 @@
 
 use super::{clamp_range, count_arg, eq_ignore_case, int_arg, Ctx, SYNTAX_ERROR, WRONGTYPE};
 use crate::resp::{self, Args, NULL_BULK};
-use crate::store::{ZAddOptions, ZAddResult, Value};
+use crate::store::{Value, ZAddOptions, ZAddResult};
 
 /// A score argument: a decimal or `inf`/`+inf`/`-inf`, never NaN.
 fn parse_score(arg: &[u8]) -> Option<f64> {
@@ -34,36 +34,56 @@ pub fn zadd(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         return;
     }
     if opts.nx && opts.xx {
-        ctx.out.extend_from_slice(b"-ERR XX and NX options at the same time are not compatible\r\n");
+        ctx.out
+            .extend_from_slice(b"-ERR XX and NX options at the same time are not compatible\r\n");
         return;
     }
     if (opts.gt && opts.lt) || (opts.nx && (opts.gt || opts.lt)) {
-        ctx.out.extend_from_slice(b"-ERR GT, LT, and/or NX options at the same time are not compatible\r\n");
+        ctx.out.extend_from_slice(
+            b"-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+        );
         return;
     }
     if opts.incr && pairs > 2 {
-        ctx.out.extend_from_slice(b"-ERR INCR option supports a single increment-element pair\r\n");
+        ctx.out
+            .extend_from_slice(b"-ERR INCR option supports a single increment-element pair\r\n");
         return;
     }
-    if args.iter_from(i).step_by(2).any(|s| parse_score(s).is_none()) {
-        ctx.out.extend_from_slice(b"-ERR value is not a valid float\r\n");
+    if args
+        .iter_from(i)
+        .step_by(2)
+        .any(|s| parse_score(s).is_none())
+    {
+        ctx.out
+            .extend_from_slice(b"-ERR value is not a valid float\r\n");
         return;
     }
-    let scores = args.iter_from(i).step_by(2).map(|s| parse_score(s).unwrap_or(0.0));
+    let scores = args
+        .iter_from(i)
+        .step_by(2)
+        .map(|s| parse_score(s).unwrap_or(0.0));
     let items = scores.zip(args.iter_from(i + 1).step_by(2));
     match ctx.shared.store.zadd(args.get(1), items, opts, ctx.now_ms) {
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
         Ok(ZAddResult::Count(n)) => resp::integer(ctx.out, n as i64),
         Ok(ZAddResult::Score(Some(s))) => resp::double(ctx.out, s),
         Ok(ZAddResult::Score(None)) => ctx.out.extend_from_slice(NULL_BULK),
-        Ok(ZAddResult::NaN) => ctx.out.extend_from_slice(b"-ERR resulting score is not a number (NaN)\r\n"),
+        Ok(ZAddResult::NaN) => ctx
+            .out
+            .extend_from_slice(b"-ERR resulting score is not a number (NaN)\r\n"),
     }
 }
 
 /// `ZPOPMIN key [count]`: member, score, member, score...
 pub fn zpopmin(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(count) = count_arg(ctx.out, args) else { return };
-    match ctx.shared.store.zpopmin(args.get(1), count.unwrap_or(1), ctx.now_ms) {
+    let Ok(count) = count_arg(ctx.out, args) else {
+        return;
+    };
+    match ctx
+        .shared
+        .store
+        .zpopmin(args.get(1), count.unwrap_or(1), ctx.now_ms)
+    {
         Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
         Ok(popped) => {
             resp::array_header(ctx.out, popped.len() * 2);
@@ -88,8 +108,12 @@ pub fn zrange(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             return;
         }
     }
-    let Some(start) = int_arg(ctx.out, args, 2) else { return };
-    let Some(stop) = int_arg(ctx.out, args, 3) else { return };
+    let Some(start) = int_arg(ctx.out, args, 2) else {
+        return;
+    };
+    let Some(stop) = int_arg(ctx.out, args, 3) else {
+        return;
+    };
     match ctx.shared.store.get(args.get(1), ctx.now_ms) {
         None => resp::array_header(ctx.out, 0),
         Some(Value::ZSet(z)) => match clamp_range(start, stop, z.len()) {

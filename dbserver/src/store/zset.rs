@@ -85,7 +85,12 @@ impl ZSet {
     }
 
     /// Members in rank order (`rev`: highest first), ranks `start..=stop` already clamped.
-    pub fn range(&self, start: usize, stop: usize, rev: bool) -> impl Iterator<Item = (&[u8], f64)> + '_ {
+    pub fn range(
+        &self,
+        start: usize,
+        stop: usize,
+        rev: bool,
+    ) -> impl Iterator<Item = (&[u8], f64)> + '_ {
         let take = stop.saturating_sub(start).saturating_add(1);
         let fwd = (!rev).then(|| self.order.iter().skip(start).take(take));
         let bwd = rev.then(|| self.order.iter().rev().skip(start).take(take));
@@ -96,7 +101,11 @@ impl ZSet {
     }
 
     /// Apply `ZADD` to `(score, member)` pairs.
-    pub fn add<'a>(&mut self, items: impl Iterator<Item = (f64, &'a [u8])>, opts: ZAddOptions) -> ZAddResult {
+    pub fn add<'a>(
+        &mut self,
+        items: impl Iterator<Item = (f64, &'a [u8])>,
+        opts: ZAddOptions,
+    ) -> ZAddResult {
         let (mut added, mut changed) = (0usize, 0usize);
         let mut last_score = None;
         for (score, member) in items {
@@ -148,9 +157,13 @@ impl ZSet {
     pub fn pop_min(&mut self, count: usize) -> Vec<(Vec<u8>, f64)> {
         let mut out = Vec::new();
         while out.len() < count {
-            let Some((score, member)) = self.order.pop_first() else { break };
+            let Some((score, member)) = self.order.pop_first() else {
+                break;
+            };
             self.scores.remove(&member);
-            self.bytes = self.bytes.saturating_sub(2 * member.len() + ELEMENT_OVERHEAD_BYTES);
+            self.bytes = self
+                .bytes
+                .saturating_sub(2 * member.len() + ELEMENT_OVERHEAD_BYTES);
             out.push((member, score.0));
         }
         out
@@ -169,7 +182,10 @@ mod tests {
     #[test]
     fn orders_by_score_then_member() {
         let mut z = ZSet::default();
-        let r = z.add(items(&[(2.0, "b"), (1.0, "z"), (2.0, "a")]), ZAddOptions::default());
+        let r = z.add(
+            items(&[(2.0, "b"), (1.0, "z"), (2.0, "a")]),
+            ZAddOptions::default(),
+        );
         assert_eq!(r, ZAddResult::Count(3));
         let got: Vec<_> = z.range(0, 2, false).map(|(m, _)| m.to_vec()).collect();
         assert_eq!(got, vec![b"z".to_vec(), b"a".to_vec(), b"b".to_vec()]);
@@ -183,18 +199,43 @@ mod tests {
     fn flags() {
         let mut z = ZSet::default();
         z.add(items(&[(1.0, "a")]), ZAddOptions::default());
-        let ch = ZAddOptions { ch: true, ..Default::default() };
-        assert_eq!(z.add(items(&[(5.0, "a"), (1.0, "b")]), ch), ZAddResult::Count(2));
-        let nx = ZAddOptions { nx: true, ..Default::default() };
+        let ch = ZAddOptions {
+            ch: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            z.add(items(&[(5.0, "a"), (1.0, "b")]), ch),
+            ZAddResult::Count(2)
+        );
+        let nx = ZAddOptions {
+            nx: true,
+            ..Default::default()
+        };
         assert_eq!(z.add(items(&[(9.0, "a")]), nx), ZAddResult::Count(0));
         assert_eq!(z.score(b"a"), Some(5.0));
-        let incr = ZAddOptions { incr: true, ..Default::default() };
-        assert_eq!(z.add(items(&[(2.5, "a")]), incr), ZAddResult::Score(Some(7.5)));
-        let gt = ZAddOptions { gt: true, ch: true, ..Default::default() };
+        let incr = ZAddOptions {
+            incr: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            z.add(items(&[(2.5, "a")]), incr),
+            ZAddResult::Score(Some(7.5))
+        );
+        let gt = ZAddOptions {
+            gt: true,
+            ch: true,
+            ..Default::default()
+        };
         assert_eq!(z.add(items(&[(1.0, "a")]), gt), ZAddResult::Count(0));
         z.add(items(&[(f64::INFINITY, "a")]), ZAddOptions::default());
-        assert_eq!(z.add(items(&[(f64::NEG_INFINITY, "a")]), incr), ZAddResult::NaN);
-        let xx = ZAddOptions { xx: true, ..Default::default() };
+        assert_eq!(
+            z.add(items(&[(f64::NEG_INFINITY, "a")]), incr),
+            ZAddResult::NaN
+        );
+        let xx = ZAddOptions {
+            xx: true,
+            ..Default::default()
+        };
         assert_eq!(z.add(items(&[(1.0, "new")]), xx), ZAddResult::Count(0));
         assert_eq!(z.len(), 2);
     }

@@ -19,7 +19,11 @@ pub struct LinuxSys {
 
 /// The calling thread's errno as an [`Errno`].
 fn last_errno() -> Errno {
-    Errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(Errno::EINVAL.0))
+    Errno(
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(Errno::EINVAL.0),
+    )
 }
 
 /// `Ok(ret)` for a non-negative return value, else the errno.
@@ -74,7 +78,9 @@ impl Syscalls for LinuxSys {
         let sin = libc::sockaddr_in {
             sin_family: libc::AF_INET as libc::sa_family_t,
             sin_port: addr.port.to_be(),
-            sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(addr.addr) },
+            sin_addr: libc::in_addr {
+                s_addr: u32::from_ne_bytes(addr.addr),
+            },
             sin_zero: [0; 8],
         };
         // SAFETY: `sin` is a valid sockaddr_in that outlives the call; its size is passed.
@@ -97,7 +103,8 @@ impl Syscalls for LinuxSys {
     fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
         let flags = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
         // SAFETY: null address pointers are allowed when the peer address is not wanted.
-        let client = check(unsafe { libc::accept4(fd, std::ptr::null_mut(), std::ptr::null_mut(), flags) })?;
+        let client =
+            check(unsafe { libc::accept4(fd, std::ptr::null_mut(), std::ptr::null_mut(), flags) })?;
         // Replies are small and latency matters: disable Nagle like Redis does.
         let one: libc::c_int = 1;
         // SAFETY: the option value points to a live c_int and its exact size is passed.
@@ -131,7 +138,9 @@ impl Syscalls for LinuxSys {
     fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno> {
         if !interest.readable && !interest.writable {
             // SAFETY: EPOLL_CTL_DEL ignores the event pointer; null is allowed.
-            return match check(unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) }) {
+            return match check(unsafe {
+                libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut())
+            }) {
                 Ok(_) | Err(Errno(libc::ENOENT)) => Ok(()),
                 Err(e) => Err(e),
             };
@@ -143,14 +152,18 @@ impl Syscalls for LinuxSys {
         if interest.writable {
             bits |= libc::EPOLLOUT as u32;
         }
-        let mut ev = libc::epoll_event { events: bits, u64: fd as u64 };
+        let mut ev = libc::epoll_event {
+            events: bits,
+            u64: fd as u64,
+        };
         // Modify first (the common case once registered), add when not yet registered.
         // SAFETY: `ev` is a valid epoll_event that outlives the call.
         match check(unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_MOD, fd, &mut ev) }) {
             Ok(_) => Ok(()),
             Err(Errno(libc::ENOENT)) => {
                 // SAFETY: as above.
-                check(unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut ev) }).map(drop)
+                check(unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut ev) })
+                    .map(drop)
             }
             Err(e) => Err(e),
         }
@@ -163,7 +176,9 @@ impl Syscalls for LinuxSys {
             return Ok(0);
         }
         // SAFETY: `raw` has room for `max` (<= EPOLL_BATCH) entries; max fits in c_int.
-        let n = check(unsafe { libc::epoll_wait(self.epoll, raw.as_mut_ptr(), max as libc::c_int, timeout_ms) })?;
+        let n = check(unsafe {
+            libc::epoll_wait(self.epoll, raw.as_mut_ptr(), max as libc::c_int, timeout_ms)
+        })?;
         let n = usize::try_from(n).unwrap_or(0).min(max);
         for (dst, src) in events.iter_mut().zip(&raw[..n]) {
             let bits = src.events;
@@ -179,10 +194,15 @@ impl Syscalls for LinuxSys {
     }
 
     fn clock_ns(&self) -> u64 {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: `ts` is a valid timespec for the call to fill.
         unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-        (ts.tv_sec as u64).wrapping_mul(NS_PER_SEC).wrapping_add(ts.tv_nsec as u64)
+        (ts.tv_sec as u64)
+            .wrapping_mul(NS_PER_SEC)
+            .wrapping_add(ts.tv_nsec as u64)
     }
 
     fn log(&self, msg: &str) {
@@ -197,7 +217,9 @@ impl Syscalls for LinuxSys {
         if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
             return;
         }
-        let ns = |tv: libc::timeval| (tv.tv_sec as u64) * US_PER_SEC * NS_PER_US + (tv.tv_usec as u64) * NS_PER_US;
+        let ns = |tv: libc::timeval| {
+            (tv.tv_sec as u64) * US_PER_SEC * NS_PER_US + (tv.tv_usec as u64) * NS_PER_US
+        };
         report("platform_linux", 1);
         report("user_cpu_ns", ns(usage.ru_utime));
         report("system_cpu_ns", ns(usage.ru_stime));

@@ -2,8 +2,18 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use ring0db_images::{build, cleanup, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
+use ring0db_images::{
+    build, cleanup, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
+};
 use std::time::Duration;
+
+/// Like `eprintln!`, but a closed stderr is not a panic (cleanup must still run).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 /// How long `boot-time` waits for the first PONG before giving up.
 const BOOT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -31,7 +41,7 @@ enum Cmd {
         /// Extra kernel command-line words.
         #[arg(long)]
         append: Option<String>,
-        /// Print the QEMU command line and exit.
+        /// Print the QEMU command line (shown with user networking) and exit.
         #[arg(long)]
         print_command: bool,
     },
@@ -90,7 +100,7 @@ enum NetKind {
 
 fn main() {
     if let Err(e) = real_main() {
-        eprintln!("ring0vm: error: {e:#}");
+        note!("ring0vm: error: {e:#}");
         std::process::exit(1);
     }
 }
@@ -100,7 +110,12 @@ fn real_main() -> Result<()> {
     cleanup::install_signal_handler()?;
     match cli.cmd {
         Cmd::Build { what } => build_cmd(what),
-        Cmd::Boot { image, vm, append, print_command } => {
+        Cmd::Boot {
+            image,
+            vm,
+            append,
+            print_command,
+        } => {
             let code = boot(image, &vm, append.as_deref(), print_command)?;
             std::process::exit(code);
         }
@@ -135,14 +150,20 @@ fn image(name: ImageName, no_build: bool) -> Result<Image> {
             Ok((out.join("linux/vmlinuz"), out.join("linux").join(initrd)))
         } else {
             let g = build::linux_guest()?;
-            let initrd = if initrd.contains("redis") { g.initrd_redis } else { g.initrd_dbserver };
+            let initrd = if initrd.contains("redis") {
+                g.initrd_redis
+            } else {
+                g.initrd_dbserver
+            };
             Ok((g.vmlinuz, initrd))
         }
     };
     Ok(match name {
-        ImageName::Unikernel => {
-            Image::unikernel(if no_build { out.join("ring0db.elf") } else { build::unikernel()? })
-        }
+        ImageName::Unikernel => Image::unikernel(if no_build {
+            out.join("ring0db.elf")
+        } else {
+            build::unikernel()?
+        }),
         ImageName::Linux => {
             let (k, i) = linux("initrd-dbserver.cpio.gz")?;
             Image::linux("linux", k, i)
@@ -158,7 +179,7 @@ fn prepare(vm: &VmArgs) -> Result<(VmSpec, AccelChoice)> {
     let mut spec = VmSpec::load()?;
     spec.set_all(&vm.overrides)?;
     let accel = vm.accel.resolve()?;
-    eprintln!("ring0vm: accelerator {} ({})", accel.accel, accel.reason);
+    note!("ring0vm: accelerator {} ({})", accel.accel, accel.reason);
     Ok((spec, accel))
 }
 
@@ -171,7 +192,7 @@ fn net(kind: Option<NetKind>) -> Result<NetAttach> {
         Some(NetKind::None) => Ok(NetAttach::None),
         None if root => NetAttach::tap(),
         None => {
-            eprintln!("ring0vm: not root, using --net user");
+            note!("ring0vm: not root, using --net user");
             NetAttach::user()
         }
     }
@@ -180,23 +201,41 @@ fn net(kind: Option<NetKind>) -> Result<NetAttach> {
 fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool) -> Result<i32> {
     let (spec, accel) = prepare(vm)?;
     let image = image(name, vm.no_build)?.with_append(append.unwrap_or(""));
-    let net = if print_command { NetAttach::User { host_port: 16379 } } else { net(vm.net)? };
+    let net = if print_command {
+        NetAttach::User { host_port: 16379 }
+    } else {
+        net(vm.net)?
+    };
     if print_command {
         let args = ring0db_images::qemu_args(&spec, &image, &net, &accel);
-        println!("{} {}", spec.qemu, args.join(" "));
+        let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+        println!("{} {}", spec.qemu, quoted.join(" "));
         return Ok(0);
     }
-    let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions { log_path: None, echo: true })?;
-    eprintln!("ring0vm: QEMU pid {}; serial log {}", vm.pid(), vm.serial_log_path().display());
-    eprintln!("ring0vm: connect with: {}", vm.net().connect_hint());
-    eprintln!("ring0vm: Ctrl-C stops the VM and removes its network namespace");
+    let mut vm = RunningVm::spawn(
+        &spec,
+        &image,
+        net,
+        &accel,
+        SerialOptions {
+            log_path: None,
+            echo: true,
+        },
+    )?;
+    note!(
+        "ring0vm: QEMU pid {}; serial log {}",
+        vm.pid(),
+        vm.serial_log_path().display()
+    );
+    note!("ring0vm: connect with: {}", vm.net().connect_hint());
+    note!("ring0vm: Ctrl-C stops the VM and removes its network namespace");
     let exit = loop {
         if let Some(exit) = vm.try_exit()? {
             break exit;
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    eprintln!("ring0vm: {exit}");
+    note!("ring0vm: {exit}");
     drop(vm);
     Ok(if exit.is_success() { 0 } else { 1 })
 }
@@ -214,14 +253,35 @@ fn boot_time(name: ImageName, vm: &VmArgs, rounds: u32) -> Result<()> {
             bail!("boot-time needs a network: use --net tap or --net user");
         }
         let mut running = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())?;
-        let t = running
-            .wait_for_ping(BOOT_TIMEOUT)
-            .with_context(|| format!("round {round}: serial log {}", running.serial_log_path().display()))?;
+        let t = running.wait_for_ping(BOOT_TIMEOUT).with_context(|| {
+            format!(
+                "round {round}: serial log {}",
+                running.serial_log_path().display()
+            )
+        })?;
         println!("round {round}: {:.3} s to first PONG", t.as_secs_f64());
         times.push(t);
     }
     times.sort();
     let median = times[times.len() / 2];
-    println!("{}: median {:.3} s over {rounds} rounds ({})", image.name, median.as_secs_f64(), accel.reason);
+    println!(
+        "{}: median {:.3} s over {rounds} rounds ({})",
+        image.name,
+        median.as_secs_f64(),
+        accel.reason
+    );
     Ok(())
+}
+
+/// Quotes `arg` for a POSIX shell when needed.
+fn shell_quote(arg: &str) -> String {
+    if !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,/:@+".contains(&b))
+    {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }

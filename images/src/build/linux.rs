@@ -63,15 +63,28 @@ pub fn linux_guest() -> Result<LinuxGuest> {
     files.push(("bin/dbserver".into(), dbserver));
     let initrd_dbserver = out.join("initrd-dbserver.cpio.gz");
     let server = r#"/bin/dbserver --port "$PORT" --bind 0.0.0.0"#;
-    make_initrd(&initrd_dbserver, &files, &init_script("dbserver", server, &modules))?;
+    make_initrd(
+        &initrd_dbserver,
+        &files,
+        &init_script("dbserver", server, &modules),
+    )?;
 
     let mut files = base_files(&busybox, &modules);
     files.extend(redis_files()?);
     let initrd_redis = out.join("initrd-redis.cpio.gz");
     let server = r#"/usr/bin/redis-server --port "$PORT" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no"#;
-    make_initrd(&initrd_redis, &files, &init_script("redis-server", server, &modules))?;
+    make_initrd(
+        &initrd_redis,
+        &files,
+        &init_script("redis-server", server, &modules),
+    )?;
 
-    Ok(LinuxGuest { vmlinuz, initrd_dbserver, initrd_redis, kernel_package })
+    Ok(LinuxGuest {
+        vmlinuz,
+        initrd_dbserver,
+        initrd_redis,
+        kernel_package,
+    })
 }
 
 /// A module to put in the initrd: its name and its `.ko` (possibly compressed) on disk.
@@ -93,7 +106,9 @@ fn base_files(busybox: &Path, modules: &[Module]) -> FileList {
 
 /// The versioned package behind `linux-image-cloud-amd64` (e.g. `linux-image-6.1.0-56-cloud-amd64`).
 fn resolve_kernel_package() -> Result<String> {
-    let out = Command::new("apt-cache").args(["depends", KERNEL_METAPACKAGE]).output();
+    let out = Command::new("apt-cache")
+        .args(["depends", KERNEL_METAPACKAGE])
+        .output();
     if let Ok(out) = out {
         let text = String::from_utf8_lossy(&out.stdout);
         let dep = text
@@ -108,7 +123,13 @@ fn resolve_kernel_package() -> Result<String> {
     // Offline: reuse a previously downloaded kernel package.
     let cached = cached_debs()?
         .into_iter()
-        .filter_map(|p| p.file_name()?.to_str()?.split('_').next().map(str::to_owned))
+        .filter_map(|p| {
+            p.file_name()?
+                .to_str()?
+                .split('_')
+                .next()
+                .map(str::to_owned)
+        })
         .find(|n| n.starts_with("linux-image-") && n.ends_with("-cloud-amd64"));
     cached.with_context(|| {
         format!("cannot resolve the kernel package {KERNEL_METAPACKAGE}: run apt-get update (needs the Debian archive)")
@@ -138,7 +159,9 @@ fn fetch_and_unpack(package: &str) -> Result<PathBuf> {
     let find = || {
         cached_debs().map(|debs| {
             debs.into_iter().find(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{package}_")))
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{package}_")))
             })
         })
     };
@@ -147,18 +170,33 @@ fn fetch_and_unpack(package: &str) -> Result<PathBuf> {
         None => {
             let mut cmd = Command::new("apt-get");
             cmd.args(["download", package]).current_dir(&cache);
-            run(cmd, &format!("apt-get download {package} (check the Debian mirror; try apt-get update)"))?;
-            find()?.with_context(|| format!("apt-get download {package} left no .deb in {}", cache.display()))?
+            run(
+                cmd,
+                &format!(
+                    "apt-get download {package} (check the Debian mirror; try apt-get update)"
+                ),
+            )?;
+            find()?.with_context(|| {
+                format!(
+                    "apt-get download {package} left no .deb in {}",
+                    cache.display()
+                )
+            })?
         }
     };
-    let tmp = cache.join(format!("{package}.root.tmp"));
+    let tmp = cache.join(format!("{package}.root.tmp.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let mut cmd = Command::new("dpkg-deb");
     cmd.arg("-x").arg(&deb).arg(&tmp);
     run(cmd, &format!("unpacking {} (dpkg-deb -x)", deb.display()))?;
     std::fs::write(tmp.join(".unpacked"), package)?;
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::rename(&tmp, &root)?;
+    if std::fs::rename(&tmp, &root).is_err() {
+        // Another process unpacked it first.
+        let _ = std::fs::remove_dir_all(&tmp);
+        if !root.join(".unpacked").exists() {
+            bail!("cannot move {} to {}", tmp.display(), root.display());
+        }
+    }
     Ok(root)
 }
 
@@ -177,7 +215,10 @@ fn find_vmlinuz(root: &Path) -> Result<(PathBuf, String)> {
 /// The NIC modules and their dependencies, dependencies first. Built-in modules are skipped.
 fn nic_modules(moddir: &Path) -> Result<Vec<Module>> {
     let builtin = std::fs::read_to_string(moddir.join("modules.builtin")).unwrap_or_default();
-    let builtin: Vec<String> = builtin.lines().filter_map(|l| module_name(Path::new(l))).collect();
+    let builtin: Vec<String> = builtin
+        .lines()
+        .filter_map(|l| module_name(Path::new(l)))
+        .collect();
     let mut index = Vec::new();
     index_modules(&moddir.join("kernel"), &mut index)?;
     let mut ordered: Vec<Module> = Vec::new();
@@ -187,7 +228,13 @@ fn nic_modules(moddir: &Path) -> Result<Vec<Module>> {
     Ok(ordered)
 }
 
-fn add_module(name: &str, index: &[Module], builtin: &[String], out: &mut Vec<Module>, depth: u32) -> Result<()> {
+fn add_module(
+    name: &str,
+    index: &[Module],
+    builtin: &[String],
+    out: &mut Vec<Module>,
+    depth: u32,
+) -> Result<()> {
     if depth > 32 {
         bail!("module dependency loop at {name}");
     }
@@ -201,7 +248,10 @@ fn add_module(name: &str, index: &[Module], builtin: &[String], out: &mut Vec<Mo
     for dep in module_depends(&module.path)? {
         add_module(&dep, index, builtin, out, depth + 1)?;
     }
-    out.push(Module { name: name.to_owned(), path: module.path.clone() });
+    out.push(Module {
+        name: name.to_owned(),
+        path: module.path.clone(),
+    });
     Ok(())
 }
 
@@ -220,7 +270,9 @@ fn index_modules(dir: &Path, out: &mut Vec<Module>) -> Result<()> {
 /// `drivers/net/virtio_net.ko.xz` → `virtio_net` (dashes normalised to underscores).
 fn module_name(path: &Path) -> Option<String> {
     let file = path.file_name()?.to_str()?;
-    let stem = [".ko", ".ko.xz", ".ko.zst", ".ko.gz"].iter().find_map(|ext| file.strip_suffix(ext))?;
+    let stem = [".ko", ".ko.xz", ".ko.zst", ".ko.gz"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
     Some(stem.replace('-', "_"))
 }
 
@@ -238,7 +290,11 @@ fn module_depends(path: &Path) -> Result<Vec<String>> {
             String::from_utf8_lossy(&rest[..end]).into_owned()
         })
         .unwrap_or_default();
-    Ok(deps.split(',').filter(|d| !d.is_empty()).map(|d| d.replace('-', "_")).collect())
+    Ok(deps
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| d.replace('-', "_"))
+        .collect())
 }
 
 /// A module's ELF bytes, decompressed when needed (busybox insmod wants plain `.ko`).
@@ -260,7 +316,9 @@ fn read_module(path: &Path) -> Result<Vec<u8>> {
                 .arg("-dc")
                 .arg(path)
                 .output()
-                .with_context(|| format!("{tool} is needed to decompress {name}: apt-get install {tool}"))?;
+                .with_context(|| {
+                    format!("{tool} is needed to decompress {name}: apt-get install {tool}")
+                })?;
             if !out.status.success() {
                 bail!("{tool} -dc {name} failed");
             }
@@ -290,7 +348,10 @@ fn is_static(path: &Path) -> bool {
     Command::new("ldd")
         .arg(path)
         .output()
-        .map(|o| !o.status.success() || String::from_utf8_lossy(&o.stdout).contains("not a dynamic executable"))
+        .map(|o| {
+            !o.status.success()
+                || String::from_utf8_lossy(&o.stdout).contains("not a dynamic executable")
+        })
         .unwrap_or(false)
 }
 
@@ -299,9 +360,24 @@ fn build_static_dbserver() -> Result<PathBuf> {
     let target_dir = crate::workspace_dir().join("target").join("linux-static");
     let mut cmd = nested_cargo(&target_dir);
     cmd.env("RUSTFLAGS", "-C target-feature=+crt-static");
-    cmd.args(["build", "--release", "-p", "dbserver", "--bin", "dbserver", "--target", LINUX_TARGET]);
-    run(cmd, "building the static dbserver (cargo build -p dbserver)")?;
-    Ok(target_dir.join(LINUX_TARGET).join("release").join("dbserver"))
+    cmd.args([
+        "build",
+        "--release",
+        "-p",
+        "dbserver",
+        "--bin",
+        "dbserver",
+        "--target",
+        LINUX_TARGET,
+    ]);
+    run(
+        cmd,
+        "building the static dbserver (cargo build -p dbserver)",
+    )?;
+    Ok(target_dir
+        .join(LINUX_TARGET)
+        .join("release")
+        .join("dbserver"))
 }
 
 /// The host's `redis-server` with every library `ldd` lists and the loader, at their paths.
@@ -310,14 +386,22 @@ fn redis_files() -> Result<FileList> {
         .context("redis-server not found on the host: install it: apt-get install redis-server")?;
     let redis = redis.canonicalize()?;
     let mut files: FileList = vec![("usr/bin/redis-server".into(), redis.clone())];
-    let out = Command::new("ldd").arg(&redis).output().context("ldd is needed (apt-get install libc-bin)")?;
+    let out = Command::new("ldd")
+        .arg(&redis)
+        .output()
+        .context("ldd is needed (apt-get install libc-bin)")?;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let path = match line.split_once("=>") {
             Some((_, rhs)) => rhs.split_whitespace().next(),
-            None => line.split_whitespace().next().filter(|p| p.starts_with('/')),
+            None => line
+                .split_whitespace()
+                .next()
+                .filter(|p| p.starts_with('/')),
         };
         if let Some(path) = path.filter(|p| p.starts_with('/')) {
-            let src = Path::new(path).canonicalize().with_context(|| format!("library {path}"))?;
+            let src = Path::new(path)
+                .canonicalize()
+                .with_context(|| format!("library {path}"))?;
             files.push((path.trim_start_matches('/').to_owned(), src));
         }
     }
@@ -343,12 +427,18 @@ fn init_script(server_name: &str, server_cmd: &str, modules: &[Module]) -> Strin
 fn make_initrd(output: &Path, files: &FileList, init: &str) -> Result<()> {
     let fingerprint = fingerprint(files, init)?;
     let stamp = output.with_extension("gz.inputs");
-    if output.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
+    if output.exists()
+        && std::fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str())
+    {
         return Ok(());
     }
-    let stage = output.with_extension("gz.stage");
+    // Per-process scratch names + rename: concurrent builders never see half-written files.
+    let pid = std::process::id();
+    let stage = output.with_extension(format!("gz.stage.{pid}"));
     let _ = std::fs::remove_dir_all(&stage);
-    for dir in ["bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root"] {
+    for dir in [
+        "bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc", "root",
+    ] {
         std::fs::create_dir_all(stage.join(dir))?;
     }
     for (dest, src) in files {
@@ -362,14 +452,23 @@ fn make_initrd(output: &Path, files: &FileList, init: &str) -> Result<()> {
     }
     write_executable(&stage.join("init"), init)?;
     // /dev/console for the kernel's initial console (needs root; /init also mounts devtmpfs).
-    let _ = Command::new("mknod").arg(stage.join("dev/console")).args(["c", "5", "1"]).output();
-    let tmp = output.with_extension("gz.tmp");
-    let script = "cd \"$1\" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6 > \"$2\"";
+    let _ = Command::new("mknod")
+        .arg(stage.join("dev/console"))
+        .args(["c", "5", "1"])
+        .output();
+    let tmp = output.with_extension(format!("gz.tmp.{pid}"));
+    let script =
+        "cd \"$1\" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6 > \"$2\"";
     let mut cmd = Command::new("sh");
     cmd.args(["-c", script, "sh"]).arg(&stage).arg(&tmp);
-    run(cmd, "packing the initrd (cpio + gzip; apt-get install cpio if missing)")?;
+    run(
+        cmd,
+        "packing the initrd (cpio + gzip; apt-get install cpio if missing)",
+    )?;
     std::fs::rename(&tmp, output)?;
-    std::fs::write(&stamp, fingerprint)?;
+    let stamp_tmp = stamp.with_extension(format!("inputs.{pid}"));
+    std::fs::write(&stamp_tmp, fingerprint)?;
+    std::fs::rename(&stamp_tmp, &stamp)?;
     let _ = std::fs::remove_dir_all(&stage);
     Ok(())
 }
@@ -378,8 +477,17 @@ fn fingerprint(files: &FileList, init: &str) -> Result<String> {
     let mut fp = String::new();
     for (dest, src) in files {
         let meta = std::fs::metadata(src).with_context(|| format!("missing {}", src.display()))?;
-        let mtime = meta.modified()?.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let _ = writeln!(fp, "{dest} {} {} {}", src.display(), meta.len(), mtime.as_nanos());
+        let mtime = meta
+            .modified()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let _ = writeln!(
+            fp,
+            "{dest} {} {} {}",
+            src.display(),
+            meta.len(),
+            mtime.as_nanos()
+        );
     }
     fp.push_str(init);
     Ok(fp)
@@ -398,14 +506,23 @@ mod tests {
 
     #[test]
     fn module_names_are_normalised() {
-        assert_eq!(module_name(Path::new("kernel/drivers/net/virtio_net.ko")).as_deref(), Some("virtio_net"));
-        assert_eq!(module_name(Path::new("a/virtio-rng.ko.xz")).as_deref(), Some("virtio_rng"));
+        assert_eq!(
+            module_name(Path::new("kernel/drivers/net/virtio_net.ko")).as_deref(),
+            Some("virtio_net")
+        );
+        assert_eq!(
+            module_name(Path::new("a/virtio-rng.ko.xz")).as_deref(),
+            Some("virtio_rng")
+        );
         assert_eq!(module_name(Path::new("a/readme.txt")), None);
     }
 
     #[test]
     fn init_script_is_filled_in() {
-        let m = vec![Module { name: "virtio".into(), path: "/x".into() }];
+        let m = vec![Module {
+            name: "virtio".into(),
+            path: "/x".into(),
+        }];
         let s = init_script("redis-server", "/usr/bin/redis-server", &m);
         assert!(s.starts_with("#!/bin/busybox sh"));
         assert!(!s.contains('@'), "unfilled placeholder in\n{s}");

@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # /init of the ring0db Linux guest (generated from images/src/build/linux_init.sh).
 # Network from the kernel command line: ring0db.ip=ADDR/PREFIX ring0db.gw=ADDR ring0db.port=N
+# Extra server arguments: one ring0db.arg=WORD per word (e.g. ring0db.arg=--maxclients ring0db.arg=10000).
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -17,11 +18,13 @@ done
 IP=
 GW=
 PORT=6379
+EXTRA=
 for w in $(cat /proc/cmdline); do
     case "$w" in
         ring0db.ip=*) IP="${w#ring0db.ip=}" ;;
         ring0db.gw=*) GW="${w#ring0db.gw=}" ;;
         ring0db.port=*) PORT="${w#ring0db.port=}" ;;
+        ring0db.arg=*) EXTRA="$EXTRA ${w#ring0db.arg=}" ;;
     esac
 done
 
@@ -38,8 +41,10 @@ else
 fi
 
 HEXPORT=$(printf '%04X' "$PORT")
-say "starting @SERVER_NAME@"
-@SERVER_CMD@ &
+say "starting @SERVER_NAME@$EXTRA"
+# $EXTRA is split into words on purpose.
+# shellcheck disable=SC2086
+@SERVER_CMD@ $EXTRA &
 PID=$!
 while kill -0 "$PID" 2>/dev/null; do
     if grep -q ":$HEXPORT 0\{8\}:0000 0A" /proc/net/tcp 2>/dev/null ||

@@ -15,7 +15,8 @@ use std::process::Command;
 fn nested_cargo(target_dir: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(crate::workspace_dir()).env("CARGO_TARGET_DIR", target_dir);
+    cmd.current_dir(crate::workspace_dir())
+        .env("CARGO_TARGET_DIR", target_dir);
     for var in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
@@ -32,7 +33,9 @@ fn nested_cargo(target_dir: &Path) -> Command {
 
 /// Runs `cmd`, failing with `what` and the tail of its stderr if it fails.
 fn run(mut cmd: Command, what: &str) -> Result<()> {
-    let out = cmd.output().with_context(|| format!("{what}: cannot start {:?}", cmd.get_program()))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("{what}: cannot start {:?}", cmd.get_program()))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(25).collect();
@@ -53,6 +56,11 @@ fn copy_if_changed(from: &Path, to: &Path) -> Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::copy(from, to).with_context(|| format!("copy {} to {}", from.display(), to.display()))?;
+    // Copy + rename, so a VM booting from `to` at the same time never reads a partial file.
+    let tmp = to.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::copy(from, &tmp)
+        .with_context(|| format!("copy {} to {}", from.display(), tmp.display()))?;
+    std::fs::rename(&tmp, to)
+        .with_context(|| format!("rename {} to {}", tmp.display(), to.display()))?;
     Ok(())
 }

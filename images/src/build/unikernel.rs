@@ -17,9 +17,22 @@ const KERNEL_TARGET: &str = "x86_64-unknown-none";
 pub fn unikernel() -> Result<PathBuf> {
     let target_dir = crate::workspace_dir().join("target").join("unikernel");
     let mut cmd = nested_cargo(&target_dir);
-    cmd.args(["build", "--release", "-p", APPLIANCE_PACKAGE, "--target", KERNEL_TARGET]);
-    run(cmd, "building the unikernel (cargo build -p ring0db-appliance)")?;
-    let elf = target_dir.join(KERNEL_TARGET).join("release").join(APPLIANCE_BIN);
+    cmd.args([
+        "build",
+        "--release",
+        "-p",
+        APPLIANCE_PACKAGE,
+        "--target",
+        KERNEL_TARGET,
+    ]);
+    run(
+        cmd,
+        "building the unikernel (cargo build -p ring0db-appliance)",
+    )?;
+    let elf = target_dir
+        .join(KERNEL_TARGET)
+        .join("release")
+        .join(APPLIANCE_BIN);
     let out = crate::out_dir().join("ring0db.elf");
     copy_if_changed(&elf, &out)?;
     Ok(out)

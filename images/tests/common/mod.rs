@@ -1,7 +1,9 @@
 //! Shared helpers for the integration tests (real QEMU, TCG).
 #![allow(dead_code)]
 
-use ring0db_images::{build, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
+use ring0db_images::{
+    build, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
+};
 use std::net::TcpStream;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -13,7 +15,10 @@ pub const BOOT_TIMEOUT: Duration = Duration::from_secs(120);
 pub fn require_root() {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let euid = unsafe { libc::geteuid() };
-    assert_eq!(euid, 0, "this test creates a network namespace with a tap device: run it as root");
+    assert_eq!(
+        euid, 0,
+        "this test creates a network namespace with a tap device: run it as root"
+    );
 }
 
 /// The Linux guest, built once per test binary (a no-op when the outputs are up to date).
@@ -35,9 +40,14 @@ pub fn boot_on_tap(image: &Image) -> RunningVm {
     ring0db_images::cleanup::install_signal_handler().expect("signal handler");
     let (spec, accel) = spec_and_accel();
     let net = NetAttach::tap().expect("creating the tap namespace");
-    let mut vm = RunningVm::spawn(&spec, image, net, &accel, SerialOptions::default()).expect("spawn QEMU");
+    let mut vm =
+        RunningVm::spawn(&spec, image, net, &accel, SerialOptions::default()).expect("spawn QEMU");
     let t = vm.wait_for_ping(BOOT_TIMEOUT).expect("guest answers PING");
-    eprintln!("{}: QEMU start to first PONG: {:.2} s", image.name, t.as_secs_f64());
+    eprintln!(
+        "{}: QEMU start to first PONG: {:.2} s",
+        image.name,
+        t.as_secs_f64()
+    );
     vm
 }
 
@@ -48,7 +58,10 @@ pub fn cmd(stream: &mut TcpStream, args: &[&str]) -> String {
 
 /// Names of the network namespaces that currently exist.
 pub fn netns_list() -> Vec<String> {
-    let out = std::process::Command::new("ip").args(["netns", "list"]).output().expect("ip netns list");
+    let out = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .expect("ip netns list");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
@@ -58,7 +71,12 @@ pub fn netns_list() -> Vec<String> {
 /// True if a process with this pid exists (zombies count as gone).
 pub fn process_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
         Err(_) => false,
     }
 }

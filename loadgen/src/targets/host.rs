@@ -46,7 +46,7 @@ impl Target for AddrTarget {
         NO_ACCELERATOR
     }
     fn accel_reason(&self) -> &str {
-        "host process, not a VM"
+        "host process (no VM)"
     }
     fn connect(&self) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&self.addr, CONNECT_TIMEOUT)
@@ -75,7 +75,7 @@ impl LinuxHost {
 
     /// Starts `binary` (a dbserver-compatible server) on a free loopback port.
     pub fn spawn_binary(binary: &Path) -> Result<Self, TargetError> {
-        let port = free_loopback_port().map_err(|e| io_err(e))?;
+        let port = free_loopback_port().map_err(io_err)?;
         let log_path = env::temp_dir().join(format!("loadgen-dbserver-{port}.log"));
         let log = File::create(&log_path).map_err(io_err)?;
         let child = Command::new(binary)
@@ -131,7 +131,7 @@ impl Target for LinuxHost {
         NO_ACCELERATOR
     }
     fn accel_reason(&self) -> &str {
-        "host process, not a VM"
+        "host process (no VM)"
     }
     fn connect(&self) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&self.addr, CONNECT_TIMEOUT)
@@ -162,11 +162,13 @@ fn tail(text: &str, lines: usize) -> String {
 
 /// A loopback TCP port that was free a moment ago.
 pub fn free_loopback_port() -> io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
 }
 
-/// `$LOADGEN_DBSERVER`, else `dbserver` next to this executable (or one directory up, for test
-/// binaries in `deps/`), else `cargo build --release -p dbserver`.
+/// `$LOADGEN_DBSERVER`, else `dbserver` next to this executable (same Cargo profile directory,
+/// then `release/`), else `cargo build --release -p dbserver`.
 pub fn find_or_build_dbserver() -> Result<PathBuf, TargetError> {
     if let Some(path) = env::var_os(DBSERVER_ENV) {
         return Ok(PathBuf::from(path));
@@ -180,25 +182,42 @@ pub fn find_or_build_dbserver() -> Result<PathBuf, TargetError> {
 fn find_next_to_exe() -> Option<PathBuf> {
     let exe = env::current_exe().ok()?;
     let dir = exe.parent()?;
+    let profile_dir = if dir.ends_with("deps") {
+        dir.parent()?
+    } else {
+        dir
+    };
     let candidates = [
-        dir.join("dbserver"),
-        dir.parent()?.join("dbserver"),
-        dir.parent()?.parent()?.join("release").join("dbserver"),
+        profile_dir.join("dbserver"),
+        profile_dir.parent()?.join("release").join("dbserver"),
     ];
     candidates.into_iter().find(|p| p.is_file())
 }
 
-fn build_dbserver() -> Result<PathBuf, TargetError> {
+/// Runs `cargo build --release -p dbserver` in this workspace and returns the binary.
+pub fn build_dbserver() -> Result<PathBuf, TargetError> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let manifest = workspace.join("Cargo.toml");
-    let status = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // We may be running inside `cargo test`: do not inherit its jobserver or target override.
+    for var in [
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "CARGO_BUILD_TARGET",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd
         .args(["build", "--release", "-p", "dbserver", "--manifest-path"])
         .arg(&manifest)
         .stdout(Stdio::null())
         .status()
         .map_err(|e| start_err(format!("running cargo to build dbserver: {e}")))?;
     if !status.success() {
-        return Err(start_err(format!("`cargo build --release -p dbserver` failed: {status}")));
+        return Err(start_err(format!(
+            "`cargo build --release -p dbserver` failed: {status}"
+        )));
     }
     let target_dir = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -207,7 +226,10 @@ fn build_dbserver() -> Result<PathBuf, TargetError> {
     if binary.is_file() {
         Ok(binary)
     } else {
-        Err(start_err(format!("built dbserver but found no {}", binary.display())))
+        Err(start_err(format!(
+            "built dbserver but found no {}",
+            binary.display()
+        )))
     }
 }
 
@@ -217,7 +239,11 @@ pub fn find_listener_pid(port: u16) -> Option<u32> {
     let inode = listening_inode(port)?;
     let needle = format!("socket:[{inode}]");
     for entry in fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         let Ok(fds) = fs::read_dir(entry.path().join("fd")) else {
@@ -243,7 +269,10 @@ fn listening_inode(port: u16) -> Option<u64> {
             if f.len() < 10 || f[3] != TCP_LISTEN {
                 continue;
             }
-            let local_port = f[1].rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
+            let local_port = f[1]
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
             if local_port == Some(port) {
                 return f[9].parse().ok();
             }

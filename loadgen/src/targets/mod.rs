@@ -121,15 +121,30 @@ mod tests {
 
     #[test]
     fn parses_target_names() {
-        assert_eq!(TargetSpec::parse("linux-host").unwrap(), TargetSpec::LinuxHost);
+        assert_eq!(
+            TargetSpec::parse("linux-host").unwrap(),
+            TargetSpec::LinuxHost
+        );
         assert_eq!(
             TargetSpec::parse("localhost:6379").unwrap(),
             TargetSpec::Addr("127.0.0.1:6379".parse().unwrap())
         );
-        assert!(matches!(TargetSpec::parse("127.0.0.2:1"), Ok(TargetSpec::Addr(_))));
-        assert!(matches!(TargetSpec::parse("[::1]:1"), Ok(TargetSpec::Addr(_))));
-        assert!(matches!(TargetSpec::parse("10.0.0.1:6379"), Err(TargetError::NotLoopback(_))));
-        assert!(matches!(TargetSpec::parse("bogus"), Err(TargetError::Unknown(_))));
+        assert!(matches!(
+            TargetSpec::parse("127.0.0.2:1"),
+            Ok(TargetSpec::Addr(_))
+        ));
+        assert!(matches!(
+            TargetSpec::parse("[::1]:1"),
+            Ok(TargetSpec::Addr(_))
+        ));
+        assert!(matches!(
+            TargetSpec::parse("10.0.0.1:6379"),
+            Err(TargetError::NotLoopback(_))
+        ));
+        assert!(matches!(
+            TargetSpec::parse("bogus"),
+            Err(TargetError::Unknown(_))
+        ));
         assert_eq!(TargetSpec::parse("linux-vm").unwrap().name(), "linux-vm");
     }
 }

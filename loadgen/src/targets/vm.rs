@@ -1,7 +1,13 @@
-//! VM targets (`unikernel`, `unikernel-trap`, `linux-vm`, `redis-vm`), booted through the
-//! `ring0db-images` crate.
+//! VM targets (`unikernel`, `unikernel-trap`, `linux-vm`, `redis-vm`), built, booted and torn
+//! down through the `ring0db-images` crate. All knowledge of that crate lives in this module.
 //!
-//! All knowledge of `ring0db-images` lives in this one module.
+//! Network: as root, a tap device inside a network namespace that `ring0db-images` creates for
+//! this VM (QEMU and every client socket live inside it; it is deleted with the VM). Otherwise,
+//! or if the namespace cannot be created, QEMU user networking forwarding a loopback port.
+//! Every VM is booted with the accelerator `--accel` asks for (`auto` by default: KVM only with
+//! vmx/svm, else TCG), and reports the choice and its reason.
+
+use std::sync::OnceLock;
 
 use super::{Target, TargetError};
 
@@ -10,7 +16,7 @@ use super::{Target, TargetError};
 pub enum VmKind {
     /// The ring-0 unikernel, system calls as function calls.
     Unikernel,
-    /// The same unikernel with trap-based system-call dispatch.
+    /// The same unikernel with trap-based system-call dispatch (`syscall=trap`).
     UnikernelTrap,
     /// `dbserver` as a Linux program in a Linux guest.
     LinuxVm,
@@ -43,10 +49,143 @@ impl VmKind {
     }
 }
 
-/// Boots a VM target.
+static ACCEL_REQUEST: OnceLock<String> = OnceLock::new();
+
+/// Sets the accelerator request (`auto`, `tcg`, `kvm`) for every VM booted later; first call wins.
+pub fn set_accel_request(request: &str) {
+    let _ = ACCEL_REQUEST.set(request.to_string());
+}
+
+fn accel_request() -> &'static str {
+    ACCEL_REQUEST.get().map_or("auto", String::as_str)
+}
+
+/// Boots a VM target and waits until its server answers `PING`.
 pub fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
-    Err(TargetError::Unimplemented(
-        kind.name().to_string(),
-        "VM targets need the ring0db-images API, which has not landed in images/src yet".to_string(),
-    ))
+    imp::start(kind)
+}
+
+#[cfg(not(feature = "vm"))]
+mod imp {
+    use super::*;
+
+    pub(super) fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
+        let _ = accel_request();
+        Err(TargetError::Unimplemented(
+            kind.name().to_string(),
+            "loadgen was built without the `vm` feature (ring0db-images)".to_string(),
+        ))
+    }
+}
+
+#[cfg(feature = "vm")]
+mod imp {
+    use std::io;
+    use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+    use std::time::Duration;
+
+    use ring0db_images::{build, Accel, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
+
+    use super::*;
+
+    /// How long a guest may take from QEMU start to its first `+PONG` (TCG, Linux guests).
+    const BOOT_TIMEOUT: Duration = Duration::from_secs(300);
+    /// Timeout of one connection attempt to the guest.
+    const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Kernel command-line word that selects trap-based system-call dispatch.
+    const TRAP_DISPATCH: &str = "syscall=trap";
+
+    /// A booted guest; dropping it kills QEMU and removes its namespace.
+    struct VmTarget {
+        kind: VmKind,
+        accelerator: String,
+        reason: String,
+        vm: RunningVm,
+    }
+
+    pub(super) fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
+        let fail = |what: &str, e: anyhow::Error| TargetError::Start {
+            name: kind.name().to_string(),
+            reason: format!("{what}: {e:#}"),
+        };
+        let spec = VmSpec::load().map_err(|e| fail("loading images/vm.toml", e))?;
+        let request: Accel = accel_request().parse().map_err(|e| fail("--accel", e))?;
+        let accel = request
+            .resolve()
+            .map_err(|e| fail("choosing the accelerator", e))?;
+        let image = image(kind).map_err(|e| fail("building the image", e))?;
+        let net = network();
+        let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())
+            .map_err(|e| fail("starting QEMU", e))?;
+        let boot = vm
+            .wait_for_ping(BOOT_TIMEOUT)
+            .map_err(|e| fail("waiting for the server", e))?;
+        eprintln!(
+            "  {} up after {:.1} s (QEMU pid {}, {}; serial log {})",
+            kind.name(),
+            boot.as_secs_f64(),
+            vm.pid(),
+            vm.net().connect_hint(),
+            vm.serial_log_path().display()
+        );
+        Ok(Box::new(VmTarget {
+            kind,
+            accelerator: accel.accel.qemu_name().to_string(),
+            reason: accel.reason.clone(),
+            vm,
+        }))
+    }
+
+    fn image(kind: VmKind) -> anyhow::Result<Image> {
+        Ok(match kind {
+            VmKind::Unikernel => Image::unikernel(build::unikernel()?),
+            VmKind::UnikernelTrap => {
+                Image::unikernel(build::unikernel()?).with_append(TRAP_DISPATCH)
+            }
+            VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
+            VmKind::RedisVm => build::linux_guest()?.redis_image(),
+        })
+    }
+
+    /// Tap inside a fresh namespace when possible (root), else user networking on loopback.
+    fn network() -> NetAttach {
+        match NetAttach::tap() {
+            Ok(net) => net,
+            Err(tap_err) => match NetAttach::user() {
+                Ok(net) => {
+                    eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
+                    net
+                }
+                Err(_) => NetAttach::None,
+            },
+        }
+    }
+
+    impl Target for VmTarget {
+        fn name(&self) -> &str {
+            self.kind.name()
+        }
+        fn accelerator(&self) -> &str {
+            &self.accelerator
+        }
+        fn accel_reason(&self) -> &str {
+            &self.reason
+        }
+        fn connect(&self) -> io::Result<TcpStream> {
+            self.vm
+                .connect(CONNECT_TIMEOUT)
+                .map_err(|e| io::Error::other(format!("{e:#}")))
+        }
+        fn pid(&self) -> Option<u32> {
+            Some(self.vm.pid())
+        }
+        fn loopback_addr(&self) -> Option<SocketAddr> {
+            match self.vm.net() {
+                NetAttach::User { host_port } => {
+                    Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port)))
+                }
+                _ => None,
+            }
+        }
+    }
 }

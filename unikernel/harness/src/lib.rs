@@ -93,3 +93,99 @@ pub fn time_to_banner(cmdline: &str) -> Result<Duration> {
     vm.wait_for_line("ring0db ", BOOT_TIMEOUT)?;
     Ok(vm.started().elapsed())
 }
+
+/// How a networked test VM is attached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// A tap device in a network namespace created for this VM (needs root).
+    Tap,
+    /// QEMU user-mode networking, guest port 6379 forwarded from 127.0.0.1.
+    User,
+}
+
+/// A booted image with a network, torn down (QEMU, namespace, tap) on drop.
+pub struct NetVm {
+    pub vm: RunningVm,
+}
+
+/// How long to keep trying the first connection (ARP, guest start-up under TCG).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl NetVm {
+    /// Boots the image attached by `network` with `cmdline` (the tooling appends the
+    /// addressing) and waits for the banner.
+    pub fn boot(network: Network, cmdline: &str) -> Result<NetVm> {
+        if network == Network::Tap && !is_root() {
+            anyhow::bail!("this test needs root: it creates a network namespace with a tap device (CI runs as root)");
+        }
+        let spec = VmSpec::load()?;
+        let accel = accelerator()?;
+        let image = Image::unikernel(image()?).with_append(cmdline);
+        let net = match network {
+            Network::Tap => NetAttach::tap()?,
+            Network::User => NetAttach::user()?,
+        };
+        let vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())?;
+        vm.wait_for_line("ring0db ", BOOT_TIMEOUT)?;
+        Ok(NetVm { vm })
+    }
+
+    /// Connects to the guest's `port`, retrying until it answers or [`CONNECT_TIMEOUT`].
+    /// With user networking only the forwarded port (6379) is reachable.
+    pub fn connect(&self, port: u16) -> Result<std::net::TcpStream> {
+        let deadline = Instant::now() + CONNECT_TIMEOUT;
+        loop {
+            let attempt = match self.vm.net() {
+                NetAttach::Tap(netns) => {
+                    let addr =
+                        std::net::SocketAddr::from((ring0db_images::netns::TAP_GUEST_ADDR, port));
+                    netns.connect_tcp(addr, Duration::from_secs(5))
+                }
+                other => other.connect_tcp(Duration::from_secs(5)),
+            };
+            match attempt {
+                Ok(stream) => return Ok(stream),
+                Err(error) if Instant::now() >= deadline => {
+                    return Err(error.context(format!(
+                        "connecting to guest port {port}\n--- serial ---\n{}",
+                        self.vm.serial_log()
+                    )))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    /// Reads the kernel's status line from the built-in status service on `port`.
+    pub fn status(&self, port: u16) -> Result<std::collections::HashMap<String, u64>> {
+        use std::io::Read;
+        let mut stream = self.connect(port)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let mut line = String::new();
+        stream
+            .read_to_string(&mut line)
+            .context("reading the status line")?;
+        let fields = line
+            .split_whitespace()
+            .filter_map(|word| word.split_once('='))
+            .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
+            .collect::<std::collections::HashMap<_, _>>();
+        anyhow::ensure!(
+            line.starts_with("ring0db-status"),
+            "unexpected status reply {line:?}"
+        );
+        Ok(fields)
+    }
+}
+
+/// Whether this process runs as root (needed for namespaces and tap devices).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}

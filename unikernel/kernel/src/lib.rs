@@ -12,11 +12,14 @@ pub mod arch;
 pub mod backtrace;
 pub mod boot;
 pub mod console;
+pub mod drivers;
+pub mod errno;
 pub mod exit;
 pub mod irq;
 pub mod mem;
+pub mod net;
 pub mod selftest;
-pub mod syscall_trap;
+pub mod syscalls;
 pub mod time;
 
 mod config;
@@ -85,6 +88,10 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     let config = KernelConfig::from_command_line(&cmdline)
         .unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
     console::set_level(config.log_level);
+    let net_config = net::NetConfig::from_command_line(&cmdline)
+        .unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
+    let service_ports = net::services::ServicePorts::from_command_line(&cmdline)
+        .unwrap_or_else(|error| stop_boot(&error, ExitCode::BadCommandLine));
 
     let idt_report = idt::self_check();
     if !idt_report.all_on_ist() {
@@ -107,6 +114,8 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     let (tsc_hz, tsc_source) = time::tsc::calibrate();
     let apic_per_ms = time::timer::calibrate();
     log::debug!("time: TSC {tsc_hz} Hz from {tsc_source:?}; APIC timer {apic_per_ms} ticks/ms");
+    init_network(net_config);
+    start_services(service_ports);
 
     let kernel = Kernel {
         boot_info,
@@ -136,6 +145,32 @@ fn init_interrupt_controllers() {
     apic::init(apic_base);
     map_device(ioapic::DEFAULT_BASE, "IOAPIC");
     ioapic::init(ioapic::DEFAULT_BASE);
+}
+
+/// Brings up the NIC and smoltcp when `ip=` is given; a NIC that fails to come up
+/// stops the boot.
+fn init_network(config: Option<net::NetConfig>) {
+    let Some(config) = config else {
+        log::info!("net: no ip= on the command line; networking disabled");
+        return;
+    };
+    if let Err(error) = net::init(config) {
+        stop_boot(&error, ExitCode::FatalException);
+    }
+}
+
+/// Starts the kernel's built-in echo and status services, if asked for.
+fn start_services(ports: net::services::ServicePorts) {
+    if let Err(errno) = net::services::start(ports) {
+        log::error!(
+            "net: cannot start the built-in services (errno {})",
+            errno.0
+        );
+        stop_boot(
+            &"built-in services need the network: give ip=ADDR/PREFIX",
+            ExitCode::BadCommandLine,
+        );
+    }
 }
 
 /// Maps one page of device registers uncached, or stops the boot.

@@ -3,6 +3,8 @@
 //! - `boot-time`: QEMU start → banner on the serial console, N rounds, median.
 //! - `irq-cost`: interrupt entry+exit in cycles with general registers only, and with
 //!   SIMD state saved by FXSAVE or XSAVE (the kernel's `bench=irq` mode).
+//! - `null-call`: a null system call as a function call and as a trap inside the image
+//!   (`bench=nullcall`), and a real `getppid` system call on the host.
 //!
 //! Each writes a CSV under `bench-results/kernel/` with the environment in every row.
 
@@ -34,6 +36,8 @@ enum Command {
     },
     /// Interrupt entry+exit cost with and without saving SIMD state.
     IrqCost,
+    /// Null system call: function call and trap in the image, getppid on the host.
+    NullCall,
 }
 
 fn main() -> Result<()> {
@@ -44,6 +48,7 @@ fn main() -> Result<()> {
     match cli.command {
         Command::BootTime { rounds } => boot_time(&cli.out, &environment, rounds),
         Command::IrqCost => irq_cost(&cli.out, &environment),
+        Command::NullCall => null_call(&cli.out, &environment),
     }
 }
 
@@ -78,65 +83,154 @@ fn boot_time(out: &std::path::Path, environment: &Environment, rounds: usize) ->
 }
 
 fn irq_cost(out: &std::path::Path, environment: &Environment) -> Result<()> {
-    let run = boot("bench=irq")?;
-    if run.code() != Some(ring0db_harness::exit_code::SUCCESS) {
-        bail!("bench=irq failed ({}):\n{}", run.exit, run.serial);
+    let rows = in_image_rows("irq")?;
+    let path = out.join("irq-entry.csv");
+    write_rows(
+        &path,
+        environment,
+        "variant,round,cycles_per_interrupt,ns_per_interrupt",
+        &rows,
+    )?;
+    println!(
+        "interrupt entry+exit (median of rounds, guest cycles; {}):",
+        environment.accel_reason
+    );
+    print_medians(&rows, "cycles");
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn null_call(out: &std::path::Path, environment: &Environment) -> Result<()> {
+    let mut rows = in_image_rows("nullcall")?;
+    let rounds = rows
+        .iter()
+        .map(|r| r.round.clone())
+        .collect::<std::collections::BTreeSet<_>>();
+    for round in rounds {
+        let ns = host_getppid_ns();
+        rows.push(Row {
+            variant: "host-getppid-syscall".into(),
+            round,
+            cycles: None,
+            ns,
+        });
     }
-    let rows: Vec<(&str, &str, u64, f64)> = run
+    let path = out.join("null-call.csv");
+    write_rows(
+        &path,
+        environment,
+        "path,round,cycles_per_call,ns_per_call",
+        &rows,
+    )?;
+    println!(
+        "null system call (median of rounds; {}):",
+        environment.accel_reason
+    );
+    print_medians(&rows, "cycles");
+    println!("  (image rows: guest cycles and guest-TSC ns; host row: host wall-clock ns of a real system call)");
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// One measurement row: the kernel prints `bench-NAME,variant,round,cycles,ns`.
+struct Row {
+    variant: String,
+    round: String,
+    cycles: Option<u64>,
+    ns: f64,
+}
+
+/// Boots with `bench=NAME` and parses its rows.
+fn in_image_rows(name: &str) -> Result<Vec<Row>> {
+    let run = boot(&format!("bench={name}"))?;
+    if run.code() != Some(ring0db_harness::exit_code::SUCCESS) {
+        bail!("bench={name} failed ({}):\n{}", run.exit, run.serial);
+    }
+    let prefix = format!("bench-{name},");
+    let rows: Vec<Row> = run
         .serial
         .lines()
         .filter_map(|line| {
-            let mut fields = line.strip_prefix("bench-irq,")?.split(',');
-            let (variant, round) = (fields.next()?, fields.next()?);
-            Some((
+            let mut fields = line.strip_prefix(&prefix)?.split(',');
+            let (variant, round) = (fields.next()?.to_string(), fields.next()?.to_string());
+            let cycles = Some(fields.next()?.parse().ok()?);
+            Some(Row {
                 variant,
                 round,
-                fields.next()?.parse().ok()?,
-                fields.next()?.parse().ok()?,
-            ))
+                cycles,
+                ns: fields.next()?.parse().ok()?,
+            })
         })
         .collect();
     if rows.is_empty() {
-        bail!("the kernel printed no bench-irq rows:\n{}", run.serial);
+        bail!("the kernel printed no bench-{name} rows:\n{}", run.serial);
     }
-    let path = out.join("irq-entry.csv");
-    let mut file = fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
-    writeln!(
-        file,
-        "{},variant,round,cycles_per_interrupt,ns_per_interrupt",
-        Environment::HEADER
-    )?;
-    for (variant, round, cycles, ns) in &rows {
+    Ok(rows)
+}
+
+fn write_rows(
+    path: &std::path::Path,
+    environment: &Environment,
+    header: &str,
+    rows: &[Row],
+) -> Result<()> {
+    let mut file = fs::File::create(path).with_context(|| format!("create {}", path.display()))?;
+    writeln!(file, "{},{header}", Environment::HEADER)?;
+    for row in rows {
+        let cycles = row.cycles.map(|c| c.to_string()).unwrap_or_default();
         writeln!(
             file,
-            "{},{variant},{round},{cycles},{ns}",
-            environment.row()
+            "{},{},{},{cycles},{:.1}",
+            environment.row(),
+            row.variant,
+            row.round,
+            row.ns
         )?;
     }
-    let mut baseline = None;
-    println!(
-        "interrupt entry+exit (median of rounds; guest cycles; {}):",
-        environment.accel_reason
-    );
-    for variant in ["gpr-only", "gpr+fxsave", "gpr+xsave"] {
-        let mut cycles: Vec<u64> = rows
-            .iter()
-            .filter(|r| r.0 == variant)
-            .map(|r| r.2)
-            .collect();
-        if cycles.is_empty() {
-            continue;
-        }
-        cycles.sort_unstable();
-        let median = cycles[cycles.len() / 2];
-        let base = *baseline.get_or_insert(median);
-        println!(
-            "  {variant:<11} {median:>7} cycles  ({:.2}x gpr-only)",
-            median as f64 / base as f64
-        );
-    }
-    println!("wrote {}", path.display());
     Ok(())
+}
+
+/// Prints the median per variant, in order of first appearance, with the ratio to the first.
+fn print_medians(rows: &[Row], unit: &str) {
+    let mut variants: Vec<&str> = Vec::new();
+    for row in rows {
+        if !variants.contains(&row.variant.as_str()) {
+            variants.push(&row.variant);
+        }
+    }
+    let mut baseline = None;
+    for variant in variants {
+        let median = |value: &dyn Fn(&Row) -> Option<f64>| {
+            let mut values: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.variant == variant)
+                .filter_map(value)
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values.get(values.len() / 2).copied()
+        };
+        let ns = median(&|r| Some(r.ns)).unwrap_or(0.0);
+        match median(&|r| r.cycles.map(|c| c as f64)) {
+            Some(cycles) => {
+                let base = *baseline.get_or_insert(cycles);
+                println!(
+                    "  {variant:<22} {cycles:>8.0} {unit} {ns:>9.1} ns  ({:.2}x the first)",
+                    cycles / base
+                );
+            }
+            None => println!("  {variant:<22} {:>8} {unit} {ns:>9.1} ns", "-"),
+        }
+    }
+}
+
+/// Host wall-clock ns of one real `getppid` system call (glibc does not cache it).
+fn host_getppid_ns() -> f64 {
+    const CALLS: u32 = 1_000_000;
+    let start = std::time::Instant::now();
+    for _ in 0..CALLS {
+        std::hint::black_box(std::os::unix::process::parent_id());
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(CALLS)
 }
 
 fn ms(duration: Duration) -> f64 {

@@ -188,7 +188,7 @@ extern "C" fn interrupt_dispatch(frame: &mut TrapFrame) {
     let vector = frame.vector as u8;
     match vector {
         v if v < vectors::EXCEPTION_COUNT => super::exceptions::handle(frame),
-        vectors::SYSCALL_TRAP => crate::syscall_trap::dispatch(frame),
+        vectors::SYSCALL_TRAP => crate::syscalls::dispatch(frame),
         vectors::BENCH_GPR | vectors::BENCH_FXSAVE | vectors::BENCH_XSAVE => {
             BENCH_HITS.fetch_add(1, Ordering::Relaxed);
         }

@@ -21,8 +21,11 @@ static BASE: AtomicU64 = AtomicU64::new(0);
 pub enum Trigger {
     /// ISA style: edge-triggered, active high.
     EdgeHigh,
-    /// PCI INTx style: level-triggered, active low.
+    /// Level-triggered, active low (PCI INTx wired straight to an IOAPIC pin).
     LevelLow,
+    /// Level-triggered, active high: what QEMU's `pc` machine declares (ACPI `_PRS`
+    /// of its PCI interrupt links) for PCI INTx routed through the PIIX3.
+    LevelHigh,
 }
 
 /// Masks every redirection entry of the IOAPIC at `base` (mapped uncached).
@@ -42,8 +45,10 @@ pub fn line_count() -> u32 {
 /// Routes `gsi` to `vector` on APIC 0 with `trigger`, unmasked.
 pub fn route(gsi: u32, vector: u8, trigger: Trigger) {
     let mut low = u32::from(vector);
-    if trigger == Trigger::LevelLow {
-        low |= REDIRECTION_LEVEL | REDIRECTION_ACTIVE_LOW;
+    match trigger {
+        Trigger::EdgeHigh => {}
+        Trigger::LevelLow => low |= REDIRECTION_LEVEL | REDIRECTION_ACTIVE_LOW,
+        Trigger::LevelHigh => low |= REDIRECTION_LEVEL,
     }
     write(REG_REDIRECTION_BASE + gsi * 2 + 1, 0);
     write(REG_REDIRECTION_BASE + gsi * 2, low);

@@ -19,7 +19,43 @@ pub const KERNEL_KEYS: &[(&str, &str)] = &[
     ),
     (
         "bench",
-        "run an in-kernel benchmark instead of the application: irq",
+        "run an in-kernel benchmark instead of the application: irq, nullcall",
+    ),
+    (
+        "ip",
+        "guest IPv4 address and prefix, e.g. 172.31.77.2/24; without it there is no network",
+    ),
+    (
+        "gw",
+        "default gateway, e.g. 172.31.77.1 (inside the ip= network)",
+    ),
+    (
+        "mac",
+        "override the NIC's MAC address, e.g. 52:54:00:12:34:56 (unicast)",
+    ),
+    (
+        "net",
+        "how to wait for the NIC: irq (default: halt until its interrupt) or poll (spin)",
+    ),
+    (
+        "maxconn",
+        "concurrent TCP connections the socket layer accepts (default 1024)",
+    ),
+    (
+        "sockbuf",
+        "per-socket TCP receive and send buffer in bytes (default 16384)",
+    ),
+    (
+        "echo",
+        "port of the built-in TCP echo service (off when absent)",
+    ),
+    (
+        "status",
+        "port of the built-in status service: one line of kernel statistics per connection",
+    ),
+    (
+        "ttl",
+        "test=net-up: seconds to serve before exiting (default 30)",
     ),
 ];
 

@@ -4,6 +4,8 @@
 
 mod faults;
 mod irq_cost;
+mod net;
+mod null_call;
 mod red_zone;
 mod starvation;
 
@@ -24,10 +26,11 @@ pub const TESTS: &[&str] = &[
     "overflow",
     "redzone",
     "redzone-nonist",
+    "net-up",
 ];
 
 /// Benchmark names accepted by `bench=`.
-pub const BENCHMARKS: &[&str] = &["irq"];
+pub const BENCHMARKS: &[&str] = &["irq", "nullcall"];
 
 /// Runs test `name`.
 pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
@@ -45,6 +48,7 @@ pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
         "overflow" => starvation::runaway_recursion(),
         "redzone" => red_zone::run(true),
         "redzone-nonist" => red_zone::run(false),
+        "net-up" => net::serve(kernel),
         _ => ExitCode::TestFailed,
     }
 }
@@ -53,6 +57,7 @@ pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
 pub fn run_benchmark(name: &str, _kernel: &Kernel) -> ExitCode {
     match name {
         "irq" => irq_cost::run(),
+        "nullcall" => null_call::run(),
         _ => ExitCode::TestFailed,
     }
 }

@@ -3,6 +3,10 @@
 //! The parser never copies multibulk arguments: it records `(start, end)` ranges into the
 //! connection's read buffer. Inline commands (rare: `PING` typed in telnet, redis-benchmark's
 //! `PING_INLINE`) are unescaped into a small scratch buffer owned by the parser.
+//! The reply encoder lives in [`reply`] and is re-exported here.
+
+mod reply;
+pub use reply::*;
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -161,7 +165,8 @@ impl Parser {
             self.remaining = count as usize;
             self.pos = next;
             // Reserve modestly: the count is client-controlled.
-            self.ranges.reserve(self.remaining.min(UNAUTHENTICATED_MAX_ARGS));
+            self.ranges
+                .reserve(self.remaining.min(UNAUTHENTICATED_MAX_ARGS));
         }
         self.parse_bulks(buf, limits)
     }
@@ -187,7 +192,8 @@ impl Parser {
             if first != b'$' {
                 return Err(ProtocolError::ExpectedDollar(first));
             }
-            let Some((len, data_start)) = header(buf, self.pos + 1, ProtocolError::TooBigBulkCount)?
+            let Some((len, data_start)) =
+                header(buf, self.pos + 1, ProtocolError::TooBigBulkCount)?
             else {
                 return Ok(None);
             };
@@ -387,147 +393,16 @@ fn hex_byte(h: &[u8]) -> Option<u8> {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Reply encoding
-// ---------------------------------------------------------------------------------------
-
-/// `+OK\r\n`.
-pub const OK: &[u8] = b"+OK\r\n";
-/// The RESP2 null bulk string.
-pub const NULL_BULK: &[u8] = b"$-1\r\n";
-/// The RESP2 null array.
-pub const NULL_ARRAY: &[u8] = b"*-1\r\n";
-/// An empty array.
-pub const EMPTY_ARRAY: &[u8] = b"*0\r\n";
-
-/// Append `+<s>\r\n`.
-pub fn simple(out: &mut Vec<u8>, s: &[u8]) {
-    out.push(b'+');
-    out.extend_from_slice(s);
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Append `-<msg>\r\n`, turning line breaks in `msg` into spaces.
-pub fn error(out: &mut Vec<u8>, msg: &[u8]) {
-    out.push(b'-');
-    out.extend(msg.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Append `:<n>\r\n`.
-pub fn integer(out: &mut Vec<u8>, n: i64) {
-    out.push(b':');
-    push_decimal(out, n);
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Append `$<len>\r\n<data>\r\n`.
-pub fn bulk(out: &mut Vec<u8>, data: &[u8]) {
-    out.push(b'$');
-    push_decimal(out, data.len() as i64);
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Append an optional bulk string (`None`: null bulk).
-pub fn opt_bulk(out: &mut Vec<u8>, data: Option<&[u8]>) {
-    match data {
-        Some(d) => bulk(out, d),
-        None => out.extend_from_slice(NULL_BULK),
-    }
-}
-
-/// Append `*<n>\r\n`.
-pub fn array_header(out: &mut Vec<u8>, n: usize) {
-    out.push(b'*');
-    push_decimal(out, n as i64);
-    out.extend_from_slice(b"\r\n");
-}
-
-/// Append a double as a bulk string, formatted as the shortest exact decimal
-/// (`inf`/`-inf` for infinities, like Redis).
-pub fn double(out: &mut Vec<u8>, v: f64) {
-    let mut text = DoubleText::default();
-    // Writing into a fixed buffer cannot fail except by overflow, which the
-    // buffer's size rules out for `f64`'s shortest representation.
-    let _ = fmt::write(&mut text, format_args!("{v}"));
-    bulk(out, text.as_bytes());
-}
-
-/// Longest text `{}` produces for an `f64` (e.g. `-1.7976931348623157e308` written out).
-const DOUBLE_TEXT_MAX: usize = 400;
-
-/// A fixed buffer to format a double without allocating.
-struct DoubleText {
-    buf: [u8; DOUBLE_TEXT_MAX],
-    len: usize,
-}
-
-impl Default for DoubleText {
-    fn default() -> Self {
-        Self { buf: [0; DOUBLE_TEXT_MAX], len: 0 }
-    }
-}
-
-impl DoubleText {
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-impl fmt::Write for DoubleText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// Append the decimal digits of `n`.
-pub fn push_decimal(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(DecimalBuf::default().format(n));
-}
-
-/// Characters of the longest `i64` (`-9223372036854775808`).
-const I64_MAX_CHARS: usize = 20;
-
-/// A stack buffer to format an `i64` without allocating.
-#[derive(Default)]
-pub struct DecimalBuf {
-    buf: [u8; I64_MAX_CHARS],
-}
-
-impl DecimalBuf {
-    /// `n` in decimal.
-    pub fn format(&mut self, n: i64) -> &[u8] {
-        let mut i = I64_MAX_CHARS;
-        let mut v = n.unsigned_abs();
-        loop {
-            i -= 1;
-            self.buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            i -= 1;
-            self.buf[i] = b'-';
-        }
-        &self.buf[i..]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::string::ToString;
     use alloc::vec;
 
-    const LIMITS: Limits = Limits { max_bulk_len: 512 * 1024 * 1024, unauthenticated: false };
+    const LIMITS: Limits = Limits {
+        max_bulk_len: 512 * 1024 * 1024,
+        unauthenticated: false,
+    };
 
     /// Parse every request in `input`; `None` when the input ends mid-request.
     fn parse_all(input: &[u8], limits: &Limits) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
@@ -550,8 +425,19 @@ mod tests {
 
     #[test]
     fn parses_multibulk_and_inline() {
-        let got = parse_all(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n  set a  \"b c\"\n", &LIMITS).unwrap();
-        assert_eq!(got, vec![argv(&["GET", "k"]), argv(&["PING"]), argv(&["set", "a", "b c"])]);
+        let got = parse_all(
+            b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n  set a  \"b c\"\n",
+            &LIMITS,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                argv(&["GET", "k"]),
+                argv(&["PING"]),
+                argv(&["set", "a", "b c"])
+            ]
+        );
     }
 
     #[test]
@@ -565,7 +451,9 @@ mod tests {
             let mut start = 0;
             for end in [split, input.len()] {
                 while start < end {
-                    let Some(n) = p.parse(&input[start..end], &LIMITS).unwrap() else { break };
+                    let Some(n) = p.parse(&input[start..end], &LIMITS).unwrap() else {
+                        break;
+                    };
                     let args = p.args(&input[start..end]);
                     if !args.is_empty() {
                         got.push(args.iter_from(0).map(<[u8]>::to_vec).collect::<Vec<_>>());
@@ -593,11 +481,20 @@ mod tests {
         let cases: &[(&[u8], ProtocolError)] = &[
             (b"*abc\r\n", ProtocolError::InvalidMultibulkLength),
             (b"*99999999999\r\n", ProtocolError::InvalidMultibulkLength),
-            (b"*99999999999999999999999\r\n", ProtocolError::InvalidMultibulkLength),
+            (
+                b"*99999999999999999999999\r\n",
+                ProtocolError::InvalidMultibulkLength,
+            ),
             (b"*1\r\n$-1\r\n", ProtocolError::InvalidBulkLength),
             (b"*1\r\n$x\r\n", ProtocolError::InvalidBulkLength),
-            (b"*1\r\n$99999999999999\r\n", ProtocolError::InvalidBulkLength),
-            (b"*1\r\n$9223372036854775807\r\n", ProtocolError::InvalidBulkLength),
+            (
+                b"*1\r\n$99999999999999\r\n",
+                ProtocolError::InvalidBulkLength,
+            ),
+            (
+                b"*1\r\n$9223372036854775807\r\n",
+                ProtocolError::InvalidBulkLength,
+            ),
             (b"*1\r\nfoo\r\n", ProtocolError::ExpectedDollar(b'f')),
             (b"ECHO \"abc\r\n", ProtocolError::UnbalancedQuotes),
             (b"ECHO 'a'b\r\n", ProtocolError::UnbalancedQuotes),
@@ -605,19 +502,31 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(parse_all(input, &LIMITS), Err(*want), "{:?}", input);
         }
-        assert_eq!(ProtocolError::ExpectedDollar(0).to_string(), "expected '$', got '?'");
+        assert_eq!(
+            ProtocolError::ExpectedDollar(0).to_string(),
+            "expected '$', got '?'"
+        );
     }
 
     #[test]
     fn huge_inline_and_header_lines_are_rejected() {
         let line = vec![b'a'; 1024 * 1024];
-        assert_eq!(parse_all(&line, &LIMITS), Err(ProtocolError::TooBigInlineRequest));
+        assert_eq!(
+            parse_all(&line, &LIMITS),
+            Err(ProtocolError::TooBigInlineRequest)
+        );
         let mut with_nl = line.clone();
         with_nl.push(b'\n');
-        assert_eq!(parse_all(&with_nl, &LIMITS), Err(ProtocolError::TooBigInlineRequest));
+        assert_eq!(
+            parse_all(&with_nl, &LIMITS),
+            Err(ProtocolError::TooBigInlineRequest)
+        );
         let mut mb = b"*".to_vec();
         mb.extend_from_slice(&line);
-        assert_eq!(parse_all(&mb, &LIMITS), Err(ProtocolError::TooBigMultibulkCount));
+        assert_eq!(
+            parse_all(&mb, &LIMITS),
+            Err(ProtocolError::TooBigMultibulkCount)
+        );
         let mut b = b"*1\r\n$".to_vec();
         b.extend_from_slice(&line);
         assert_eq!(parse_all(&b, &LIMITS), Err(ProtocolError::TooBigBulkCount));
@@ -625,12 +534,27 @@ mod tests {
 
     #[test]
     fn limits_apply() {
-        let small = Limits { max_bulk_len: 4, unauthenticated: false };
-        assert_eq!(parse_all(b"*1\r\n$5\r\nhello\r\n", &small), Err(ProtocolError::InvalidBulkLength));
+        let small = Limits {
+            max_bulk_len: 4,
+            unauthenticated: false,
+        };
+        assert_eq!(
+            parse_all(b"*1\r\n$5\r\nhello\r\n", &small),
+            Err(ProtocolError::InvalidBulkLength)
+        );
         assert!(parse_all(b"*1\r\n$4\r\nhell\r\n", &small).is_ok());
-        let unauth = Limits { unauthenticated: true, ..LIMITS };
-        assert_eq!(parse_all(b"*11\r\n", &unauth), Err(ProtocolError::InvalidMultibulkLength));
-        assert_eq!(parse_all(b"*1\r\n$20000\r\n", &unauth), Err(ProtocolError::InvalidBulkLength));
+        let unauth = Limits {
+            unauthenticated: true,
+            ..LIMITS
+        };
+        assert_eq!(
+            parse_all(b"*11\r\n", &unauth),
+            Err(ProtocolError::InvalidMultibulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n$20000\r\n", &unauth),
+            Err(ProtocolError::InvalidBulkLength)
+        );
     }
 
     #[test]
@@ -644,7 +568,11 @@ mod tests {
                 seed ^= seed << 5;
                 let alphabet = b"*$\r\n-0123456789abc\"' \\x";
                 let pick = alphabet[seed as usize % alphabet.len()];
-                input.push(if seed & 0x100 != 0 { pick } else { (seed >> 8) as u8 });
+                input.push(if seed & 0x100 != 0 {
+                    pick
+                } else {
+                    (seed >> 8) as u8
+                });
             }
             let _ = parse_all(&input, &LIMITS);
         }
@@ -652,13 +580,19 @@ mod tests {
 
     #[test]
     fn empty_requests_are_skipped() {
-        assert_eq!(parse_all(b"\r\n\n*0\r\n*-1\r\nPING\r\n", &LIMITS).unwrap(), vec![argv(&["PING"])]);
+        assert_eq!(
+            parse_all(b"\r\n\n*0\r\n*-1\r\nPING\r\n", &LIMITS).unwrap(),
+            vec![argv(&["PING"])]
+        );
     }
 
     #[test]
     fn inline_escapes() {
         let got = parse_all(b"set \"a\\x41\\n\" 'it\\'s'\n", &LIMITS).unwrap();
-        assert_eq!(got, vec![vec![b"set".to_vec(), b"aA\n".to_vec(), b"it's".to_vec()]]);
+        assert_eq!(
+            got,
+            vec![vec![b"set".to_vec(), b"aA\n".to_vec(), b"it's".to_vec()]]
+        );
     }
 
     #[test]
@@ -667,24 +601,18 @@ mod tests {
         assert_eq!(parse_i64(b"-12"), Some(-12));
         assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [&b""[..], b"-", b"01", b"-0", b"+1", b" 1", b"1 ", b"9223372036854775808", b"1a"] {
+        for bad in [
+            &b""[..],
+            b"-",
+            b"01",
+            b"-0",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"9223372036854775808",
+            b"1a",
+        ] {
             assert_eq!(parse_i64(bad), None, "{:?}", bad);
         }
-    }
-
-    #[test]
-    fn encodes_replies() {
-        let mut out = Vec::new();
-        integer(&mut out, -42);
-        bulk(&mut out, b"hi");
-        error(&mut out, b"ERR a\r\nb");
-        double(&mut out, 1.5);
-        double(&mut out, f64::INFINITY);
-        array_header(&mut out, 0);
-        integer(&mut out, i64::MIN);
-        assert_eq!(
-            out,
-            b":-42\r\n$2\r\nhi\r\n-ERR a  b\r\n$3\r\n1.5\r\n$3\r\ninf\r\n*0\r\n:-9223372036854775808\r\n"
-        );
     }
 }

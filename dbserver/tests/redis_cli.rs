@@ -1,0 +1,124 @@
+//! The real `redis-cli` against the real `dbserver` binary.
+
+mod common;
+
+use common::{run_tool, Server};
+use std::time::Duration;
+
+/// Time limit for one `redis-cli` run.
+const CLI_LIMIT: Duration = Duration::from_secs(30);
+
+/// Run `redis-cli -p <port> <args>` with `stdin`; returns stdout (stderr must be empty
+/// apart from the password warning).
+fn cli(server: &Server, args: &[&str], stdin: &str) -> String {
+    let port = server.port.to_string();
+    let mut all = vec!["-h", "127.0.0.1", "-p", &port];
+    all.extend_from_slice(args);
+    let out = run_tool("redis-cli", &all, stdin, CLI_LIMIT);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let unexpected: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.contains("Using a password"))
+        .collect();
+    assert!(unexpected.is_empty(), "redis-cli stderr: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn session_of_common_commands() {
+    let server = Server::start(&[]);
+    let script = "SET greeting hello\n\
+                  GET greeting\n\
+                  INCR counter\n\
+                  INCR counter\n\
+                  LPUSH list a b c\n\
+                  LRANGE list 0 -1\n\
+                  EXPIRE greeting 100\n\
+                  TTL greeting\n\
+                  TTL counter\n\
+                  nosuchcommand x y\n\
+                  GET missing\n\
+                  DBSIZE\n";
+    let out = cli(&server, &[], script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "OK",
+            "hello",
+            "1",
+            "2",
+            "3",
+            "c",
+            "b",
+            "a",
+            "1",
+            "100",
+            "-1",
+            "ERR unknown command 'nosuchcommand', with args beginning with: 'x' 'y' ",
+            "", // redis-cli follows an error with an empty line
+            "", // the nil reply
+            "3",
+        ],
+        "full output: {out}"
+    );
+}
+
+#[test]
+fn one_shot_commands_and_info() {
+    let server = Server::start(&[]);
+    assert_eq!(cli(&server, &["PING"], ""), "PONG\n");
+    assert_eq!(cli(&server, &["SET", "k", "v w"], ""), "OK\n");
+    assert_eq!(cli(&server, &["GET", "k"], ""), "v w\n");
+    let info = cli(&server, &["INFO"], "");
+    assert!(info.contains("connected_clients:1"), "{info}");
+    assert!(info.contains("# Platform"), "{info}");
+    assert!(info.contains("user_cpu_ns:"), "{info}");
+    // What redis-cli asks in interactive mode (COMMAND DOCS) must not be an error.
+    assert!(!cli(&server, &["COMMAND", "DOCS"], "").contains("ERR"));
+}
+
+#[test]
+fn requirepass_needs_auth() {
+    let server = Server::start(&["--requirepass", "s3cret"]);
+    assert_eq!(
+        cli(&server, &["GET", "k"], "").trim_end(),
+        "NOAUTH Authentication required."
+    );
+    assert_eq!(cli(&server, &["-a", "s3cret", "SET", "k", "v"], ""), "OK\n");
+    assert_eq!(cli(&server, &["-a", "s3cret", "GET", "k"], ""), "v\n");
+    let port = server.port.to_string();
+    let wrong = run_tool(
+        "redis-cli",
+        &["-p", &port, "-a", "wrong", "GET", "k"],
+        "",
+        CLI_LIMIT,
+    );
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("AUTH failed: WRONGPASS"), "{stderr}");
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains("NOAUTH"));
+    let session = cli(&server, &[], "GET k\nAUTH wrong\nAUTH s3cret\nGET k\n");
+    assert_eq!(
+        session
+            .lines()
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>(),
+        [
+            "NOAUTH Authentication required.",
+            "WRONGPASS invalid username-password pair or user is disabled.",
+            "OK",
+            "v"
+        ]
+    );
+}
+
+#[test]
+fn without_requirepass_auth_is_an_error() {
+    let server = Server::start(&[]);
+    let out = cli(&server, &[], "AUTH whatever\nPING\n");
+    assert!(
+        out.starts_with("ERR AUTH <password> called without any password configured"),
+        "{out}"
+    );
+    assert!(out.ends_with("PONG\n"), "{out}");
+}

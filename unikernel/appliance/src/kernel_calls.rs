@@ -1,0 +1,178 @@
+//! The `call` backend of the syscall layer: `dbserver`'s system calls as plain
+//! function calls into the kernel — no trap, no mode switch, no stack switch. Also
+//! the per-kind call counters and platform statistics both in-image backends report.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
+use ring0db_kernel::net::socket::{self, PollEvent};
+
+/// Events fetched from the kernel per `poll_wait`.
+pub const POLL_BATCH: usize = 256;
+
+/// Kinds of kernel call, for `INFO`.
+#[derive(Clone, Copy)]
+pub enum CallKind {
+    Socket,
+    Bind,
+    Listen,
+    Accept,
+    Recv,
+    Send,
+    Close,
+    PollCtl,
+    PollWait,
+    Clock,
+    Log,
+}
+
+const KIND_NAMES: [&str; 11] = [
+    "socket",
+    "bind",
+    "listen",
+    "accept",
+    "recv",
+    "send",
+    "close",
+    "poll_ctl",
+    "poll_wait",
+    "clock",
+    "log",
+];
+
+static CALLS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+static TRAP_MODE: AtomicBool = AtomicBool::new(false);
+
+/// Counts one kernel call of `kind`.
+pub fn count(kind: CallKind) {
+    CALLS[kind as usize].fetch_add(1, Ordering::Relaxed);
+}
+
+/// Records which backend is in use, for `INFO`.
+pub fn set_trap_mode(trap: bool) {
+    TRAP_MODE.store(trap, Ordering::Relaxed);
+}
+
+/// Converts a kernel errno (same Linux values) to the server's.
+pub fn errno(e: ring0db_kernel::errno::Errno) -> Errno {
+    Errno(e.0)
+}
+
+/// Copies kernel poll events into the server's event type.
+pub fn convert_events(from: &[PollEvent], to: &mut [Event]) {
+    for (event, kernel) in to.iter_mut().zip(from) {
+        *event = Event {
+            fd: kernel.fd,
+            readable: kernel.readable,
+            writable: kernel.writable,
+            hangup: kernel.hangup,
+        };
+    }
+}
+
+/// Reports busy/idle cycles, kernel calls by kind, heap and network counters.
+pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
+    let since_boot = ring0db_kernel::arch::cpu::rdtsc() - ring0db_kernel::time::tsc::boot_tsc();
+    let idle = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
+    report("tsc_hz", ring0db_kernel::time::tsc::hz());
+    report("busy_cycles", since_boot - idle);
+    report("idle_cycles", idle);
+    report(
+        "syscalls_via_trap",
+        u64::from(TRAP_MODE.load(Ordering::Relaxed)),
+    );
+    let mut total = 0;
+    for (name, calls) in KIND_NAMES.iter().zip(&CALLS) {
+        let calls = calls.load(Ordering::Relaxed);
+        total += calls;
+        report_named("kernel_calls_", name, calls, report);
+    }
+    report("kernel_calls_total", total);
+    let heap = ring0db_kernel::mem::heap::stats();
+    report("heap_allocated_bytes", heap.allocated_bytes as u64);
+    let sockets = socket::stats();
+    report("kernel_sockets", sockets.smoltcp_sockets as u64);
+    let net = ring0db_kernel::net::stats();
+    report("net_rx_packets", net.rx_packets);
+    report("net_tx_packets", net.tx_packets);
+}
+
+fn report_named(prefix: &str, name: &str, value: u64, report: &mut dyn FnMut(&str, u64)) {
+    let mut key = [0u8; 40];
+    let len = prefix.len() + name.len();
+    key[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    key[prefix.len()..len].copy_from_slice(name.as_bytes());
+    report(core::str::from_utf8(&key[..len]).unwrap_or(name), value);
+}
+
+/// Direct function calls into the kernel.
+pub struct KernelCalls;
+
+impl Syscalls for KernelCalls {
+    fn socket(&self) -> Result<Fd, Errno> {
+        count(CallKind::Socket);
+        socket::socket().map_err(errno)
+    }
+
+    fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno> {
+        count(CallKind::Bind);
+        socket::bind(fd, addr.addr, addr.port).map_err(errno)
+    }
+
+    fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno> {
+        count(CallKind::Listen);
+        socket::listen(fd, backlog).map_err(errno)
+    }
+
+    fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
+        count(CallKind::Accept);
+        socket::accept(fd).map_err(errno)
+    }
+
+    fn recv(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+        count(CallKind::Recv);
+        socket::recv(fd, buf).map_err(errno)
+    }
+
+    fn send(&self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+        count(CallKind::Send);
+        socket::send(fd, buf).map_err(errno)
+    }
+
+    fn close(&self, fd: Fd) -> Result<(), Errno> {
+        count(CallKind::Close);
+        socket::close(fd).map_err(errno)
+    }
+
+    fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno> {
+        count(CallKind::PollCtl);
+        let interest = socket::Interest {
+            readable: interest.readable,
+            writable: interest.writable,
+        };
+        socket::poll_ctl(fd, interest).map_err(errno)
+    }
+
+    fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno> {
+        count(CallKind::PollWait);
+        let mut batch = [PollEvent::default(); POLL_BATCH];
+        let limit = events.len().min(POLL_BATCH);
+        let ready = socket::poll_wait(&mut batch[..limit], timeout_ms).map_err(errno)?;
+        convert_events(&batch[..ready], events);
+        Ok(ready)
+    }
+
+    fn clock_ns(&self) -> u64 {
+        count(CallKind::Clock);
+        ring0db_kernel::time::now_ns()
+    }
+
+    fn log(&self, msg: &str) {
+        count(CallKind::Log);
+        ring0db_kernel::console::write_fmt(format_args!("{msg}"));
+    }
+
+    fn platform_stats(&self, report: &mut dyn FnMut(&str, u64)) {
+        report_platform_stats(report);
+    }
+}

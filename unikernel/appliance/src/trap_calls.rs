@@ -1,0 +1,113 @@
+//! The `trap` backend of the syscall layer: the same kernel functions as the `call`
+//! backend, reached through `int 0x80` (an IST-delivered interrupt gate) with Linux's
+//! syscall numbers and register convention. See `ring0db_kernel::syscalls`.
+
+use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
+use ring0db_kernel::net::socket::PollEvent;
+use ring0db_kernel::syscalls::{nr, trap, INTEREST_READ, INTEREST_WRITE};
+
+use crate::kernel_calls::{convert_events, count, report_platform_stats, CallKind, POLL_BATCH};
+
+/// A result of `trap` as `Ok(value)` or `Err(errno)`.
+fn check(result: i64) -> Result<u64, Errno> {
+    if result < 0 {
+        Err(Errno(i32::try_from(-result).unwrap_or(i32::MAX)))
+    } else {
+        Ok(result as u64)
+    }
+}
+
+/// Kernel calls through the trap vector.
+pub struct TrapCalls;
+
+impl Syscalls for TrapCalls {
+    fn socket(&self) -> Result<Fd, Errno> {
+        count(CallKind::Socket);
+        check(trap(nr::SOCKET, 0, 0, 0)).map(|fd| fd as Fd)
+    }
+
+    fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno> {
+        count(CallKind::Bind);
+        let address = u32::from_be_bytes(addr.addr);
+        check(trap(
+            nr::BIND,
+            fd as u64,
+            u64::from(address),
+            u64::from(addr.port),
+        ))
+        .map(drop)
+    }
+
+    fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno> {
+        count(CallKind::Listen);
+        check(trap(nr::LISTEN, fd as u64, u64::from(backlog), 0)).map(drop)
+    }
+
+    fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
+        count(CallKind::Accept);
+        check(trap(nr::ACCEPT4, fd as u64, 0, 0)).map(|fd| fd as Fd)
+    }
+
+    fn recv(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+        count(CallKind::Recv);
+        check(trap(
+            nr::RECVFROM,
+            fd as u64,
+            buf.as_mut_ptr() as u64,
+            buf.len() as u64,
+        ))
+        .map(|n| n as usize)
+    }
+
+    fn send(&self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+        count(CallKind::Send);
+        check(trap(
+            nr::SENDTO,
+            fd as u64,
+            buf.as_ptr() as u64,
+            buf.len() as u64,
+        ))
+        .map(|n| n as usize)
+    }
+
+    fn close(&self, fd: Fd) -> Result<(), Errno> {
+        count(CallKind::Close);
+        check(trap(nr::CLOSE, fd as u64, 0, 0)).map(drop)
+    }
+
+    fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno> {
+        count(CallKind::PollCtl);
+        let bits = if interest.readable { INTEREST_READ } else { 0 }
+            | if interest.writable { INTEREST_WRITE } else { 0 };
+        check(trap(nr::EPOLL_CTL, fd as u64, bits, 0)).map(drop)
+    }
+
+    fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno> {
+        count(CallKind::PollWait);
+        let mut batch = [PollEvent::default(); POLL_BATCH];
+        let limit = events.len().min(POLL_BATCH);
+        let ready = check(trap(
+            nr::EPOLL_WAIT,
+            batch.as_mut_ptr() as u64,
+            limit as u64,
+            timeout_ms as i64 as u64,
+        ))? as usize;
+        let ready = ready.min(limit);
+        convert_events(&batch[..ready], events);
+        Ok(ready)
+    }
+
+    fn clock_ns(&self) -> u64 {
+        count(CallKind::Clock);
+        check(trap(nr::CLOCK_GETTIME, 0, 0, 0)).unwrap_or(0)
+    }
+
+    fn log(&self, msg: &str) {
+        count(CallKind::Log);
+        let _ = trap(nr::WRITE, msg.as_ptr() as u64, msg.len() as u64, 0);
+    }
+
+    fn platform_stats(&self, report: &mut dyn FnMut(&str, u64)) {
+        report_platform_stats(report);
+    }
+}

@@ -1,0 +1,186 @@
+//! Built-in TCP services of the kernel, served from the network poll loop whatever the
+//! application does:
+//! - `echo=PORT`: echoes every byte back. The ceiling of the virtual network path —
+//!   what the database server can at best reach.
+//! - `status=PORT`: answers one line of kernel statistics (sockets, heap, network
+//!   counters) and closes. Tests use it to check that resources return to their
+//!   starting level.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::tcp;
+use spin::Mutex;
+
+use super::listener::{release, ListenPool};
+use super::socket::SocketStats;
+use super::NetStack;
+use crate::boot::cmdline::{BadValue, CommandLine};
+use crate::errno::Errno;
+
+/// Backlog of each built-in service.
+const SERVICE_BACKLOG: usize = 256;
+/// Bytes moved per echo connection per round (bounded so one busy connection cannot
+/// starve the others).
+const ECHO_CHUNK_BYTES: usize = 16 * 1024;
+
+struct Service {
+    pool: ListenPool,
+    connections: Vec<SocketHandle>,
+}
+
+struct Services {
+    echo: Option<Service>,
+    status: Option<Service>,
+    scratch: Box<[u8]>,
+}
+
+static SERVICES: Mutex<Option<Services>> = Mutex::new(None);
+
+/// The ports of the built-in services (`echo=`, `status=`), each optional.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ServicePorts {
+    pub echo: Option<u16>,
+    pub status: Option<u16>,
+}
+
+impl ServicePorts {
+    /// Reads `echo=PORT` and `status=PORT`.
+    pub fn from_command_line(cmdline: &CommandLine) -> Result<ServicePorts, BadValue> {
+        let port = |key: &str| -> Result<Option<u16>, BadValue> {
+            cmdline
+                .get(key)
+                .map(|value| match value.parse::<u16>() {
+                    Ok(port) if port != 0 => Ok(port),
+                    _ => Err(cmdline.bad(key, value, "a TCP port number (1-65535)")),
+                })
+                .transpose()
+        };
+        Ok(ServicePorts {
+            echo: port("echo")?,
+            status: port("status")?,
+        })
+    }
+}
+
+/// Starts the services whose ports are given (needs the network up).
+pub fn start(ports: ServicePorts) -> Result<(), Errno> {
+    if ports.echo.is_none() && ports.status.is_none() {
+        return Ok(());
+    }
+    let mut guard = super::STACK.lock();
+    let stack = guard.as_mut().ok_or(Errno::ENETDOWN)?;
+    let mut open = |port: Option<u16>, name: &str| -> Result<Option<Service>, Errno> {
+        port.map(|port| {
+            log::info!("net: built-in {name} service on port {port}");
+            Ok(Service {
+                pool: ListenPool::open(stack, port, SERVICE_BACKLOG)?,
+                connections: Vec::new(),
+            })
+        })
+        .transpose()
+    };
+    let echo = open(ports.echo, "echo")?;
+    let status = open(ports.status, "status")?;
+    *SERVICES.lock() = Some(Services {
+        echo,
+        status,
+        scratch: vec![0; ECHO_CHUNK_BYTES].into_boxed_slice(),
+    });
+    Ok(())
+}
+
+/// One round of service work; called from every network poll.
+pub fn serve(stack: &mut NetStack, sockets: &SocketStats) {
+    let mut guard = SERVICES.lock();
+    let Some(services) = guard.as_mut() else {
+        return;
+    };
+    if let Some(echo) = services.echo.as_mut() {
+        echo.accept_all(stack);
+        let scratch = &mut services.scratch;
+        echo.connections
+            .retain(|handle| echo_once(stack, *handle, scratch));
+    }
+    let echo_connections = services
+        .echo
+        .as_ref()
+        .map_or(0, |echo| echo.connections.len());
+    if let Some(status) = services.status.as_mut() {
+        status.accept_all(stack);
+        status
+            .connections
+            .retain(|handle| answer_status(stack, *handle, sockets, echo_connections));
+    }
+}
+
+impl Service {
+    fn accept_all(&mut self, stack: &mut NetStack) {
+        // At `maxconn`, established connections stay queued in the pool (and SYNs
+        // beyond the pool are refused), exactly as for the socket layer's `accept`.
+        while self.connections.len() < stack.config.maxconn {
+            match self.pool.take_established(stack) {
+                Some(handle) => self.connections.push(handle),
+                None => break,
+            }
+        }
+        self.pool.replenish(stack);
+    }
+}
+
+/// Moves received bytes to the send buffer; returns false once the connection is gone.
+fn echo_once(stack: &mut NetStack, handle: SocketHandle, scratch: &mut [u8]) -> bool {
+    let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+    let room = socket.send_capacity() - socket.send_queue();
+    let take = room.min(scratch.len());
+    if take > 0 && socket.can_recv() {
+        if let Ok(received) = socket.recv_slice(&mut scratch[..take]) {
+            // Cannot fall short: `take` bytes of send room were checked above.
+            let _ = socket.send_slice(&scratch[..received]);
+        }
+    }
+    finish_if_done(stack, handle)
+}
+
+/// Sends the status line once, then closes; returns false once the connection is gone.
+fn answer_status(
+    stack: &mut NetStack,
+    handle: SocketHandle,
+    sockets: &SocketStats,
+    echo_connections: usize,
+) -> bool {
+    let line = status_line(sockets, echo_connections);
+    let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+    if socket.may_send() && socket.send_queue() == 0 && socket.state() == tcp::State::Established {
+        let _ = socket.send_slice(line.as_bytes());
+        socket.close();
+    }
+    finish_if_done(stack, handle)
+}
+
+/// Closes our side once the peer closed and everything was sent; releases the socket
+/// once the connection has ended. Returns whether the connection is still tracked.
+fn finish_if_done(stack: &mut NetStack, handle: SocketHandle) -> bool {
+    let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+    if !socket.may_recv() && socket.send_queue() == 0 && socket.state() == tcp::State::CloseWait {
+        socket.close();
+    }
+    if matches!(socket.state(), tcp::State::Closed | tcp::State::TimeWait) {
+        release(stack, handle);
+        return false;
+    }
+    true
+}
+
+/// One line of `key=value` statistics.
+pub fn status_line(sockets: &SocketStats, echo_connections: usize) -> alloc::string::String {
+    let heap = crate::mem::heap::stats();
+    let net = super::stats();
+    format!(
+        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={}\n",
+        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets
+    )
+}

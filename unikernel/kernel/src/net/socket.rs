@@ -1,0 +1,404 @@
+//! POSIX-like TCP sockets over smoltcp: the kernel functions behind `socket`, `bind`,
+//! `listen`, `accept`, `recv`, `send`, `close`, `poll_ctl` and `poll_wait`. Descriptors
+//! are small integers into one table; every socket is non-blocking; readiness is
+//! level-triggered. Errors are Linux errno values.
+
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::tcp;
+use spin::Mutex;
+
+use super::listener::ListenPool;
+use super::{NetStack, STACK};
+use crate::errno::Errno;
+
+/// A descriptor, as on Linux.
+pub type Fd = i32;
+
+/// How long a closed connection may take to finish TCP's close handshake before it is
+/// reset (a peer that keeps sending, or never acknowledges our FIN).
+const CLOSE_LINGER_NS: u64 = 10_000_000_000;
+
+/// First descriptor handed out (0-2 are stdin/stdout/stderr on Linux; kept free so
+/// descriptor numbers look the same on both platforms).
+const FIRST_FD: usize = 3;
+
+/// What a registered descriptor wants to be woken for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interest {
+    pub readable: bool,
+    pub writable: bool,
+}
+
+/// One readiness event from [`poll_wait`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PollEvent {
+    pub fd: Fd,
+    pub readable: bool,
+    pub writable: bool,
+    /// The connection is gone entirely (reset or fully closed), like `EPOLLHUP`.
+    pub hangup: bool,
+}
+
+enum Kind {
+    /// After `socket()`.
+    Fresh,
+    /// After `bind()`.
+    Bound { port: u16 },
+    /// After `listen()`.
+    Listening(ListenPool),
+    /// An accepted connection.
+    Stream(SocketHandle),
+}
+
+struct Entry {
+    kind: Kind,
+    interest: Interest,
+}
+
+/// The descriptor table and socket bookkeeping.
+struct Table {
+    entries: Vec<Option<Entry>>,
+    /// Accepted connections currently open (limited by `maxconn=`).
+    streams: usize,
+    /// Streams closed by the application that smoltcp is still shutting down, with the
+    /// time they were closed.
+    closing: Vec<(SocketHandle, u64)>,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    entries: Vec::new(),
+    streams: 0,
+    closing: Vec::new(),
+});
+
+/// TSC cycles spent halted (or spinning, in `net=poll`) in `poll_wait` with nothing to do.
+pub static IDLE_CYCLES: AtomicU64 = AtomicU64::new(0);
+
+/// `socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)`.
+pub fn socket() -> Result<Fd, Errno> {
+    with_stack(|_| Ok(()))?;
+    TABLE.lock().insert(Entry {
+        kind: Kind::Fresh,
+        interest: Interest::default(),
+    })
+}
+
+/// `bind(2)` to `addr:port`; `addr` must be 0.0.0.0 or the interface address.
+pub fn bind(fd: Fd, addr: [u8; 4], port: u16) -> Result<(), Errno> {
+    let own = with_stack(|stack| Ok(stack.config.ip.address().octets()))?;
+    if addr != [0, 0, 0, 0] && addr != own {
+        return Err(Errno::EADDRNOTAVAIL);
+    }
+    let mut table = TABLE.lock();
+    if table.port_in_use(port) {
+        return Err(Errno::EADDRINUSE);
+    }
+    let entry = table.get_mut(fd)?;
+    match entry.kind {
+        Kind::Fresh => {
+            entry.kind = Kind::Bound { port };
+            Ok(())
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `listen(2)`: opens a pool of `backlog` listening smoltcp sockets on the bound port.
+pub fn listen(fd: Fd, backlog: u32) -> Result<(), Errno> {
+    let mut table = TABLE.lock();
+    let entry = table.get_mut(fd)?;
+    let Kind::Bound { port } = entry.kind else {
+        return Err(Errno::EINVAL);
+    };
+    let pool = with_stack(|stack| ListenPool::open(stack, port, backlog as usize))?;
+    entry.kind = Kind::Listening(pool);
+    Ok(())
+}
+
+/// `accept4(2)` with `SOCK_NONBLOCK`: an established connection from the pool, or
+/// `EAGAIN`. While `maxconn` connections are open, further ones wait in the pool
+/// (their handshakes complete) or are refused by smoltcp once the pool is full.
+pub fn accept(fd: Fd) -> Result<Fd, Errno> {
+    let mut table = TABLE.lock();
+    let streams = table.streams;
+    let handle = with_stack(|stack| {
+        if streams >= stack.config.maxconn {
+            return Err(Errno::EAGAIN);
+        }
+        let Kind::Listening(pool) = &mut table.get_mut(fd)?.kind else {
+            return Err(Errno::EINVAL);
+        };
+        pool.take_established(stack).ok_or(Errno::EAGAIN)
+    })?;
+    table.streams += 1;
+    table.insert(Entry {
+        kind: Kind::Stream(handle),
+        interest: Interest::default(),
+    })
+}
+
+/// `recv(2)`: `Ok(0)` at end of stream.
+pub fn recv(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+    let handle = TABLE.lock().stream(fd)?;
+    with_stack(|stack| {
+        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        match socket.recv_slice(buf) {
+            Ok(0) if buf.is_empty() => Ok(0),
+            Ok(0) => Err(Errno::EAGAIN),
+            Ok(n) => Ok(n),
+            Err(tcp::RecvError::Finished) => Ok(0),
+            Err(tcp::RecvError::InvalidState) => Err(Errno::ECONNRESET),
+        }
+    })
+}
+
+/// `send(2)`: may accept fewer bytes than offered; `EAGAIN` when the buffer is full.
+pub fn send(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+    let handle = TABLE.lock().stream(fd)?;
+    with_stack(|stack| {
+        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        if !socket.may_send() {
+            return Err(if socket.is_open() {
+                Errno::ENOTCONN
+            } else {
+                Errno::EPIPE
+            });
+        }
+        match socket.send_slice(buf) {
+            Ok(0) if !buf.is_empty() => Err(Errno::EAGAIN),
+            Ok(n) => Ok(n),
+            Err(tcp::SendError::InvalidState) => Err(Errno::EPIPE),
+        }
+    })
+}
+
+/// `close(2)`: a connection is shut down gracefully (FIN after queued data); a
+/// listener closes its pool.
+pub fn close(fd: Fd) -> Result<(), Errno> {
+    let mut table = TABLE.lock();
+    let entry = table.remove(fd)?;
+    match entry.kind {
+        Kind::Stream(handle) => {
+            table.streams -= 1;
+            let _ = with_stack(|stack| {
+                stack.sockets.get_mut::<tcp::Socket>(handle).close();
+                Ok(())
+            });
+            table.closing.push((handle, crate::time::now_ns()));
+        }
+        Kind::Listening(pool) => {
+            let _ = with_stack(|stack| {
+                pool.close(stack);
+                Ok(())
+            });
+        }
+        Kind::Fresh | Kind::Bound { .. } => {}
+    }
+    Ok(())
+}
+
+/// `epoll_ctl(2)`: sets `fd`'s interest; an empty interest removes it from the set.
+pub fn poll_ctl(fd: Fd, interest: Interest) -> Result<(), Errno> {
+    TABLE.lock().get_mut(fd)?.interest = interest;
+    Ok(())
+}
+
+/// `epoll_wait(2)`: polls the network, fills `events` with ready descriptors and waits
+/// (halting in `net=irq` mode) up to `timeout_ms` (-1 = forever) when none is ready.
+pub fn poll_wait(events: &mut [PollEvent], timeout_ms: i32) -> Result<usize, Errno> {
+    let start = crate::time::now_ns();
+    let deadline = u64::try_from(timeout_ms)
+        .ok()
+        .map(|ms| start + ms * 1_000_000);
+    loop {
+        let (ready, delay_ns) = {
+            let mut table = TABLE.lock();
+            with_stack(|stack| {
+                progress(stack, &mut table);
+                let ready = table.collect_ready(stack, events);
+                Ok((ready, stack.poll_delay_ns()))
+            })?
+        };
+        let now = crate::time::now_ns();
+        if ready > 0 || events.is_empty() || deadline.is_some_and(|d| now >= d) {
+            return Ok(ready);
+        }
+        let wait_ns = match (deadline, delay_ns) {
+            (Some(d), Some(delay)) => Some((d - now).min(delay)),
+            (Some(d), None) => Some(d - now),
+            (None, delay) => delay,
+        };
+        let idle_start = crate::arch::cpu::rdtsc();
+        super::wait_for_event(wait_ns);
+        IDLE_CYCLES.fetch_add(crate::arch::cpu::rdtsc() - idle_start, Ordering::Relaxed);
+    }
+}
+
+/// Runs the network without an application: poll, serve the echo service, idle.
+/// For images whose application does not call `poll_wait` (tests, echo-only).
+pub fn serve_forever_until(deadline_ns: Option<u64>) {
+    let mut no_events: [PollEvent; 0] = [];
+    while deadline_ns.is_none_or(|d| crate::time::now_ns() < d) {
+        let _ = poll_wait(&mut no_events, 0);
+        let wait = {
+            let mut guard = STACK.lock();
+            guard.as_mut().and_then(NetStack::poll_delay_ns)
+        };
+        let until_deadline = deadline_ns.map(|d| d.saturating_sub(crate::time::now_ns()));
+        let wait = match (wait, until_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if wait != Some(0) {
+            super::wait_for_event(wait);
+        }
+    }
+}
+
+/// Socket-layer statistics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SocketStats {
+    pub descriptors: usize,
+    pub streams: usize,
+    pub closing: usize,
+    pub smoltcp_sockets: usize,
+}
+
+/// Current descriptor and socket counts.
+pub fn stats() -> SocketStats {
+    let table = TABLE.lock();
+    let guard = STACK.lock();
+    table.snapshot(guard.as_ref())
+}
+
+/// One round of network progress: smoltcp poll, listener replenishing, reaping of
+/// connections that finished closing, and the built-in echo service.
+fn progress(stack: &mut NetStack, table: &mut Table) {
+    stack.poll();
+    for entry in table.entries.iter_mut().flatten() {
+        if let Kind::Listening(pool) = &mut entry.kind {
+            pool.replenish(stack);
+        }
+    }
+    let now = crate::time::now_ns();
+    table.closing.retain(|&(handle, closed_at)| {
+        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        // Nobody will read a closed socket: discard what still arrives, so a peer that
+        // is still sending is not stalled by a zero window and can read our last reply.
+        let _ = socket.recv(|unread| (unread.len(), ()));
+        let done = matches!(socket.state(), tcp::State::Closed | tcp::State::TimeWait);
+        if done || now.saturating_sub(closed_at) > CLOSE_LINGER_NS {
+            super::listener::release(stack, handle);
+            return false;
+        }
+        true
+    });
+    let snapshot = table.snapshot(Some(stack));
+    super::services::serve(stack, &snapshot);
+}
+
+fn with_stack<T>(f: impl FnOnce(&mut NetStack) -> Result<T, Errno>) -> Result<T, Errno> {
+    let mut guard = STACK.lock();
+    let stack = guard.as_mut().ok_or(Errno::ENETDOWN)?;
+    f(stack)
+}
+
+impl Table {
+    fn snapshot(&self, stack: Option<&NetStack>) -> SocketStats {
+        SocketStats {
+            descriptors: self.entries.iter().flatten().count(),
+            streams: self.streams,
+            closing: self.closing.len(),
+            smoltcp_sockets: stack.map_or(0, |s| s.sockets.iter().count()),
+        }
+    }
+
+    fn insert(&mut self, entry: Entry) -> Result<Fd, Errno> {
+        if self.entries.len() < FIRST_FD {
+            self.entries.resize_with(FIRST_FD, || None);
+        }
+        let slot = match self.entries.iter().skip(FIRST_FD).position(Option::is_none) {
+            Some(free) => free + FIRST_FD,
+            None => {
+                self.entries.push(None);
+                self.entries.len() - 1
+            }
+        };
+        self.entries[slot] = Some(entry);
+        Fd::try_from(slot).map_err(|_| Errno::EMFILE)
+    }
+
+    fn get_mut(&mut self, fd: Fd) -> Result<&mut Entry, Errno> {
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.entries.get_mut(i))
+            .and_then(Option::as_mut)
+            .ok_or(Errno::EBADF)
+    }
+
+    fn remove(&mut self, fd: Fd) -> Result<Entry, Errno> {
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.entries.get_mut(i))
+            .and_then(Option::take)
+            .ok_or(Errno::EBADF)
+    }
+
+    fn stream(&mut self, fd: Fd) -> Result<SocketHandle, Errno> {
+        match self.get_mut(fd)?.kind {
+            Kind::Stream(handle) => Ok(handle),
+            Kind::Listening(_) => Err(Errno::EINVAL),
+            Kind::Fresh | Kind::Bound { .. } => Err(Errno::ENOTCONN),
+        }
+    }
+
+    fn port_in_use(&self, port: u16) -> bool {
+        self.entries
+            .iter()
+            .flatten()
+            .any(|entry| match &entry.kind {
+                Kind::Bound { port: p } => *p == port,
+                Kind::Listening(pool) => pool.port() == port,
+                _ => false,
+            })
+    }
+
+    fn collect_ready(&mut self, stack: &mut NetStack, events: &mut [PollEvent]) -> usize {
+        let mut count = 0;
+        for (index, entry) in self.entries.iter_mut().enumerate() {
+            if count == events.len() {
+                break;
+            }
+            let Some(entry) = entry else { continue };
+            if entry.interest == Interest::default() {
+                continue;
+            }
+            let mut event = PollEvent {
+                fd: index as Fd,
+                ..PollEvent::default()
+            };
+            match &entry.kind {
+                Kind::Stream(handle) => {
+                    let socket = stack.sockets.get::<tcp::Socket>(*handle);
+                    event.hangup = !socket.is_open();
+                    let end_of_stream = !socket.may_recv();
+                    event.readable = entry.interest.readable
+                        && (socket.can_recv() || end_of_stream || event.hangup);
+                    event.writable = entry.interest.writable && (socket.can_send() || event.hangup);
+                }
+                Kind::Listening(pool) => {
+                    event.readable = entry.interest.readable && pool.has_established(stack);
+                }
+                Kind::Fresh | Kind::Bound { .. } => {}
+            }
+            if event.readable || event.writable || event.hangup {
+                events[count] = event;
+                count += 1;
+            }
+        }
+        count
+    }
+}
