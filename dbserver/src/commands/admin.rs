@@ -195,7 +195,7 @@ pub fn config(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             resp::bulk(ctx.out, name.as_bytes());
             resp::bulk(ctx.out, value.as_bytes());
         }
-    } else if eq_ignore_case(sub, "set") && args.len() >= 4 && args.len() % 2 == 0 {
+    } else if eq_ignore_case(sub, "set") && args.len() >= 4 && args.len().is_multiple_of(2) {
         config_set(ctx, args);
     } else if eq_ignore_case(sub, "resetstat") && args.len() == 2 {
         ctx.shared.stats.reset();

@@ -87,7 +87,7 @@ pub fn hmset(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 }
 
 fn hset_generic(ctx: &mut Ctx<'_>, args: &Args<'_>, name: &str) -> Option<usize> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         wrong_arity(ctx.out, name);
         return None;
     }

@@ -164,7 +164,7 @@ pub fn mget(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `MSET key value [key value...]`.
 pub fn mset(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         wrong_arity(ctx.out, "mset");
         return;
     }

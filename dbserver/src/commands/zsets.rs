@@ -29,7 +29,7 @@ pub fn zadd(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         i += 1;
     }
     let pairs = args.len() - i;
-    if pairs == 0 || pairs % 2 != 0 {
+    if pairs == 0 || !pairs.is_multiple_of(2) {
         ctx.out.extend_from_slice(SYNTAX_ERROR);
         return;
     }

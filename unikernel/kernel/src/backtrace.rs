@@ -12,7 +12,7 @@ pub fn print(rip: u64, mut rbp: u64) {
         "  backtrace (addr2line -e images/out/ring0db.elf ADDR):\n    #0  {rip:#018x}\n"
     ));
     for depth in 1..MAX_FRAMES {
-        let readable = rbp % 8 == 0
+        let readable = rbp.is_multiple_of(8)
             && KnownStack::containing(rbp).is_some()
             && KnownStack::containing(rbp + 8).is_some();
         if !readable {

@@ -89,7 +89,7 @@ fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
             socket::poll_ctl(fd, interest).map(|()| 0)
         }
         nr::EPOLL_WAIT => {
-            if a0 == 0 || a0 % core::mem::align_of::<PollEvent>() as u64 != 0 {
+            if a0 == 0 || !a0.is_multiple_of(core::mem::align_of::<PollEvent>() as u64) {
                 return Err(Errno::EFAULT);
             }
             // SAFETY: the caller passed a pointer to `a1` writable, aligned PollEvents.

@@ -89,7 +89,7 @@ fn name(vector: u8) -> (&'static str, &'static str) {
 
 fn fatal(frame: &TrapFrame) -> ! {
     let vector = frame.vector as u8;
-    let cr2 = (vector == PAGE_FAULT).then(|| Cr2::read_raw());
+    let cr2 = (vector == PAGE_FAULT).then(Cr2::read_raw);
     let overflowed = cr2.and_then(KnownStack::guarded_by);
     let class = if overflowed.is_some() {
         "stack overflow"

@@ -20,7 +20,7 @@ pub fn run() -> ExitCode {
     ));
     for round in 1..=ROUNDS {
         let function: fn() -> i64 = black_box(getppid);
-        report("function-call", round, measure(|| function()));
+        report("function-call", round, measure(function));
         report(
             "trap-int0x80",
             round,
