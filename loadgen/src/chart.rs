@@ -154,9 +154,11 @@ fn grouped_bars(
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
         chart.draw_series(whiskers).map_err(|e| err(&e))?;
     }
+    // Upper left: the first group's bars are the guests' (low); the right end holds
+    // the tallest bars (linux-host), which an upper-right legend would cover.
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()

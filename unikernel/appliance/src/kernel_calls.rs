@@ -85,7 +85,7 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     for (name, calls) in KIND_NAMES.iter().zip(&CALLS) {
         let calls = calls.load(Ordering::Relaxed);
         total += calls;
-        report_named("kernel_calls_", name, calls, report);
+        report(&alloc::format!("kernel_calls_{name}"), calls);
     }
     report("kernel_calls_total", total);
     let heap = ring0db_kernel::mem::heap::stats();
@@ -95,14 +95,6 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     let net = ring0db_kernel::net::stats();
     report("net_rx_packets", net.rx_packets);
     report("net_tx_packets", net.tx_packets);
-}
-
-fn report_named(prefix: &str, name: &str, value: u64, report: &mut dyn FnMut(&str, u64)) {
-    let mut key = [0u8; 40];
-    let len = prefix.len() + name.len();
-    key[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    key[prefix.len()..len].copy_from_slice(name.as_bytes());
-    report(core::str::from_utf8(&key[..len]).unwrap_or(name), value);
 }
 
 /// Direct function calls into the kernel.

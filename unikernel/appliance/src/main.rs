@@ -6,6 +6,8 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 mod kernel_calls;
 mod settings;
 mod trap_calls;

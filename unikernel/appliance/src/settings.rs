@@ -6,8 +6,6 @@ use dbserver::config::parse_size;
 use dbserver::Config;
 use ring0db_kernel::boot::cmdline::{BadValue, CommandLine};
 
-extern crate alloc;
-
 /// Keys the appliance reads.
 pub const KEYS: &[&str] = &[
     "port",
