@@ -127,8 +127,12 @@ pub fn qemu_args(
         push(&[
             "-device",
             &format!(
-                "{},netdev=net0,mac={},rx_queue_size={},tx_queue_size={}",
-                spec.nic_model, spec.nic_mac, spec.nic_rx_queue_size, spec.nic_tx_queue_size
+                "{},netdev=net0,mac={},rx_queue_size={},tx_queue_size={},event_idx={}",
+                spec.nic_model,
+                spec.nic_mac,
+                spec.nic_rx_queue_size,
+                spec.nic_tx_queue_size,
+                if spec.nic_event_idx { "on" } else { "off" }
             ),
         ]);
     }

@@ -34,6 +34,10 @@ pub struct VmSpec {
     pub nic_tx_queue_size: u32,
     /// Guest MAC address.
     pub nic_mac: String,
+    /// Offer virtio's `EVENT_IDX` notification feature. Off: QEMU 7.2's virtio-net can
+    /// stall a Linux guest's receive path for good under load with it (fixed upstream in
+    /// "virtio-net: fix network stall under load"), and the unikernel does not use it.
+    pub nic_event_idx: bool,
     /// I/O port of the `isa-debug-exit` device.
     pub debug_exit_iobase: u16,
     /// Width of the `isa-debug-exit` port.
