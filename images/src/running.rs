@@ -46,6 +46,11 @@ const STDERR_DRAIN: Duration = Duration::from_secs(1);
 
 static VM_COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// One connection attempt while waiting for a booting guest. A SYN-ACK over the local
+/// tap or slirp link takes about a millisecond; a longer timeout would mostly measure
+/// how long a SYN sent before the guest's NIC was up sat unanswered.
+const PING_CONNECT_TIMEOUT: Duration = Duration::from_millis(100);
+
 impl RunningVm {
     /// Starts QEMU for `image` in the VM `spec`, attached to `net` (QEMU runs inside the
     /// namespace for tap), with the accelerator `accel`.
@@ -243,7 +248,7 @@ impl RunningVm {
                 );
             }
             match self
-                .connect(Duration::from_millis(500))
+                .connect(PING_CONNECT_TIMEOUT)
                 .and_then(crate::resp::ping)
             {
                 Ok(()) => return Ok(self.started.elapsed()),
