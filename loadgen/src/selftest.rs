@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::bench::{self, Measurement, RunConfig};
-use crate::targets::{Target, NO_ACCELERATOR};
+use crate::targets::Target;
 use crate::workload::{KeyDist, OpMix, Workload};
 
 /// Bytes of precomputed `+OK\r\n` replies the sink writes at most per `write`.
@@ -107,9 +107,6 @@ fn serve_sink(mut stream: TcpStream) {
 impl Target for Sink {
     fn name(&self) -> &str {
         "sink"
-    }
-    fn accelerator(&self) -> &str {
-        NO_ACCELERATOR
     }
     fn accel_reason(&self) -> &str {
         "in-process sink"

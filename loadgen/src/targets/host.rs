@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Target, TargetError, NO_ACCELERATOR};
+use super::{Target, TargetError};
 
 /// How long a freshly spawned `dbserver` may take to accept connections.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -41,12 +41,6 @@ impl AddrTarget {
 impl Target for AddrTarget {
     fn name(&self) -> &str {
         &self.name
-    }
-    fn accelerator(&self) -> &str {
-        NO_ACCELERATOR
-    }
-    fn accel_reason(&self) -> &str {
-        "host process (no VM)"
     }
     fn connect(&self) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&self.addr, CONNECT_TIMEOUT)
@@ -126,12 +120,6 @@ impl Drop for LinuxHost {
 impl Target for LinuxHost {
     fn name(&self) -> &str {
         "linux-host"
-    }
-    fn accelerator(&self) -> &str {
-        NO_ACCELERATOR
-    }
-    fn accel_reason(&self) -> &str {
-        "host process (no VM)"
     }
     fn connect(&self) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&self.addr, CONNECT_TIMEOUT)

@@ -87,10 +87,14 @@ impl TargetSpec {
 pub trait Target: Send + Sync {
     /// Name for CSV and report.
     fn name(&self) -> &str;
-    /// Accelerator that runs it (`kvm`, `tcg`, or `none` for host targets).
-    fn accelerator(&self) -> &str;
+    /// Accelerator that runs it (`kvm`, `tcg`, or `none` for host targets, the default).
+    fn accelerator(&self) -> &str {
+        NO_ACCELERATOR
+    }
     /// Why that accelerator was chosen.
-    fn accel_reason(&self) -> &str;
+    fn accel_reason(&self) -> &str {
+        "host process (no VM)"
+    }
     /// A new TCP connection to the server (made inside the target's namespace if it has one).
     fn connect(&self) -> io::Result<TcpStream>;
     /// Host process whose CPU time is charged to this target, if loadgen knows it.
