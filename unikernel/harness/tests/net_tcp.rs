@@ -133,18 +133,27 @@ fn connect_close_cycles_return_sockets_and_heap_to_their_starting_level() {
 }
 
 /// The status once every connection has finished closing (TCP's close handshake
-/// completes shortly after the client's last `close`).
+/// completes shortly after the client's last `close`): nothing closing, no echo
+/// connection, and two consecutive readings that agree on sockets and heap.
 fn settled_status(vm: &NetVm) -> std::collections::HashMap<String, u64> {
     const ATTEMPTS: usize = 100;
-    let mut status = vm.status(STATUS_PORT).expect("status");
+    let key = |s: &std::collections::HashMap<String, u64>| {
+        (
+            s.get("smoltcp_sockets").copied(),
+            s.get("heap_allocated_bytes").copied(),
+        )
+    };
+    let mut previous = vm.status(STATUS_PORT).expect("status");
     for _ in 0..ATTEMPTS {
-        if status.get("closing") == Some(&0) && status.get("echo_connections") == Some(&0) {
-            break;
-        }
         thread::sleep(Duration::from_millis(100));
-        status = vm.status(STATUS_PORT).expect("status");
+        let status = vm.status(STATUS_PORT).expect("status");
+        let idle = status.get("closing") == Some(&0) && status.get("echo_connections") == Some(&0);
+        if idle && key(&status) == key(&previous) {
+            return status;
+        }
+        previous = status;
     }
-    status
+    previous
 }
 
 #[test]
