@@ -131,13 +131,23 @@ impl NetAttach {
 
     /// Opens a TCP connection to the guest's server (inside the namespace for tap).
     pub fn connect_tcp(&self, timeout: Duration) -> Result<TcpStream> {
-        let addr = self
-            .client_addr()
-            .context("the VM has no network (NetAttach::None)")?;
+        self.connect_port(GUEST_PORT, timeout)
+    }
+
+    /// Opens a TCP connection to the guest's `port` (inside the namespace for tap). User
+    /// networking forwards only the server port, [`GUEST_PORT`].
+    pub fn connect_port(&self, port: u16, timeout: Duration) -> Result<TcpStream> {
         match self {
-            NetAttach::Tap(ns) => ns.connect_tcp(addr, timeout),
-            _ => TcpStream::connect_timeout(&addr, timeout)
-                .with_context(|| format!("connect to {addr}")),
+            NetAttach::None => bail!("the VM has no network (NetAttach::None)"),
+            NetAttach::Tap(ns) => ns.connect_tcp(SocketAddr::from((TAP_GUEST_ADDR, port)), timeout),
+            NetAttach::User { host_port } => {
+                if port != GUEST_PORT {
+                    bail!("user networking forwards only guest port {GUEST_PORT}, not {port}");
+                }
+                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port));
+                TcpStream::connect_timeout(&addr, timeout)
+                    .with_context(|| format!("connect to {addr}"))
+            }
         }
     }
 

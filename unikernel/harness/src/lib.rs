@@ -53,20 +53,18 @@ pub fn accelerator() -> Result<AccelChoice> {
     Accel::Auto.resolve()
 }
 
-/// Boots the image without a network with `cmdline` and waits for the guest to exit.
-pub fn boot(cmdline: &str) -> Result<Boot> {
+/// Starts the image in the VM of `images/vm.toml` with `cmdline`, attached by `net`.
+fn spawn(cmdline: &str, net: NetAttach) -> Result<RunningVm> {
     let spec = VmSpec::load()?;
     let accel = accelerator()?;
     let image = Image::unikernel(image()?).with_append(cmdline);
+    RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default()).context("starting QEMU")
+}
+
+/// Boots the image without a network with `cmdline` and waits for the guest to exit.
+pub fn boot(cmdline: &str) -> Result<Boot> {
     let started = Instant::now();
-    let mut vm = RunningVm::spawn(
-        &spec,
-        &image,
-        NetAttach::None,
-        &accel,
-        SerialOptions::default(),
-    )
-    .context("starting QEMU")?;
+    let mut vm = spawn(cmdline, NetAttach::None)?;
     let exit = vm.wait_exit(BOOT_TIMEOUT)?;
     let wall_time = started.elapsed();
     // The serial reader thread may still be draining the pipe after QEMU exited.
@@ -80,16 +78,7 @@ pub fn boot(cmdline: &str) -> Result<Boot> {
 
 /// Boots with `cmdline` and returns the time from QEMU start to the banner line.
 pub fn time_to_banner(cmdline: &str) -> Result<Duration> {
-    let spec = VmSpec::load()?;
-    let accel = accelerator()?;
-    let image = Image::unikernel(image()?).with_append(cmdline);
-    let vm = RunningVm::spawn(
-        &spec,
-        &image,
-        NetAttach::None,
-        &accel,
-        SerialOptions::default(),
-    )?;
+    let vm = spawn(cmdline, NetAttach::None)?;
     vm.wait_for_line("ring0db ", BOOT_TIMEOUT)?;
     Ok(vm.started().elapsed())
 }
@@ -115,17 +104,11 @@ impl NetVm {
     /// Boots the image attached by `network` with `cmdline` (the tooling appends the
     /// addressing) and waits for the banner.
     pub fn boot(network: Network, cmdline: &str) -> Result<NetVm> {
-        if network == Network::Tap && !is_root() {
-            anyhow::bail!("this test needs root: it creates a network namespace with a tap device (CI runs as root)");
-        }
-        let spec = VmSpec::load()?;
-        let accel = accelerator()?;
-        let image = Image::unikernel(image()?).with_append(cmdline);
         let net = match network {
             Network::Tap => NetAttach::tap()?,
             Network::User => NetAttach::user()?,
         };
-        let vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())?;
+        let vm = spawn(cmdline, net)?;
         vm.wait_for_line("ring0db ", BOOT_TIMEOUT)?;
         Ok(NetVm { vm })
     }
@@ -135,14 +118,7 @@ impl NetVm {
     pub fn connect(&self, port: u16) -> Result<std::net::TcpStream> {
         let deadline = Instant::now() + CONNECT_TIMEOUT;
         loop {
-            let attempt = match self.vm.net() {
-                NetAttach::Tap(netns) => {
-                    let addr =
-                        std::net::SocketAddr::from((ring0db_images::netns::TAP_GUEST_ADDR, port));
-                    netns.connect_tcp(addr, Duration::from_secs(5))
-                }
-                other => other.connect_tcp(Duration::from_secs(5)),
-            };
+            let attempt = self.vm.net().connect_port(port, Duration::from_secs(5));
             match attempt {
                 Ok(stream) => return Ok(stream),
                 Err(error) if Instant::now() >= deadline => {
@@ -176,16 +152,4 @@ impl NetVm {
         );
         Ok(fields)
     }
-}
-
-/// Whether this process runs as root (needed for namespaces and tap devices).
-pub fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }

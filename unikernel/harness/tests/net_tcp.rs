@@ -205,13 +205,7 @@ fn connections_beyond_maxconn_are_refused_or_queued_and_served_ones_keep_working
         // served while maxconn connections are open.
         let mut queued = Vec::new();
         for _ in 0..EXTRA {
-            let attempt = match vm.vm.net() {
-                ring0db_images::NetAttach::Tap(netns) => netns.connect_tcp(
-                    (ring0db_images::netns::TAP_GUEST_ADDR, ECHO_PORT).into(),
-                    Duration::from_secs(2),
-                ),
-                _ => unreachable!(),
-            };
+            let attempt = vm.vm.net().connect_port(ECHO_PORT, Duration::from_secs(2));
             if let Ok(stream) = attempt {
                 stream
                     .set_read_timeout(Some(Duration::from_millis(300)))
