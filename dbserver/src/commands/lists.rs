@@ -97,9 +97,8 @@ pub fn lrange(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `LLEN key`.
 pub fn llen(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.get(args.get(1), ctx.now_ms) {
-        None => resp::integer(ctx.out, 0),
-        Some(Value::List(l)) => resp::integer(ctx.out, l.len() as i64),
-        Some(_) => ctx.out.extend_from_slice(WRONGTYPE),
-    }
+    super::reply_len(ctx, args, |value| match value {
+        Value::List(l) => Some(l.len()),
+        _ => None,
+    });
 }

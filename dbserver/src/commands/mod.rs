@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::resp::{self, Args};
 use crate::stats::Stats;
-use crate::store::Store;
+use crate::store::{Store, Value};
 use crate::sys::Syscalls;
 use alloc::vec::Vec;
 use hashbrown::HashMap;
@@ -267,6 +267,17 @@ pub(crate) fn wrong_arity(out: &mut Vec<u8>, name: &str) {
 }
 
 /// The reply to an operation on a value of the wrong type.
+/// Replies with the length of the value at `args[1]` as measured by `len`, which
+/// returns `None` for a value of the wrong type: 0 for a missing key, `-WRONGTYPE` for a
+/// value of another type. Serves LLEN, SCARD, HLEN, STRLEN and ZCARD.
+pub(crate) fn reply_len(ctx: &mut Ctx<'_>, args: &Args<'_>, len: fn(&Value) -> Option<usize>) {
+    match ctx.shared.store.get(args.get(1), ctx.now_ms).map(len) {
+        None => resp::integer(ctx.out, 0),
+        Some(Some(n)) => resp::integer(ctx.out, n as i64),
+        Some(None) => ctx.out.extend_from_slice(WRONGTYPE),
+    }
+}
+
 pub(crate) const WRONGTYPE: &[u8] =
     b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 /// The reply to an argument that should be an integer.

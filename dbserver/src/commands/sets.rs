@@ -56,11 +56,10 @@ pub fn smembers(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `SCARD key`.
 pub fn scard(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.get(args.get(1), ctx.now_ms) {
-        None => resp::integer(ctx.out, 0),
-        Some(Value::Set(s)) => resp::integer(ctx.out, s.len() as i64),
-        Some(_) => ctx.out.extend_from_slice(WRONGTYPE),
-    }
+    super::reply_len(ctx, args, |value| match value {
+        Value::Set(s) => Some(s.len()),
+        _ => None,
+    });
 }
 
 /// `SISMEMBER key member`.
@@ -144,9 +143,8 @@ pub fn hdel(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `HLEN key`.
 pub fn hlen(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.get(args.get(1), ctx.now_ms) {
-        None => resp::integer(ctx.out, 0),
-        Some(Value::Hash(h)) => resp::integer(ctx.out, h.len() as i64),
-        Some(_) => ctx.out.extend_from_slice(WRONGTYPE),
-    }
+    super::reply_len(ctx, args, |value| match value {
+        Value::Hash(h) => Some(h.len()),
+        _ => None,
+    });
 }

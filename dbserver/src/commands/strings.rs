@@ -192,9 +192,8 @@ pub fn append(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `STRLEN key`.
 pub fn strlen(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.get(args.get(1), ctx.now_ms) {
-        None => resp::integer(ctx.out, 0),
-        Some(Value::Str(s)) => resp::integer(ctx.out, s.len() as i64),
-        Some(_) => ctx.out.extend_from_slice(WRONGTYPE),
-    }
+    super::reply_len(ctx, args, |value| match value {
+        Value::Str(s) => Some(s.len()),
+        _ => None,
+    });
 }

@@ -135,11 +135,10 @@ pub fn zrange(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `ZCARD key`.
 pub fn zcard(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    match ctx.shared.store.get(args.get(1), ctx.now_ms) {
-        None => resp::integer(ctx.out, 0),
-        Some(Value::ZSet(z)) => resp::integer(ctx.out, z.len() as i64),
-        Some(_) => ctx.out.extend_from_slice(WRONGTYPE),
-    }
+    super::reply_len(ctx, args, |value| match value {
+        Value::ZSet(z) => Some(z.len()),
+        _ => None,
+    });
 }
 
 /// `ZSCORE key member`.
