@@ -79,20 +79,11 @@ pub fn civil_from_unix(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
 /// The text of `environment.txt`.
 pub fn describe(commit: &str, targets: &[&dyn Target], skipped: &[String]) -> String {
     let mut out = String::new();
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
-            })
-        })
-        .unwrap_or_else(|| "unknown".to_string());
+    let cpu = cpu_model();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map_or_else(|_| "unknown".to_string(), |s| s.trim().to_string());
-    let qemu = command_line_output(Command::new("qemu-system-x86_64").arg("--version"))
-        .unwrap_or_else(|| "not found".to_string());
+    let qemu = qemu_version();
     let rustc = command_line_output(Command::new("rustc").arg("--version"))
         .unwrap_or_else(|| "not found".to_string());
     let _ = writeln!(out, "cpu: {cpu}");
@@ -115,6 +106,25 @@ pub fn describe(commit: &str, targets: &[&dyn Target], skipped: &[String]) -> St
     }
     let _ = writeln!(out, "command: {}", command_line());
     out
+}
+
+/// The host CPU's model name from `/proc/cpuinfo`.
+pub fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The first line of `qemu-system-x86_64 --version`.
+pub fn qemu_version() -> String {
+    command_line_output(Command::new("qemu-system-x86_64").arg("--version"))
+        .unwrap_or_else(|| "not found".to_string())
 }
 
 /// This process's command line, shell-quoted where needed.

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use loadgen::environment;
 use ring0db_harness::{accelerator, boot, time_to_banner, NetVm, Network};
 
 #[derive(Parser)]
@@ -375,24 +376,12 @@ impl Environment {
     fn capture() -> Result<Environment> {
         let accel = accelerator()?;
         Ok(Environment {
-            utc_time: command_output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]),
-            git_commit: command_output("git", &["rev-parse", "--short=12", "HEAD"]),
-            accelerator: format!("{:?}", accel.accel).to_lowercase(),
+            utc_time: environment::utc_now().0,
+            git_commit: environment::git_commit(),
+            accelerator: accel.accel.qemu_name().to_string(),
             accel_reason: accel.reason,
-            cpu_model: fs::read_to_string("/proc/cpuinfo")
-                .ok()
-                .and_then(|info| {
-                    info.lines()
-                        .find(|l| l.starts_with("model name"))
-                        .and_then(|l| l.split(':').nth(1))
-                        .map(|m| m.trim().to_string())
-                })
-                .unwrap_or_default(),
-            qemu_version: command_output("qemu-system-x86_64", &["--version"])
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            cpu_model: environment::cpu_model(),
+            qemu_version: environment::qemu_version(),
         })
     }
 
@@ -410,14 +399,6 @@ impl Environment {
         .collect::<Vec<_>>()
         .join(",")
     }
-}
-
-fn command_output(program: &str, args: &[&str]) -> String {
-    std::process::Command::new(program)
-        .args(args)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default()
 }
 
 fn csv_field(value: &str) -> String {
