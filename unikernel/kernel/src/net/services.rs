@@ -152,15 +152,18 @@ fn answer_status(
     sockets: &SocketStats,
     echo_connections: usize,
 ) -> bool {
-    // Sockets and heap are read at the same moment (after this round's accepts), so the
-    // line is consistent; the descriptor figures do not change while services run.
-    let now = SocketStats {
-        smoltcp_sockets: stack.sockets.iter().count(),
-        ..*sockets
-    };
-    let line = status_line(&now, echo_connections);
-    let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
-    if socket.may_send() && socket.send_queue() == 0 && socket.state() == tcp::State::Established {
+    let socket = stack.sockets.get::<tcp::Socket>(handle);
+    let ready =
+        socket.may_send() && socket.send_queue() == 0 && socket.state() == tcp::State::Established;
+    if ready {
+        // Sockets and heap are read at the same moment (after this round's accepts), so
+        // the line is consistent; the descriptor figures do not change while services run.
+        let now = SocketStats {
+            smoltcp_sockets: stack.sockets.iter().count(),
+            ..*sockets
+        };
+        let line = status_line(&now, echo_connections);
+        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
         let _ = socket.send_slice(line.as_bytes());
         socket.close();
     }
