@@ -1,13 +1,12 @@
 //! Device interrupt handlers, indexed by line (vector - `DEVICE_IRQ_BASE`).
 
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::arch::vectors::DEVICE_IRQ_COUNT;
 
 const LINES: usize = DEVICE_IRQ_COUNT as usize;
 
 static HANDLERS: [AtomicUsize; LINES] = [const { AtomicUsize::new(0) }; LINES];
-static COUNTS: [AtomicU64; LINES] = [const { AtomicU64::new(0) }; LINES];
 
 /// Installs `handler` for device line `line` (0-based). It runs with interrupts off on
 /// the IRQ IST stack and must be short.
@@ -18,16 +17,10 @@ pub fn register(line: u8, handler: fn()) {
 /// Called by the interrupt dispatcher.
 pub fn dispatch(line: u8) {
     let index = usize::from(line) % LINES;
-    COUNTS[index].fetch_add(1, Ordering::Relaxed);
     let handler = HANDLERS[index].load(Ordering::Acquire);
     if handler != 0 {
         // SAFETY: only `register` stores non-zero values, and it stores `fn()` pointers.
         let handler: fn() = unsafe { core::mem::transmute::<usize, fn()>(handler) };
         handler();
     }
-}
-
-/// Interrupts taken on `line` since boot.
-pub fn count(line: u8) -> u64 {
-    COUNTS[usize::from(line) % LINES].load(Ordering::Relaxed)
 }

@@ -59,9 +59,3 @@ pub fn init() {
 pub fn kernel_code_selector() -> u16 {
     GDT.get().map_or(0x08, |g| g.code.0)
 }
-
-/// The IST stack pointer currently in the TSS for `slot` (its top).
-pub fn ist_top(slot: IstSlot) -> u64 {
-    TSS.get()
-        .map_or(0, |t| t.interrupt_stack_table[slot as usize - 1].as_u64())
-}

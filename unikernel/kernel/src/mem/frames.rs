@@ -16,7 +16,6 @@ struct Frames {
     region_count: usize,
     free_runs: [(u64, usize); MAX_FREE_RUNS],
     free_run_count: usize,
-    allocated_pages: usize,
 }
 
 static FRAMES: Mutex<Frames> = Mutex::new(Frames {
@@ -24,7 +23,6 @@ static FRAMES: Mutex<Frames> = Mutex::new(Frames {
     region_count: 0,
     free_runs: [(0, 0); MAX_FREE_RUNS],
     free_run_count: 0,
-    allocated_pages: 0,
 });
 
 /// Adds a page-aligned usable RAM range.
@@ -58,7 +56,6 @@ pub fn alloc_run_unzeroed(pages: usize) -> Option<u64> {
 /// Returns a run from [`alloc_contiguous`].
 pub fn free(address: u64, pages: usize) {
     let mut frames = FRAMES.lock();
-    frames.allocated_pages = frames.allocated_pages.saturating_sub(pages);
     if frames.free_run_count < MAX_FREE_RUNS {
         let index = frames.free_run_count;
         frames.free_runs[index] = (address, pages);
@@ -82,11 +79,6 @@ pub fn free_bytes() -> u64 {
     bump + (listed * PAGE_SIZE) as u64
 }
 
-/// Pages currently allocated.
-pub fn allocated_pages() -> usize {
-    FRAMES.lock().allocated_pages
-}
-
 impl Frames {
     fn take(&mut self, pages: usize) -> Option<u64> {
         let bytes = (pages * PAGE_SIZE) as u64;
@@ -106,7 +98,6 @@ impl Frames {
             region.start += bytes;
             address
         };
-        self.allocated_pages += pages;
         Some(address)
     }
 }

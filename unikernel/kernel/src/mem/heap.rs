@@ -58,7 +58,6 @@ pub fn grow_from_frames(bytes: u64) -> u64 {
 pub struct HeapStats {
     pub allocated_bytes: usize,
     pub allocations: usize,
-    pub available_bytes: usize,
 }
 
 /// Current heap use.
@@ -68,6 +67,5 @@ pub fn stats() -> HeapStats {
     HeapStats {
         allocated_bytes: counters.allocated_bytes,
         allocations: counters.allocation_count,
-        available_bytes: counters.available_bytes,
     }
 }
