@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,9 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     netns: Vec::new(),
 });
 static HANDLER: Once = Once::new();
+/// Set by the signal handler before it kills anything, so the program's own exit path
+/// (which may see QEMU die) does not race the handler's exit status.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
@@ -44,6 +48,7 @@ pub fn install_signal_handler() -> Result<()> {
     let mut result = Ok(());
     HANDLER.call_once(|| {
         result = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, Ordering::SeqCst);
             // Not eprintln!: it panics when stderr is a closed pipe, and cleanup must run.
             let _ = writeln!(
                 std::io::stderr(),
@@ -55,6 +60,17 @@ pub fn install_signal_handler() -> Result<()> {
         .context("cannot install the Ctrl-C handler");
     });
     result
+}
+
+/// Exits with `code`, unless a Ctrl-C is being handled: then the handler finishes its
+/// cleanup and exits with 130. Programs that install the handler exit through this.
+pub fn exit(code: i32) -> ! {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+    std::process::exit(code)
 }
 
 /// Kills every QEMU we started and deletes every namespace we created (still alive).

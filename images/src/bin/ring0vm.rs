@@ -101,7 +101,7 @@ enum NetKind {
 fn main() {
     if let Err(e) = real_main() {
         note!("ring0vm: error: {e:#}");
-        std::process::exit(1);
+        cleanup::exit(1);
     }
 }
 
@@ -117,7 +117,7 @@ fn real_main() -> Result<()> {
             print_command,
         } => {
             let code = boot(image, &vm, append.as_deref(), print_command)?;
-            std::process::exit(code);
+            cleanup::exit(code);
         }
         Cmd::BootTime { image, vm, rounds } => boot_time(image, &vm, rounds),
         Cmd::Cleanup => {
