@@ -60,9 +60,16 @@ fn accel_request() -> &'static str {
     ACCEL_REQUEST.get().map_or("auto", String::as_str)
 }
 
-/// Boots a VM target and waits until its server answers `PING`.
+/// Boots a VM target and waits until its server answers `PING`. The first call installs
+/// the Ctrl-C handler that stops every QEMU and removes every namespace loadgen created.
 pub fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
     imp::start(kind)
+}
+
+/// Exits with `code`, unless a Ctrl-C is being handled: then its cleanup finishes and the
+/// process exits with 130.
+pub fn exit(code: i32) -> ! {
+    imp::exit(code)
 }
 
 #[cfg(not(feature = "vm"))]
@@ -75,6 +82,10 @@ mod imp {
             kind.name().to_string(),
             "loadgen was built without the `vm` feature (ring0db-images)".to_string(),
         ))
+    }
+
+    pub(super) fn exit(code: i32) -> ! {
+        std::process::exit(code)
     }
 }
 
@@ -108,6 +119,8 @@ mod imp {
             name: kind.name().to_string(),
             reason: format!("{what}: {e:#}"),
         };
+        ring0db_images::cleanup::install_signal_handler()
+            .map_err(|e| fail("installing the Ctrl-C handler", e))?;
         let spec = VmSpec::load().map_err(|e| fail("loading images/vm.toml", e))?;
         let request: Accel = accel_request().parse().map_err(|e| fail("--accel", e))?;
         let accel = request
@@ -145,6 +158,10 @@ mod imp {
             VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
             VmKind::RedisVm => build::linux_guest()?.redis_image(),
         })
+    }
+
+    pub(super) fn exit(code: i32) -> ! {
+        ring0db_images::cleanup::exit(code)
     }
 
     /// Tap inside a fresh namespace when possible (root), else user networking on loopback.
