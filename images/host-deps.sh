@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ring0db needs on a Debian/Ubuntu host, only if something is missing:
-# QEMU (TCG/KVM), the real Redis clients and server used as peers, the tools the Linux
+# QEMU (TCG/KVM), the real Redis and MariaDB clients and servers used as peers, sysbench, the tools the Linux
 # guest recipe uses, and the Rust target of the unikernel. Safe to run repeatedly.
 set -euo pipefail
 
@@ -13,6 +13,11 @@ packages=(
   iproute2          # ip netns / ip tuntap for tap networking in a namespace
   iputils-ping      # ICMP tests
   procps            # pgrep/ps used by cleanup checks
+  mariadb-server    # Debian's MariaDB: the SQL peer and the differential-correctness oracle
+  mariadb-client    # mariadb CLI and mysqlslap: real SQL clients the tests drive
+  sysbench          # sysbench's OLTP scripts against the SQL front-end
+  libdbd-mariadb-perl  # Perl DBI client test
+  python3-pymysql   # Python client test
 )
 
 missing=()

@@ -12,8 +12,10 @@ extern crate std;
 
 pub mod commands;
 pub mod config;
+pub mod mysql;
 pub mod resp;
 pub mod server;
+pub mod sql;
 pub mod stats;
 pub mod store;
 pub mod sys;
