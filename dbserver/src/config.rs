@@ -5,6 +5,8 @@ use alloc::string::String;
 
 /// Default TCP port (Redis's).
 pub const DEFAULT_PORT: u16 = 6379;
+/// Default TCP port of the MySQL-protocol listener (MySQL's).
+pub const DEFAULT_SQL_PORT: u16 = 3306;
 /// Default listen address.
 pub const DEFAULT_BIND: [u8; 4] = [127, 0, 0, 1];
 /// Default client limit (Redis's `maxclients`).
@@ -17,14 +19,23 @@ pub const DEFAULT_MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
 /// Everything the server can be told at start (and partly changed with `CONFIG SET`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// TCP port to listen on.
+    /// TCP port of the Redis-protocol listener (0: any free port, reported in the log).
     pub port: u16,
+    /// TCP port of the MySQL-protocol listener (`None`: no SQL listener; 0: any free port).
+    pub sql_port: Option<u16>,
+    /// Password of `mysql_native_password` (`None`: any user and password are accepted).
+    pub sql_password: Option<String>,
+    /// Largest MySQL packet (statement) accepted (MySQL's `max_allowed_packet`).
+    pub max_allowed_packet: usize,
+    /// Deepest nesting of a SQL statement (parentheses, sub-expressions) accepted.
+    pub sql_max_nesting_depth: usize,
     /// IPv4 address to listen on.
     pub bind: [u8; 4],
-    /// Most clients connected at once; further connections get an error and are closed.
+    /// Most clients (RESP and SQL together) connected at once; further connections get
+    /// the protocol's error and are closed.
     pub maxclients: usize,
-    /// Memory limit in bytes for keys and values (0: unlimited). Above it, commands that
-    /// may grow the data set are refused with `-OOM`.
+    /// Memory limit in bytes for keys, values and SQL table data (0: unlimited). Above it,
+    /// commands that may grow the data set are refused (`-OOM`, MySQL error 1114).
     pub maxmemory: usize,
     /// Password clients must send with `AUTH` first (`None`: no authentication).
     pub requirepass: Option<String>,
@@ -38,6 +49,10 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             port: DEFAULT_PORT,
+            sql_port: Some(DEFAULT_SQL_PORT),
+            sql_password: None,
+            max_allowed_packet: crate::mysql::DEFAULT_MAX_ALLOWED_PACKET,
+            sql_max_nesting_depth: crate::sql::DEFAULT_MAX_NESTING_DEPTH,
             bind: DEFAULT_BIND,
             maxclients: DEFAULT_MAXCLIENTS,
             maxmemory: 0,

@@ -3,26 +3,42 @@
 use clap::Parser;
 use dbserver::config::{
     parse_size, Config, DEFAULT_MAXCLIENTS, DEFAULT_MAX_BULK_LEN, DEFAULT_MAX_QUERY_BUFFER,
-    DEFAULT_PORT,
+    DEFAULT_PORT, DEFAULT_SQL_PORT,
 };
+use dbserver::mysql::DEFAULT_MAX_ALLOWED_PACKET;
+use dbserver::sql::DEFAULT_MAX_NESTING_DEPTH;
 use dbserver::sys::linux::LinuxSys;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
-/// A Redis-protocol key-value server (the Linux build of the ring0db server).
+/// The ring0db server (Linux build): a Redis-protocol key-value store and a
+/// MySQL-protocol SQL engine in one process.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// TCP port to listen on.
+    /// TCP port of the Redis protocol (0: any free port; the log names the port bound).
     #[arg(long, default_value_t = DEFAULT_PORT)]
     port: u16,
+    /// TCP port of the MySQL protocol, or `off` (0: any free port).
+    #[arg(long, default_value_t = SqlPort(Some(DEFAULT_SQL_PORT)), value_parser = sql_port)]
+    sql_port: SqlPort,
+    /// Password for mysql_native_password (default: any user and password are accepted).
+    #[arg(long)]
+    sql_password: Option<String>,
+    /// Largest MySQL packet accepted (bytes; suffixes allowed), like max_allowed_packet.
+    #[arg(long, default_value_t = DEFAULT_MAX_ALLOWED_PACKET, value_parser = size)]
+    max_allowed_packet: usize,
+    /// Deepest nesting of a SQL statement (parentheses, sub-expressions) accepted.
+    #[arg(long, default_value_t = DEFAULT_MAX_NESTING_DEPTH)]
+    sql_max_nesting_depth: usize,
     /// IPv4 address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     bind: Ipv4Addr,
-    /// Most clients connected at once.
+    /// Most clients (Redis and MySQL protocol together) connected at once.
     #[arg(long, default_value_t = DEFAULT_MAXCLIENTS)]
     maxclients: usize,
-    /// Memory limit for keys and values (bytes; suffixes k, kb, m, mb, g, gb); 0 = none.
+    /// Memory limit for keys, values and SQL tables (bytes; suffixes k, kb, m, mb, g, gb);
+    /// 0 = none.
     #[arg(long, default_value = "0", value_parser = size)]
     maxmemory: usize,
     /// Password clients must send with AUTH.
@@ -40,10 +56,36 @@ fn size(text: &str) -> Result<usize, String> {
     parse_size(text).map_err(|e| e.to_string())
 }
 
+/// `--sql-port`: a port number or `off`.
+#[derive(Clone, Copy, Debug)]
+struct SqlPort(Option<u16>);
+
+impl std::fmt::Display for SqlPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(port) => write!(f, "{port}"),
+            None => f.write_str("off"),
+        }
+    }
+}
+
+fn sql_port(text: &str) -> Result<SqlPort, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(SqlPort(None));
+    }
+    text.parse()
+        .map(|port| SqlPort(Some(port)))
+        .map_err(|_| "expected a TCP port number (0-65535) or `off`".to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = Config {
         port: cli.port,
+        sql_port: cli.sql_port.0,
+        sql_password: cli.sql_password,
+        max_allowed_packet: cli.max_allowed_packet,
+        sql_max_nesting_depth: cli.sql_max_nesting_depth,
         bind: cli.bind.octets(),
         maxclients: cli.maxclients,
         maxmemory: cli.maxmemory,

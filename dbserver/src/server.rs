@@ -1,14 +1,17 @@
-//! The event loop: one thread, level-triggered readiness, per-connection input and output
-//! buffers, pipelining (every complete request in the input is run, the replies go out
-//! with one `send`), and backpressure (a client whose replies pile up is not read from
-//! until they drain).
+//! The event loop: one thread, level-triggered readiness, two listeners (the Redis protocol
+//! and the MySQL protocol), per-connection input and output buffers, pipelining (every
+//! complete request in the input is run, the replies go out with one `send`), and
+//! backpressure (a client whose replies pile up is not read from until they drain).
 
 use crate::commands::{Client, Ctx, Dispatcher, Shared, COMMANDS};
 use crate::config::Config;
+use crate::mysql::{self, MysqlConn, ProtocolSettings};
 use crate::resp::{Limits, Parser};
+use crate::sql::{Engine, EngineLimits};
 use crate::stats::Stats;
 use crate::store::Store;
 use crate::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -20,8 +23,12 @@ const READ_CHUNK_BYTES: usize = 16 * 1024;
 const OUTPUT_HIGH_WATER_BYTES: usize = 16 * 1024 * 1024;
 /// Buffers that grew beyond this are released once empty.
 const BUFFER_SHRINK_BYTES: usize = 1024 * 1024;
-/// `listen(2)` backlog (Redis: `tcp-backlog`).
+/// `listen(2)` backlog of the RESP port (Redis: `tcp-backlog`).
 const LISTEN_BACKLOG: u32 = 511;
+/// `listen(2)` backlog of the MySQL port (MySQL's `back_log` is 80 + max_connections/5;
+/// SQL benchmarks open tens of connections, not thousands, and the unikernel keeps one
+/// listening socket per backlog slot).
+const SQL_LISTEN_BACKLOG: u32 = 64;
 /// Readiness events fetched per `poll_wait`.
 const MAX_EVENTS: usize = 1024;
 /// Connections accepted per readiness event of the listener.
@@ -32,8 +39,15 @@ const CRON_INTERVAL_MS: u64 = 100;
 const ACTIVE_EXPIRE_BUDGET: usize = 1000;
 /// Nanoseconds per millisecond.
 const NS_PER_MS: u64 = 1_000_000;
-/// Sent to a connection refused because of `maxclients`.
+/// Sent to a RESP connection refused because of `maxclients`.
 const MAXCLIENTS_REPLY: &[u8] = b"-ERR max number of clients reached\r\n";
+/// MySQL's error for a connection refused because of `maxclients` (ER_CON_COUNT_ERROR).
+const MYSQL_TOO_MANY_CONNECTIONS: (u16, &str, &str) = (1040, "08004", "Too many connections");
+/// Readable, not writable: the interest of an idle connection or a listener.
+const READABLE: Interest = Interest {
+    readable: true,
+    writable: false,
+};
 
 /// Run the server until a fatal platform error.
 pub fn run<S: Syscalls>(sys: &S, config: &Config) -> Result<(), Errno> {
@@ -43,6 +57,21 @@ pub fn run<S: Syscalls>(sys: &S, config: &Config) -> Result<(), Errno> {
     }
 }
 
+/// The protocol a connection speaks, with its per-connection state.
+enum Protocol {
+    /// Redis's RESP: the request parser and the client's command state.
+    Resp { parser: Parser, client: Client },
+    /// MySQL's client/server protocol (boxed: it is much larger than the RESP state).
+    Mysql(Box<MysqlConn>),
+}
+
+/// Which listener a readiness event is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListenerKind {
+    Resp,
+    Mysql,
+}
+
 /// One client connection.
 struct Conn {
     fd: Fd,
@@ -50,11 +79,12 @@ struct Conn {
     inbuf: Vec<u8>,
     start: usize,
     end: usize,
-    parser: Parser,
     /// Output bytes `out_pos..` are still to be sent.
     out: Vec<u8>,
     out_pos: usize,
-    client: Client,
+    protocol: Protocol,
+    /// Close once the pending output is sent (QUIT, COM_QUIT, protocol errors).
+    closing: bool,
     interest: Interest,
 }
 
@@ -66,8 +96,28 @@ enum After {
 }
 
 impl Conn {
+    fn new(fd: Fd, protocol: Protocol) -> Self {
+        Self {
+            fd,
+            inbuf: Vec::new(),
+            start: 0,
+            end: 0,
+            out: Vec::new(),
+            out_pos: 0,
+            protocol,
+            closing: false,
+            interest: READABLE,
+        }
+    }
+
     fn pending_output(&self) -> usize {
         self.out.len() - self.out_pos
+    }
+
+    /// The connection will close once its output is sent.
+    fn is_closing(&self) -> bool {
+        self.closing
+            || matches!(&self.protocol, Protocol::Resp { client, .. } if client.close_after_reply)
     }
 }
 
@@ -75,6 +125,9 @@ impl Conn {
 pub struct Server<'s, S: Syscalls> {
     sys: &'s S,
     listener: Fd,
+    /// The MySQL-protocol listener (`None` when `sql_port` is off).
+    sql_listener: Option<Fd>,
+    sql_settings: ProtocolSettings,
     shared: Shared,
     dispatcher: Dispatcher,
     conns: HashMap<Fd, Conn>,
@@ -85,42 +138,49 @@ pub struct Server<'s, S: Syscalls> {
 }
 
 impl<'s, S: Syscalls> Server<'s, S> {
-    /// Bind and listen on `config.bind:config.port`.
+    /// Bind and listen on `config.bind:config.port` (RESP) and `config.sql_port` (MySQL).
+    /// Logs `dbserver: listening on ADDR:PORT (RESP)` and `... (MySQL)` with the ports
+    /// actually bound (port 0 lets the platform choose).
     pub fn new(sys: &'s S, config: Config) -> Result<Self, Errno> {
-        let listener = sys.socket()?;
-        let addr = SockAddrV4 {
-            addr: config.bind,
-            port: config.port,
+        let (listener, port) = open_listener(sys, config.bind, config.port, LISTEN_BACKLOG)?;
+        let sql = match config.sql_port {
+            None => None,
+            Some(sql_port) => match open_listener(sys, config.bind, sql_port, SQL_LISTEN_BACKLOG) {
+                Ok(bound) => Some(bound),
+                Err(e) => {
+                    let _ = sys.close(listener);
+                    return Err(e);
+                }
+            },
         };
-        let setup = sys
-            .bind(listener, addr)
-            .and_then(|()| sys.listen(listener, LISTEN_BACKLOG))
-            .and_then(|()| {
-                sys.poll_ctl(
-                    listener,
-                    Interest {
-                        readable: true,
-                        writable: false,
-                    },
-                )
-            });
-        if let Err(e) = setup {
-            let _ = sys.close(listener);
-            return Err(e);
-        }
         let [a, b, c, d] = config.bind;
         sys.log(&format!(
-            "dbserver: listening on {a}.{b}.{c}.{d}:{}\n",
-            config.port
+            "dbserver: listening on {a}.{b}.{c}.{d}:{port} (RESP)\n"
         ));
+        if let Some((_, sql_port)) = sql {
+            sys.log(&format!(
+                "dbserver: listening on {a}.{b}.{c}.{d}:{sql_port} (MySQL)\n"
+            ));
+        }
         let now_ms = sys.clock_ns() / NS_PER_MS;
+        let sql_settings = ProtocolSettings {
+            password: config.sql_password.clone(),
+            max_allowed_packet: config.max_allowed_packet,
+        };
+        let engine = Engine::new(EngineLimits {
+            max_nesting_depth: config.sql_max_nesting_depth,
+            max_data_bytes: None,
+        });
         Ok(Self {
             sys,
             listener,
+            sql_listener: sql.map(|(fd, _)| fd),
+            sql_settings,
             shared: Shared {
                 store: Store::new(),
                 config,
                 stats: Stats::new(now_ms, COMMANDS.len()),
+                sql: engine,
             },
             dispatcher: Dispatcher::default(),
             conns: HashMap::new(),
@@ -147,7 +207,9 @@ impl<'s, S: Syscalls> Server<'s, S> {
         for i in 0..n {
             let ev = self.events[i];
             if ev.fd == self.listener {
-                self.accept_clients();
+                self.accept_clients(ev.fd, ListenerKind::Resp);
+            } else if Some(ev.fd) == self.sql_listener {
+                self.accept_clients(ev.fd, ListenerKind::Mysql);
             } else {
                 self.handle_client(ev, now_ms);
             }
@@ -168,9 +230,9 @@ impl<'s, S: Syscalls> Server<'s, S> {
         self.sys.clock_ns() / NS_PER_MS
     }
 
-    fn accept_clients(&mut self) {
+    fn accept_clients(&mut self, listener: Fd, kind: ListenerKind) {
         for _ in 0..ACCEPTS_PER_ROUND {
-            let fd = match self.sys.accept(self.listener) {
+            let fd = match self.sys.accept(listener) {
                 Ok(fd) => fd,
                 Err(Errno::EAGAIN) => return,
                 Err(Errno::EINTR | Errno::ECONNABORTED) => continue,
@@ -192,35 +254,50 @@ impl<'s, S: Syscalls> Server<'s, S> {
             if self.conns.len() >= self.shared.config.maxclients {
                 stats.rejected_connections += 1;
                 // Best effort: the socket is fresh, so the short reply fits its buffer.
-                let _ = self.sys.send(fd, MAXCLIENTS_REPLY);
+                let _ = match kind {
+                    ListenerKind::Resp => self.sys.send(fd, MAXCLIENTS_REPLY),
+                    ListenerKind::Mysql => {
+                        let (code, state, message) = MYSQL_TOO_MANY_CONNECTIONS;
+                        self.sys
+                            .send(fd, &mysql::refusal_packet(code, state, message))
+                    }
+                };
                 let _ = self.sys.close(fd);
                 continue;
             }
-            let interest = Interest {
-                readable: true,
-                writable: false,
-            };
-            if self.sys.poll_ctl(fd, interest).is_err() {
+            if self.sys.poll_ctl(fd, READABLE).is_err() {
                 let _ = self.sys.close(fd);
                 continue;
             }
-            let client = Client {
-                id: self.next_client_id,
-                authenticated: self.shared.config.requirepass.is_none(),
-                ..Client::default()
-            };
+            let id = self.next_client_id;
             self.next_client_id += 1;
-            let conn = Conn {
-                fd,
-                inbuf: Vec::new(),
-                start: 0,
-                end: 0,
-                parser: Parser::default(),
-                out: Vec::new(),
-                out_pos: 0,
-                client,
-                interest,
+            let mut greeting = Vec::new();
+            let protocol = match kind {
+                ListenerKind::Resp => Protocol::Resp {
+                    parser: Parser::default(),
+                    client: Client {
+                        id,
+                        authenticated: self.shared.config.requirepass.is_none(),
+                        ..Client::default()
+                    },
+                },
+                ListenerKind::Mysql => {
+                    // MySQL connection ids are 32 bits; wrapping only repeats an id.
+                    let salt_seed = self.sys.clock_ns() ^ id.rotate_left(32);
+                    Protocol::Mysql(Box::new(MysqlConn::new(
+                        id as u32,
+                        salt_seed,
+                        &mut greeting,
+                    )))
+                }
             };
+            let mut conn = Conn::new(fd, protocol);
+            conn.out = greeting;
+            // The MySQL server speaks first: send the handshake now.
+            if conn.pending_output() > 0 && flush_and_rearm(self.sys, &mut conn) == After::Close {
+                let _ = self.sys.close(fd);
+                continue;
+            }
             self.conns.insert(fd, conn);
         }
     }
@@ -240,6 +317,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
             let mut env = Env {
                 shared: &mut self.shared,
                 dispatcher: &self.dispatcher,
+                sql_settings: &self.sql_settings,
                 sys: self.sys,
                 now_ms,
                 connected,
@@ -248,16 +326,40 @@ impl<'s, S: Syscalls> Server<'s, S> {
         }
         if after == After::Close {
             let fd = conn.fd;
+            if let Protocol::Mysql(mysql) = &mut conn.protocol {
+                mysql.close(&mut self.shared.sql);
+            }
             let _ = self.sys.close(fd);
             self.conns.remove(&fd);
         }
     }
 }
 
+/// Bind and listen on `addr:port` and register for readiness; returns the descriptor and
+/// the port bound (the chosen one when `port` is 0 and the platform reports it).
+fn open_listener<S: Syscalls>(
+    sys: &S,
+    addr: [u8; 4],
+    port: u16,
+    backlog: u32,
+) -> Result<(Fd, u16), Errno> {
+    let fd = sys.socket()?;
+    let setup = sys
+        .bind(fd, SockAddrV4 { addr, port })
+        .and_then(|()| sys.listen(fd, backlog))
+        .and_then(|()| sys.poll_ctl(fd, READABLE));
+    if let Err(e) = setup {
+        let _ = sys.close(fd);
+        return Err(e);
+    }
+    Ok((fd, sys.local_port(fd).unwrap_or(port)))
+}
+
 /// What request processing needs besides the connection.
 struct Env<'a> {
     shared: &'a mut Shared,
     dispatcher: &'a Dispatcher,
+    sql_settings: &'a ProtocolSettings,
     sys: &'a dyn Syscalls,
     now_ms: u64,
     connected: usize,
@@ -293,7 +395,11 @@ fn read_input(sys: &dyn Syscalls, conn: &mut Conn, config: &Config) -> After {
 /// Run buffered requests, send replies, and update poll interest.
 fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
     loop {
-        let held_back = run_requests(env, conn);
+        let held_back = match conn.protocol {
+            Protocol::Resp { .. } => run_requests(env, conn),
+            Protocol::Mysql(_) => run_mysql(env, conn),
+        };
+        compact_input(conn);
         if flush_output(env.sys, conn) == After::Close {
             return After::Close;
         }
@@ -303,21 +409,77 @@ fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
             break;
         }
     }
-    if conn.client.close_after_reply && conn.pending_output() == 0 {
+    if conn.is_closing() && conn.pending_output() == 0 {
         return After::Close;
     }
+    rearm(env.sys, conn)
+}
+
+/// Send what is pending, then update poll interest (used right after accepting).
+fn flush_and_rearm(sys: &dyn Syscalls, conn: &mut Conn) -> After {
+    if flush_output(sys, conn) == After::Close {
+        return After::Close;
+    }
+    rearm(sys, conn)
+}
+
+/// Read while output is below the high-water mark and the connection stays open; wait
+/// for writability while output is pending.
+fn rearm(sys: &dyn Syscalls, conn: &mut Conn) -> After {
     let want = Interest {
-        readable: !conn.client.close_after_reply
-            && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
+        readable: !conn.is_closing() && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
         writable: conn.pending_output() > 0,
     };
     if want != conn.interest {
-        if env.sys.poll_ctl(conn.fd, want).is_err() {
+        if sys.poll_ctl(conn.fd, want).is_err() {
             return After::Close;
         }
         conn.interest = want;
     }
     After::Keep
+}
+
+/// Feed buffered MySQL packets to the protocol front-end. Returns true when work was held
+/// back until the output drains.
+fn run_mysql(env: &mut Env<'_>, conn: &mut Conn) -> bool {
+    let Conn {
+        inbuf,
+        start,
+        end,
+        out,
+        protocol,
+        closing,
+        ..
+    } = conn;
+    let Protocol::Mysql(mysql) = protocol else {
+        return false;
+    };
+    if *closing {
+        return false;
+    }
+    // The SQL tables may use what the keyspace leaves of `maxmemory`.
+    let config = &env.shared.config;
+    let max_data_bytes = (config.maxmemory != 0).then(|| {
+        config
+            .maxmemory
+            .saturating_sub(env.shared.store.used_bytes())
+    });
+    env.shared.sql.set_limits(EngineLimits {
+        max_nesting_depth: config.sql_max_nesting_depth,
+        max_data_bytes,
+    });
+    let progress = mysql.process(
+        &inbuf[*start..*end],
+        &mut env.shared.sql,
+        env.sql_settings,
+        out,
+        OUTPUT_HIGH_WATER_BYTES,
+    );
+    *start = (*start + progress.consumed).min(*end);
+    if progress.close {
+        *closing = true;
+    }
+    progress.held_back
 }
 
 /// Parse and execute every complete request in the input buffer. Returns true when
@@ -327,12 +489,14 @@ fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
         inbuf,
         start,
         end,
-        parser,
         out,
         out_pos,
-        client,
+        protocol,
         ..
     } = conn;
+    let Protocol::Resp { parser, client } = protocol else {
+        return false;
+    };
     let mut held_back = false;
     while *start < *end && !client.close_after_reply {
         if out.len() - *out_pos > OUTPUT_HIGH_WATER_BYTES {
@@ -377,14 +541,18 @@ fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
             }
         }
     }
-    if *start == *end {
-        *start = 0;
-        *end = 0;
-        if inbuf.len() > BUFFER_SHRINK_BYTES {
-            *inbuf = Vec::new();
+    held_back
+}
+
+/// Forget fully processed input; release a buffer that grew large once it is empty.
+fn compact_input(conn: &mut Conn) {
+    if conn.start == conn.end {
+        conn.start = 0;
+        conn.end = 0;
+        if conn.inbuf.len() > BUFFER_SHRINK_BYTES {
+            conn.inbuf = Vec::new();
         }
     }
-    held_back
 }
 
 /// Reply `-ERR Protocol error: <msg>` and close once it is sent.

@@ -374,7 +374,7 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
         write!(
             w,
             "# Memory\r\nused_memory:{}\r\nmaxmemory:{}\r\n",
-            shared.store.used_bytes(),
+            shared.used_memory(),
             shared.config.maxmemory
         )?;
         write!(w, "maxmemory_policy:noeviction\r\n\r\n")?;

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::resp::{self, Args};
+use crate::sql::Engine;
 use crate::stats::Stats;
 use crate::store::{Store, Value};
 use crate::sys::Syscalls;
@@ -24,6 +25,17 @@ pub struct Shared {
     pub config: Config,
     /// Counters for `INFO`.
     pub stats: Stats,
+    /// The SQL engine's tables (served on the MySQL port; counted against `maxmemory`).
+    pub sql: Engine,
+}
+
+impl Shared {
+    /// Bytes of data `maxmemory` is checked against: the keyspace and the SQL tables.
+    pub fn used_memory(&self) -> usize {
+        self.store
+            .used_bytes()
+            .saturating_add(self.sql.used_bytes())
+    }
 }
 
 /// Per-connection state the commands read and change.
@@ -194,10 +206,7 @@ impl Dispatcher {
             return;
         }
         let maxmemory = ctx.shared.config.maxmemory;
-        if command.flags & DENY_OOM != 0
-            && maxmemory != 0
-            && ctx.shared.store.used_bytes() > maxmemory
-        {
+        if command.flags & DENY_OOM != 0 && maxmemory != 0 && ctx.shared.used_memory() > maxmemory {
             ctx.out
                 .extend_from_slice(b"-OOM command not allowed when used memory > 'maxmemory'.\r\n");
             return;

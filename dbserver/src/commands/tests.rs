@@ -60,6 +60,7 @@ impl Harness {
                 store: Store::new(),
                 config,
                 stats: Stats::new(0, COMMANDS.len()),
+                sql: crate::sql::Engine::default(),
             },
             client: Client {
                 id: 7,

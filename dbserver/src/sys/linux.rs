@@ -100,6 +100,17 @@ impl Syscalls for LinuxSys {
         check(unsafe { libc::listen(fd, backlog) }).map(drop)
     }
 
+    fn local_port(&self, fd: Fd) -> Result<u16, Errno> {
+        // SAFETY: sockaddr_in is plain old data; all-zero is a valid value.
+        let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+        let mut len = size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        // SAFETY: `sin` and `len` are live for the call and `len` holds `sin`'s size.
+        check(unsafe {
+            libc::getsockname(fd, (&mut sin as *mut libc::sockaddr_in).cast(), &mut len)
+        })?;
+        Ok(u16::from_be(sin.sin_port))
+    }
+
     fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
         let flags = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
         // SAFETY: null address pointers are allowed when the peer address is not wanted.

@@ -66,6 +66,12 @@ pub trait Syscalls {
     fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno>;
     /// `listen(2)`.
     fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno>;
+    /// The local port of a bound socket (`getsockname(2)`): the port the platform chose
+    /// when `bind` was given port 0. Platforms without port choice keep the default.
+    fn local_port(&self, fd: Fd) -> Result<u16, Errno> {
+        let _ = fd;
+        Err(Errno::ENOSYS)
+    }
     /// `accept4(2)` with `SOCK_NONBLOCK`; `EAGAIN` when nobody is waiting.
     fn accept(&self, fd: Fd) -> Result<Fd, Errno>;
     /// `recv(2)`; `Ok(0)` means the peer closed its side.

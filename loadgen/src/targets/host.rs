@@ -2,20 +2,19 @@
 //! `dbserver` binary spawned on 127.0.0.1.
 
 use std::env;
-use std::fs::{self, File};
-use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::fs;
+use std::io::{self, BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Target, TargetError};
 
-/// How long a freshly spawned `dbserver` may take to accept connections.
+/// How long a freshly spawned `dbserver` may take to report its listening ports.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
-/// Pause between readiness probes.
-const PROBE_INTERVAL: Duration = Duration::from_millis(50);
 /// Timeout of one connection attempt to a loopback server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Environment variable that names the `dbserver` binary explicitly.
@@ -58,56 +57,87 @@ impl Target for AddrTarget {
 pub struct LinuxHost {
     child: Child,
     addr: SocketAddr,
+    sql_addr: SocketAddr,
 }
 
 impl LinuxHost {
-    /// Finds (or builds) `dbserver`, starts it on a free loopback port, waits until it accepts.
+    /// Finds (or builds) `dbserver`, starts it on ports the kernel picks, waits until it listens.
     pub fn spawn() -> Result<Self, TargetError> {
         let binary = find_or_build_dbserver()?;
         Self::spawn_binary(&binary)
     }
 
-    /// Starts `binary` (a dbserver-compatible server) on a free loopback port.
+    /// Starts `binary` (a dbserver-compatible server) with `--port 0 --sql-port 0` and reads
+    /// the ports it bound from its log: no port is chosen first and bound later, so
+    /// concurrent servers can never meet on one port.
     pub fn spawn_binary(binary: &Path) -> Result<Self, TargetError> {
-        let port = free_loopback_port().map_err(io_err)?;
-        let log_path = env::temp_dir().join(format!("loadgen-dbserver-{port}.log"));
-        let log = File::create(&log_path).map_err(io_err)?;
-        let child = Command::new(binary)
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        let mut child = Command::new(binary)
+            .args(["--bind", "127.0.0.1", "--port", "0", "--sql-port", "0"])
             .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(io_err)?)
-            .stderr(log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| start_err(format!("running {}: {e}", binary.display())))?;
-        let mut target = LinuxHost {
-            child,
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        };
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (lines_tx, lines) = mpsc::channel();
+        // Keeps reading for the server's whole life, so it never blocks on a full pipe.
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = lines_tx.send(line);
+            }
+        });
+        let mut log = Vec::new();
+        let mut resp_port = None;
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
-            if let Ok(Some(status)) = target.child.try_wait() {
-                let log = fs::read_to_string(&log_path).unwrap_or_default();
-                return Err(start_err(format!(
-                    "{} exited with {status} before accepting connections; its output:\n{}",
-                    binary.display(),
-                    tail(&log, 20)
-                )));
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(port) = listening_port(&line, "RESP") {
+                        resp_port = Some(port);
+                    } else if let (Some(port), Some(sql_port)) =
+                        (resp_port, listening_port(&line, "MySQL"))
+                    {
+                        return Ok(LinuxHost {
+                            child,
+                            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+                            sql_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, sql_port)),
+                        });
+                    }
+                    log.push(line);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = child.wait().map_err(io_err)?;
+                    return Err(start_err(format!(
+                        "{} exited with {status} before listening; its output:\n{}",
+                        binary.display(),
+                        tail(&log, 20)
+                    )));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(start_err(format!(
+                        "{} did not report its listening ports within {STARTUP_TIMEOUT:?}; its output:\n{}",
+                        binary.display(),
+                        tail(&log, 20)
+                    )));
+                }
             }
-            if TcpStream::connect_timeout(&target.addr, PROBE_INTERVAL).is_ok() {
-                let _ = fs::remove_file(&log_path);
-                return Ok(target);
-            }
-            if Instant::now() > deadline {
-                // Drop kills the child.
-                return Err(start_err(format!(
-                    "{} did not accept connections on {} within {STARTUP_TIMEOUT:?}",
-                    binary.display(),
-                    target.addr
-                )));
-            }
-            thread::sleep(PROBE_INTERVAL);
         }
     }
+
+    /// The MySQL-protocol address of the server.
+    pub fn sql_addr(&self) -> SocketAddr {
+        self.sql_addr
+    }
+}
+
+/// The port in dbserver's `dbserver: listening on 127.0.0.1:PORT (PROTOCOL)` log line.
+fn listening_port(line: &str, protocol: &str) -> Option<u16> {
+    let rest = line.strip_prefix("dbserver: listening on ")?;
+    let addr = rest.strip_suffix(&format!(" ({protocol})"))?;
+    addr.rsplit_once(':')?.1.parse().ok()
 }
 
 impl Drop for LinuxHost {
@@ -143,16 +173,8 @@ fn io_err(e: io::Error) -> TargetError {
     TargetError::Io("linux-host".to_string(), e)
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// A loopback TCP port that was free a moment ago.
-pub fn free_loopback_port() -> io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
+fn tail(lines: &[String], count: usize) -> String {
+    lines[lines.len().saturating_sub(count)..].join("\n")
 }
 
 /// `$LOADGEN_DBSERVER`, else `dbserver` next to this executable (same Cargo profile directory,
@@ -274,8 +296,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_the_port_from_the_log_line() {
+        let line = "dbserver: listening on 127.0.0.1:41234 (MySQL)";
+        assert_eq!(listening_port(line, "MySQL"), Some(41234));
+        assert_eq!(listening_port(line, "RESP"), None);
+        assert_eq!(
+            listening_port("dbserver: listening on x (RESP)", "RESP"),
+            None
+        );
+    }
+
+    #[test]
     fn finds_the_pid_of_our_own_listener() {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         assert_eq!(find_listener_pid(port), Some(std::process::id()));
     }

@@ -1,4 +1,5 @@
-//! The ring0db appliance image: the ring-0 kernel linked with the KV server.
+//! The ring0db appliance image: the ring-0 kernel linked with the database server (KV over
+//! RESP, SQL over the MySQL protocol).
 //!
 //! The server (`dbserver`) runs in ring 0 as the kernel's only application. Its system
 //! calls are plain function calls into the kernel (`syscall=call`, default) or go
@@ -38,11 +39,18 @@ fn main(kernel: &Kernel) -> ExitCode {
         ring0db_kernel::net::socket::serve_forever_until(None);
         return ExitCode::Success;
     }
-    log::info!(
-        "appliance: dbserver on port {} with system calls as {}",
-        settings.server_config.port,
-        settings.syscall_path.describe()
-    );
+    match settings.server_config.sql_port {
+        Some(sql_port) => log::info!(
+            "appliance: dbserver on port {} (RESP) and {sql_port} (MySQL) with system calls as {}",
+            settings.server_config.port,
+            settings.syscall_path.describe()
+        ),
+        None => log::info!(
+            "appliance: dbserver on port {} (RESP; MySQL off) with system calls as {}",
+            settings.server_config.port,
+            settings.syscall_path.describe()
+        ),
+    }
     kernel_calls::set_trap_mode(settings.syscall_path == SyscallPath::Trap);
     let result = match settings.syscall_path {
         SyscallPath::Call => dbserver::run(&kernel_calls::KernelCalls, &settings.server_config),

@@ -9,6 +9,10 @@ use ring0db_kernel::boot::cmdline::{BadValue, CommandLine};
 /// Keys the appliance reads.
 pub const KEYS: &[&str] = &[
     "port",
+    "sqlport",
+    "sqlpassword",
+    "maxallowedpacket",
+    "sqlmaxdepth",
     "maxclients",
     "maxmemory",
     "requirepass",
@@ -49,8 +53,35 @@ impl Settings {
             Some(text) => parse_size(text)
                 .map_err(|_| cmdline.bad("maxmemory", text, "a size like 64mb or 1048576"))?,
         };
+        let max_allowed_packet = match cmdline.get("maxallowedpacket") {
+            None => defaults.max_allowed_packet,
+            Some(text) => parse_size(text).map_err(|_| {
+                cmdline.bad("maxallowedpacket", text, "a size like 64mb or 1048576")
+            })?,
+        };
+        // `sqlport=0` (or `off`) disables the MySQL listener: nobody could learn a port the
+        // kernel chose.
+        let sql_port = match cmdline.get("sqlport") {
+            None => defaults.sql_port,
+            Some("off") => None,
+            Some(text) => match text.parse::<u16>() {
+                Ok(0) => None,
+                Ok(port) => Some(port),
+                Err(_) => {
+                    return Err(cmdline.bad("sqlport", text, "a TCP port number, or 0/off"));
+                }
+            },
+        };
         let server_config = Config {
             port: cmdline.parse_or("port", defaults.port, "a TCP port number (1-65535)")?,
+            sql_port,
+            sql_password: cmdline.get("sqlpassword").map(|p| p.to_string()),
+            max_allowed_packet,
+            sql_max_nesting_depth: cmdline.parse_or(
+                "sqlmaxdepth",
+                defaults.sql_max_nesting_depth,
+                "a nesting depth (number)",
+            )?,
             bind: [0, 0, 0, 0],
             maxclients: cmdline.parse_or(
                 "maxclients",

@@ -8,7 +8,7 @@ use core::ptr::addr_of;
 use crate::mem::PAGE_SIZE;
 
 /// Size of the kernel stack that the boot code, the idle loop and the application run on.
-pub const KERNEL_STACK_SIZE: usize = 256 * 1024;
+pub const KERNEL_STACK_SIZE: usize = 1024 * 1024;
 /// Size of each IST stack. Fatal-exception reporting (formatting, backtrace) is the
 /// deepest user of it.
 pub const IST_STACK_SIZE: usize = 32 * 1024;
