@@ -4,12 +4,14 @@
 
 mod common;
 
-use common::{encode, Resp, Server};
+use common::{encode, Resp, Server, POLL_INTERVAL};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long to wait for the server to notice a closed connection.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an open connection is watched to show it stays open.
+const NOT_CLOSED_WAIT: Duration = Duration::from_millis(300);
 
 /// The well-behaved client still gets correct answers.
 fn assert_healthy(good: &mut Resp, round: usize) {
@@ -23,14 +25,7 @@ fn assert_healthy(good: &mut Resp, round: usize) {
 
 /// Wait until INFO reports `want` connected clients (the INFO connection included).
 fn wait_for_clients(server: &Server, want: u64) {
-    let deadline = Instant::now() + SETTLE_TIMEOUT;
-    while server.info_field("connected_clients") != want {
-        assert!(
-            Instant::now() < deadline,
-            "connected_clients never became {want}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_info("connected_clients", SETTLE_TIMEOUT, |n| n == want);
 }
 
 #[test]
@@ -150,9 +145,9 @@ fn partial_frames_and_pipelines_over_tcp() {
     // Mixed inline and multibulk, split across writes in the middle of a bulk.
     c.send_raw(b"PING\r\n*2\r\n$3\r\nGET\r\n$7\r\ntri")
         .expect("send");
-    thread::sleep(Duration::from_millis(50));
-    c.send_raw(b"ckle\r\nECHO hi\r\n").expect("send");
+    // The PONG shows the server has read the first part before the rest is sent.
     assert_eq!(c.reply().expect("reply"), b"+PONG\r\n");
+    c.send_raw(b"ckle\r\nECHO hi\r\n").expect("send");
     assert_eq!(c.reply().expect("reply"), b"$12\r\ndrop by drop\r\n");
     assert_eq!(c.reply().expect("reply"), b"$2\r\nhi\r\n");
 }
@@ -165,8 +160,12 @@ fn slow_reader_gets_every_reply_and_others_are_served() {
     for _ in 0..100 {
         setup.command(&["RPUSH", "big", &element]);
     }
-    // Each reply is about 10.6 KB: 3000 of them exceed the server's output high-water mark.
+    // Each reply is 10,806 bytes: 3000 of them exceed the server's output high-water mark
+    // (16 MiB, 1553 replies) twice over.
     const REQUESTS: usize = 3000;
+    const REPLY_BYTES: u64 = 6 + 100 * 108;
+    const OUTPUT_HIGH_WATER_BYTES: u64 = 16 * 1024 * 1024;
+    const BACKLOG_REPLIES: u64 = OUTPUT_HIGH_WATER_BYTES.div_ceil(REPLY_BYTES);
     let mut slow = server.connect();
     let request = encode(&["LRANGE", "big", "0", "-1"]);
     let all: Vec<u8> = request
@@ -175,8 +174,12 @@ fn slow_reader_gets_every_reply_and_others_are_served() {
         .cycle()
         .take(request.len() * REQUESTS)
         .collect();
+    let before = server.info_field("total_commands_processed");
     slow.send_raw(&all).expect("send");
-    thread::sleep(Duration::from_millis(200));
+    // Wait until the server has produced more unread output than its high-water mark.
+    server.wait_for_info("total_commands_processed", SETTLE_TIMEOUT, |n| {
+        n >= before + BACKLOG_REPLIES
+    });
     let mut good = server.connect();
     assert_healthy(&mut good, 0);
     for _ in 0..REQUESTS {
@@ -189,9 +192,10 @@ fn slow_reader_gets_every_reply_and_others_are_served() {
 #[test]
 fn maxclients_refuses_extra_connections() {
     let server = Server::start(&["--maxclients", "2"]);
-    // The start-up probe's connection may still hold a slot for a moment.
-    let mut a = connect_admitted(&server);
-    let b = connect_admitted(&server);
+    let mut a = server.connect();
+    assert_eq!(a.command(&["PING"]), b"+PONG\r\n");
+    let mut b = server.connect();
+    assert_eq!(b.command(&["PING"]), b"+PONG\r\n");
     let mut c = server.connect();
     assert_eq!(
         c.reply().expect("an error reply"),
@@ -216,8 +220,18 @@ fn connect_admitted(server: &Server) -> Resp {
             Some(reply) if reply == b"+PONG\r\n" => return c,
             other => assert!(Instant::now() < deadline, "never admitted: {other:?}"),
         }
-        thread::sleep(Duration::from_millis(20));
+        thread::sleep(POLL_INTERVAL);
     }
+}
+
+#[test]
+fn an_open_connection_is_not_reported_closed() {
+    // Keeps `closed_by_server` honest: it must be able to say no.
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    assert_eq!(c.command(&["PING"]), b"+PONG\r\n");
+    assert!(!c.closed_within(NOT_CLOSED_WAIT));
+    assert_eq!(c.command(&["PING"]), b"+PONG\r\n");
 }
 
 #[test]

@@ -1,60 +1,152 @@
-//! Shared helpers of the integration tests: start the real `dbserver` binary on a free
-//! loopback port, find the Debian Redis clients, and speak raw RESP over TCP.
+//! Shared helpers of the integration tests: start the real `dbserver` binary on ephemeral
+//! loopback ports (it names them on stderr), run real client programs with a time limit,
+//! and speak raw RESP over TCP.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+pub mod mariadb;
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::thread::sleep;
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How long a server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// Socket read/write timeout of raw test clients.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Interval between two looks at a state the test waits for (inside a deadline loop).
+pub const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// The Debian package that provides `redis-cli` and `redis-benchmark`.
 const CLIENT_PACKAGE: &str = "redis-tools";
+/// How many of the server's last stderr lines are kept for failure messages.
+const LOG_TAIL_LINES: usize = 50;
+/// What the server prints once a listener is bound: `PREFIX ADDR:PORT (PROTOCOL)`.
+const LISTENING_PREFIX: &str = "dbserver: listening on ";
+/// Flags every test server gets: loopback only, ephemeral ports for both protocols.
+const BASE_ARGS: &[&str] = &["--bind", "127.0.0.1", "--port", "0"];
+/// The flag that selects the MySQL port (`0` unless a test passes its own, e.g. `off`).
+const SQL_PORT_FLAG: &str = "--sql-port";
+
+/// The last lines a child printed, shared with the thread that drains its pipe.
+#[derive(Clone, Default)]
+pub struct LogTail(Arc<Mutex<VecDeque<String>>>);
+
+impl LogTail {
+    fn push(&self, line: String) {
+        let mut lines = self.0.lock().expect("log lock");
+        if lines.len() == LOG_TAIL_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    /// The kept lines, one per line.
+    pub fn text(&self) -> String {
+        let lines = self.0.lock().expect("log lock");
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+}
 
 /// A `dbserver` child process, killed on drop.
 pub struct Server {
     child: Child,
-    /// The loopback port it listens on.
+    /// The loopback port of the Redis protocol.
     pub port: u16,
+    /// The loopback port of the MySQL protocol (0 when started with `--sql-port off`).
+    pub sql_port: u16,
+    log: LogTail,
+    drain: Option<JoinHandle<()>>,
 }
 
 impl Server {
-    /// Start `dbserver` with `extra` flags on a free loopback port and wait until it accepts.
+    /// Start `dbserver --port 0 --sql-port 0` with `extra` flags and wait until it names
+    /// its ports on stderr (a test may pass its own `--sql-port`, e.g. `off`).
     pub fn start(extra: &[&str]) -> Server {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_dbserver"))
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        let own_sql_port = extra.contains(&SQL_PORT_FLAG);
+        let sql_off = extra
+            .windows(2)
+            .any(|w| w[0] == SQL_PORT_FLAG && w[1].eq_ignore_ascii_case("off"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dbserver"));
+        command.args(BASE_ARGS);
+        if !own_sql_port {
+            command.args([SQL_PORT_FLAG, "0"]);
+        }
+        let mut child = command
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn dbserver");
-        let mut server = Server { child, port };
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if TcpStream::connect(server.addr()).is_ok() {
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("dbserver exited during start: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "dbserver did not listen on port {port}"
-            );
-            sleep(Duration::from_millis(20));
+        let log = LogTail::default();
+        let (lines_tx, lines_rx) = mpsc::channel();
+        let stderr = child.stderr.take().expect("piped stderr");
+        let drain = Some(drain_lines(stderr, log.clone(), lines_tx));
+        let mut server = Server {
+            child,
+            port: 0,
+            sql_port: 0,
+            log,
+            drain,
+        };
+        server.port = server.await_listening(&lines_rx, "RESP", extra);
+        if !sql_off {
+            server.sql_port = server.await_listening(&lines_rx, "MySQL", extra);
         }
+        server
     }
 
-    /// The server's address.
+    /// The port of the next stderr line, which must be `listening on 127.0.0.1:PORT
+    /// (protocol)`.
+    fn await_listening(&mut self, lines: &Receiver<String>, protocol: &str, args: &[&str]) -> u16 {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let line = match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "dbserver {args:?} did not report its {protocol} port within {START_TIMEOUT:?}; \
+                 stderr so far:\n{}",
+                self.log.text()
+            ),
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.child.wait().expect("wait for dbserver");
+                panic!(
+                    "dbserver {args:?} exited ({status}) before reporting its {protocol} port; \
+                     stderr:\n{}",
+                    self.log.text()
+                )
+            }
+        };
+        parse_listening(&line, protocol).unwrap_or_else(|| {
+            panic!(
+                "dbserver {args:?}: expected `{LISTENING_PREFIX}127.0.0.1:PORT ({protocol})`, \
+                 got {line:?}; stderr so far:\n{}",
+                self.log.text()
+            )
+        })
+    }
+
+    /// The Redis protocol's address.
     pub fn addr(&self) -> SocketAddrV4 {
         SocketAddrV4::new(Ipv4Addr::LOCALHOST, self.port)
+    }
+
+    /// The MySQL protocol's address.
+    pub fn sql_addr(&self) -> SocketAddrV4 {
+        assert_ne!(
+            self.sql_port, 0,
+            "this server runs without the SQL listener"
+        );
+        SocketAddrV4::new(Ipv4Addr::LOCALHOST, self.sql_port)
+    }
+
+    /// The last lines the server printed on stderr.
+    pub fn log_tail(&self) -> String {
+        self.log.text()
     }
 
     /// True while the process runs.
@@ -78,61 +170,133 @@ impl Server {
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("no INFO field {name} in {text}"))
     }
+
+    /// Wait until INFO field `name` satisfies `ok`; panics with the last value after
+    /// `timeout`.
+    pub fn wait_for_info(&self, name: &str, timeout: Duration, ok: impl Fn(u64) -> bool) -> u64 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.info_field(name);
+            if ok(value) {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "INFO {name} stayed {value} for {timeout:?}"
+            );
+            thread::sleep(POLL_INTERVAL);
+        }
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(drain) = self.drain.take() {
+            let _ = drain.join();
+        }
     }
 }
 
-/// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind an ephemeral port");
-    l.local_addr().expect("local addr").port()
+/// `Some(port)` when `line` is `dbserver: listening on 127.0.0.1:PORT (protocol)`.
+fn parse_listening(line: &str, protocol: &str) -> Option<u16> {
+    let rest = line.strip_prefix(LISTENING_PREFIX)?;
+    let addr = rest.strip_suffix(&format!(" ({protocol})"))?;
+    let port = addr.strip_prefix("127.0.0.1:")?;
+    port.parse().ok().filter(|&p| p != 0)
+}
+
+/// A thread that reads `stderr` to its end, keeping the last lines in `log` and handing
+/// each line to `lines` while someone listens.
+fn drain_lines(stderr: ChildStderr, log: LogTail, lines: Sender<String>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut raw = Vec::new();
+        while matches!(reader.read_until(b'\n', &mut raw), Ok(n) if n > 0) {
+            let line = String::from_utf8_lossy(&raw).trim_end().to_string();
+            raw.clear();
+            log.push(line.clone());
+            let _ = lines.send(line);
+        }
+    })
+}
+
+/// The path of program `name` found on PATH (or in /usr/bin, /usr/sbin); fails the test
+/// naming Debian `package` when it is not installed.
+pub fn program(name: &str, package: &str) -> PathBuf {
+    let dirs = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    dirs.into_iter()
+        .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{name}` is not installed: these tests need it (apt-get install {package})")
+        })
 }
 
 /// The path of a Redis client program; fails the test when it is not installed.
 pub fn redis_tool(name: &str) -> PathBuf {
-    let candidates = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    candidates
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin").join(name)])
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("`{name}` is not installed: these tests need the real Redis clients (apt-get install {CLIENT_PACKAGE})")
-        })
+    program(name, CLIENT_PACKAGE)
 }
 
 /// Run a Redis client program with a time limit; panics when it does not finish.
 pub fn run_tool(name: &str, args: &[&str], stdin: &str, limit: Duration) -> Output {
-    let mut child = Command::new(redis_tool(name))
-        .args(args)
+    let mut command = Command::new(redis_tool(name));
+    command.args(args);
+    run_limited(command, stdin, limit)
+}
+
+/// Run `command` with `stdin` as its input; kill it and panic (showing what it printed)
+/// when it has not finished within `limit`. Output is read while it runs, so a chatty
+/// program never blocks on a full pipe.
+pub fn run_limited(mut command: Command, stdin: &str, limit: Duration) -> Output {
+    let what = format!("{command:?}");
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("start {name}: {e}"));
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(input);
+        .unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let input = stdin.as_bytes().to_vec();
+    let mut pipe = child.stdin.take().expect("stdin");
+    let feeder = thread::spawn(move || {
+        // The program may exit without reading everything: that is its business.
+        let _ = pipe.write_all(&input);
+    });
+    let stdout = read_all(child.stdout.take().expect("stdout"));
+    let stderr = read_all(child.stderr.take().expect("stderr"));
     let deadline = Instant::now() + limit;
-    while matches!(child.try_wait(), Ok(None)) {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break status;
+        }
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{name} {args:?} did not finish within {limit:?}");
+            let out = String::from_utf8_lossy(&stdout.join().expect("stdout reader")).into_owned();
+            let err = String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned();
+            panic!("{what} did not finish within {limit:?}\nstdout:\n{out}\nstderr:\n{err}");
         }
-        sleep(Duration::from_millis(20));
+        thread::sleep(POLL_INTERVAL);
+    };
+    let _ = feeder.join();
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
     }
-    child.wait_with_output().expect("collect output")
+}
+
+/// A thread that reads `source` to its end.
+fn read_all(mut source: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = source.read_to_end(&mut all);
+        all
+    })
 }
 
 /// A raw RESP client.
@@ -187,10 +351,41 @@ impl Resp {
         self.reply()
     }
 
-    /// True when the server closed the connection (after any pending replies).
+    /// True when the server closes the connection (after any pending replies, which are
+    /// discarded) within [`IO_TIMEOUT`]; false when it is still open then.
     pub fn closed_by_server(&mut self) -> bool {
-        while self.reply().is_some() {}
-        true
+        self.closed_within(IO_TIMEOUT)
+    }
+
+    /// True when the connection reaches end-of-file or is reset within `limit` (pending
+    /// input is discarded); false when it is still open after `limit`.
+    pub fn closed_within(&mut self, limit: Duration) -> bool {
+        self.buf.clear();
+        let deadline = Instant::now() + limit;
+        let closed = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break false;
+            }
+            self.stream.set_read_timeout(Some(left)).expect("timeout");
+            let mut chunk = [0u8; 64 * 1024];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => break true,
+                Ok(_) => {}
+                Err(e) => match e.kind() {
+                    std::io::ErrorKind::Interrupted => {}
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => break false,
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                        break true
+                    }
+                    _ => panic!("read failed: {e}"),
+                },
+            }
+        };
+        self.stream
+            .set_read_timeout(Some(IO_TIMEOUT))
+            .expect("timeout");
+        closed
     }
 }
 
