@@ -67,8 +67,7 @@ pub fn boot(cmdline: &str) -> Result<Boot> {
     let mut vm = spawn(cmdline, NetAttach::None)?;
     let exit = vm.wait_exit(BOOT_TIMEOUT)?;
     let wall_time = started.elapsed();
-    // The serial reader thread may still be draining the pipe after QEMU exited.
-    std::thread::sleep(Duration::from_millis(20));
+    // `wait_exit` joined the serial reader: the log is complete.
     Ok(Boot {
         exit,
         serial: vm.serial_log(),

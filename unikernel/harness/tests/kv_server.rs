@@ -183,7 +183,7 @@ fn maxclients_and_maxmemory_are_answered_with_errors() {
         "{refused}"
     );
     drop(held);
-    std::thread::sleep(Duration::from_millis(500));
+    wait_until_only_info_client(&vm);
     let big = "x".repeat(64 * 1024);
     let mut oom = String::new();
     for key in 0..40 {
@@ -198,4 +198,21 @@ fn maxclients_and_maxmemory_are_answered_with_errors() {
     );
     assert_eq!(cli(&vm, &["GET", "missing"]), "", "reads keep working");
     assert_eq!(cli(&vm, &["STRLEN", "key0"]), (64 * 1024).to_string());
+}
+
+/// Polls `INFO clients` until the only connected client is the INFO connection itself
+/// (the server has noticed every closed connection).
+fn wait_until_only_info_client(vm: &NetVm) {
+    const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + SETTLE_TIMEOUT;
+    loop {
+        let info = cli(vm, &["INFO", "clients"]);
+        if info.lines().any(|l| l.trim() == "connected_clients:1") {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "closed connections still counted after {SETTLE_TIMEOUT:?}:\n{info}"
+        );
+    }
 }
