@@ -108,7 +108,7 @@ impl MysqlConn {
 
     fn stmt_prepare(&mut self, out: &mut Vec<u8>, engine: &mut Engine, body: &[u8]) {
         self.questions = self.questions.wrapping_add(1);
-        if self.statements.len() >= MAX_STATEMENTS_PER_CONNECTION {
+        if self.statements.count() >= MAX_STATEMENTS_PER_CONNECTION {
             let message = format!(
                 "Can't create more than max_prepared_stmt_count statements (current value: {MAX_STATEMENTS_PER_CONNECTION})"
             );

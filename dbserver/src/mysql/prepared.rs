@@ -89,7 +89,8 @@ pub struct Statements {
 }
 
 impl Statements {
-    pub fn len(&self) -> usize {
+    /// Statements held.
+    pub fn count(&self) -> usize {
         self.map.len()
     }
 
@@ -162,12 +163,6 @@ fn put_param_definition(o: &mut Vec<u8>) {
     put_u16(o, BINARY_FLAG);
     o.push(0);
     put_u16(o, 0);
-}
-
-/// The COM_STMT_EXECUTE payload (after the command byte) up to the parameters.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ExecuteHeader {
-    pub statement_id: u32,
 }
 
 /// Read the statement id of a COM_STMT_EXECUTE / RESET / CLOSE / SEND_LONG_DATA body.

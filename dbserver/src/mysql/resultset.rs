@@ -312,8 +312,8 @@ impl RowStream {
         }
     }
 
-    /// Encode rows while `out` is below `high_water`; after the last row the closing EOF
-    /// (with `status`). Returns true when the result set is complete.
+    /// Encode rows while `out` is below `high_water` (at least one per call); after the
+    /// last row the closing EOF (with `status`). Returns true when the result set is complete.
     pub fn pump(
         &mut self,
         out: &mut Vec<u8>,
@@ -321,7 +321,10 @@ impl RowStream {
         high_water: usize,
         status: u16,
     ) -> bool {
-        while out.len() < high_water {
+        // At least one row per call, so that a tiny high-water mark still progresses.
+        let mut first = true;
+        while first || out.len() < high_water {
+            first = false;
             let Some(row) = self.rows.get_mut(self.next) else {
                 write_packet(out, seq, |p| put_eof(p, 0, status));
                 self.rows = Vec::new();
