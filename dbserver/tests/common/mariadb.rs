@@ -49,13 +49,17 @@ impl MariaDb {
             .tempdir()
             .expect("create a temporary directory for MariaDB");
         let datadir = dir.path().join("data");
-        install(&install_db, &datadir);
+        // Its own tmpdir: a starting server deletes other servers' temporary tables.
+        let tmpdir = dir.path().join("tmp");
+        std::fs::create_dir(&tmpdir).expect("create MariaDB's tmpdir");
+        install(&install_db, &datadir, &tmpdir);
         let socket = dir.path().join("sock");
         let error_log = dir.path().join("error.log");
         let child = Command::new(mariadbd)
             .arg("--no-defaults")
             .arg("--user=root")
             .arg(format!("--datadir={}", datadir.display()))
+            .arg(format!("--tmpdir={}", tmpdir.display()))
             .arg(format!("--socket={}", socket.display()))
             .arg(format!("--pid-file={}", dir.path().join("pid").display()))
             .arg(format!("--log-error={}", error_log.display()))
@@ -131,12 +135,13 @@ impl Drop for MariaDb {
 }
 
 /// Create the system tables in `datadir` (root logs in with an empty password).
-fn install(install_db: &Path, datadir: &Path) {
+fn install(install_db: &Path, datadir: &Path, tmpdir: &Path) {
     let mut command = Command::new(install_db);
     command
         .arg("--no-defaults")
         .arg("--user=root")
         .arg(format!("--datadir={}", datadir.display()))
+        .arg(format!("--tmpdir={}", tmpdir.display()))
         .arg("--auth-root-authentication-method=normal")
         .arg("--skip-test-db")
         .args(SERVER_SETTINGS);
