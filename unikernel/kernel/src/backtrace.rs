@@ -12,14 +12,11 @@ pub fn print(rip: u64, mut rbp: u64) {
         "  backtrace (addr2line -e images/out/ring0db.elf ADDR):\n    #0  {rip:#018x}\n"
     ));
     for depth in 1..MAX_FRAMES {
-        let readable = rbp.is_multiple_of(8)
-            && KnownStack::containing(rbp).is_some()
-            && KnownStack::containing(rbp + 8).is_some();
-        if !readable {
+        let next = KnownStack::read_word(rbp);
+        let return_address = rbp.checked_add(8).and_then(KnownStack::read_word);
+        let (Some(next), Some(return_address)) = (next, return_address) else {
             break;
-        }
-        // SAFETY: both words lie inside a mapped kernel stack (checked above).
-        let (next, return_address) = unsafe { (*(rbp as *const u64), *((rbp + 8) as *const u64)) };
+        };
         if return_address == 0 {
             break;
         }
@@ -34,10 +31,5 @@ pub fn print(rip: u64, mut rbp: u64) {
 /// The caller's frame pointer.
 #[inline(always)]
 pub fn current_frame_pointer() -> u64 {
-    let rbp: u64;
-    // SAFETY: reads a register; no memory access.
-    unsafe {
-        core::arch::asm!("mov {}, rbp", out(reg) rbp, options(nomem, nostack, preserves_flags))
-    };
-    rbp
+    crate::arch::cpu::frame_pointer()
 }

@@ -4,21 +4,41 @@
 //! GDT/TSS/IDT with every vector on an IST stack, memory, interrupt controllers, time →
 //! the application (linked in by the appliance crate through [`entry_point!`]) or an
 //! in-kernel test/benchmark selected with `test=`/`bench=` on the command line.
+//!
+//! Unsafe code is denied crate-wide and allowed only in the low layers that cannot do
+//! without it, each with its reason at the module declaration below.
 #![no_std]
+#![deny(unsafe_code)]
 
 extern crate alloc;
 
+// Unsafe allowed: the CPU itself (entry stubs, IDT/GDT/TSS loading, control registers,
+// MSRs, port and memory-mapped I/O of the interrupt controllers and legacy devices,
+// `int`, deliberate faults); each instruction sits behind a small function.
+#[allow(unsafe_code)]
 pub mod arch;
 pub mod backtrace;
+// Unsafe allowed: reads the PVH start info and the device tree from physical addresses
+// the loader handed over.
+#[allow(unsafe_code)]
 pub mod boot;
 pub mod console;
+// Unsafe allowed: virtio-drivers' `Hal` and PCI access traits are unsafe to implement,
+// and DMA buffers are shared with the device through raw pointers.
+#[allow(unsafe_code)]
 pub mod drivers;
 pub mod errno;
 pub mod exit;
 pub mod irq;
+// Unsafe allowed: page tables, frames and the heap are raw memory by definition
+// (identity-mapped physical memory, the boot page tables, the allocator's arenas).
+#[allow(unsafe_code)]
 pub mod mem;
 pub mod net;
 pub mod selftest;
+// Unsafe allowed: `trap` is an `unsafe fn` (it raises the syscall vector), and the
+// dispatcher rebuilds the caller's buffers from the addresses in its registers.
+#[allow(unsafe_code)]
 pub mod syscalls;
 pub mod time;
 
@@ -63,6 +83,8 @@ extern "Rust" {
     static RING0DB_APP: App;
 }
 
+// Unsafe allowed: reading the extern static the appliance defines.
+#[allow(unsafe_code)]
 fn app() -> &'static App {
     // SAFETY: the appliance defines RING0DB_APP through `entry_point!` with this type;
     // linking fails if it is missing.
@@ -70,6 +92,9 @@ fn app() -> &'static App {
 }
 
 /// Rust entry from the boot assembly, on the kernel stack, interrupts off.
+// Unsafe allowed: `#[no_mangle]` (the boot assembly calls this symbol) and reading the
+// PVH start info at the address the loader passed.
+#[allow(unsafe_code)]
 #[no_mangle]
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     time::tsc::mark_boot(cpu::rdtsc());

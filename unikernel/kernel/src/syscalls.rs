@@ -34,16 +34,28 @@ pub const INTEREST_WRITE: u64 = 2;
 
 /// Traps into the kernel with syscall `number` and up to three arguments; returns the
 /// raw result (`-errno` on error).
+///
+/// # Safety
+///
+/// The kernel reads the arguments of some calls as addresses in the single address
+/// space and builds references from them for the duration of the call:
+///
+/// - [`nr::RECVFROM`]: `a1..a1+a2` must be valid for writes and not accessed by anything
+///   else during the call (it becomes a `&mut [u8]`);
+/// - [`nr::SENDTO`]: `a1..a1+a2`, and [`nr::WRITE`]: `a0..a0+a1`, must be valid for
+///   reads and not written during the call (they become `&[u8]`);
+/// - [`nr::EPOLL_WAIT`]: `a0` must point to `a1` writable [`PollEvent`]s, aligned and not
+///   accessed by anything else during the call (a null or misaligned `a0` is refused
+///   with `EFAULT`, as is a null buffer with a non-zero length above).
+///
+/// Every other call takes plain values. `trap` must be called from thread context,
+/// never from an interrupt or exception handler: the trap's IST stack is not
+/// reentrant.
 #[inline(always)]
-pub fn trap(number: u64, a0: u64, a1: u64, a2: u64) -> i64 {
-    let result: u64;
-    // SAFETY: vector 0x80 is the kernel's syscall gate; its stub saves and restores
-    // every general register except RAX (the result) and returns with IRETQ, which
-    // restores RFLAGS. Pointer arguments refer to live buffers of the caller.
-    unsafe {
-        core::arch::asm!("int 0x80", inlateout("rax") number => result, in("rdi") a0, in("rsi") a1, in("rdx") a2);
-    }
-    result as i64
+pub unsafe fn trap(number: u64, a0: u64, a1: u64, a2: u64) -> i64 {
+    // SAFETY: the caller upholds the contract above, which is exactly what `dispatch`
+    // (the handler on the syscall vector) relies on.
+    unsafe { crate::arch::traps::syscall_trap(number, a0, a1, a2) as i64 }
 }
 
 /// The null system call (`getppid`: there is no parent; always 0), as a plain function.
@@ -53,7 +65,10 @@ pub fn getppid() -> i64 {
 }
 
 /// Serves one trap: reads the call from `frame`, writes the result to `frame.rax`.
-pub fn dispatch(frame: &mut TrapFrame) {
+///
+/// Only the syscall vector may run this: its register values come from a caller of
+/// [`trap`], which promised that the addresses in them are valid (see its `# Safety`).
+pub(crate) fn dispatch(frame: &mut TrapFrame) {
     let result = call(frame.rax, frame.rdi, frame.rsi, frame.rdx);
     frame.rax = match result {
         Ok(value) => value as u64,
@@ -71,7 +86,8 @@ fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
         nr::LISTEN => socket::listen(fd, a1 as u32).map(|()| 0),
         nr::ACCEPT4 => socket::accept(fd).map(i64::from),
         nr::RECVFROM => {
-            // SAFETY: single address space: the caller passed one of its own buffers.
+            // SAFETY: single address space: the caller of `trap` passed one of its own
+            // buffers, writable and unaliased for the call (its contract).
             let buf = unsafe { buffer_mut(a1, a2)? };
             socket::recv(fd, buf).map(|n| n as i64)
         }
@@ -92,7 +108,8 @@ fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
             if a0 == 0 || !a0.is_multiple_of(core::mem::align_of::<PollEvent>() as u64) {
                 return Err(Errno::EFAULT);
             }
-            // SAFETY: the caller passed a pointer to `a1` writable, aligned PollEvents.
+            // SAFETY: the caller of `trap` passed a pointer to `a1` writable PollEvents,
+            // unaliased for the call (its contract); null and misalignment are refused above.
             let events =
                 unsafe { core::slice::from_raw_parts_mut(a0 as *mut PollEvent, a1 as usize) };
             socket::poll_wait(events, a2 as i32).map(|n| n as i64)

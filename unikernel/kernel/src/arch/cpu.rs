@@ -9,6 +9,17 @@ pub fn rdtsc() -> u64 {
     unsafe { core::arch::x86_64::_rdtsc() }
 }
 
+/// The frame pointer (RBP) of the function this is inlined into.
+#[inline(always)]
+pub fn frame_pointer() -> u64 {
+    let rbp: u64;
+    // SAFETY: reads a register; no memory access.
+    unsafe {
+        core::arch::asm!("mov {}, rbp", out(reg) rbp, options(nomem, nostack, preserves_flags))
+    };
+    rbp
+}
+
 /// CPUID leaf `leaf`, subleaf 0.
 pub fn cpuid(leaf: u32) -> CpuidResult {
     __cpuid(leaf)

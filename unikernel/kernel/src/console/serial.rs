@@ -6,15 +6,15 @@ use core::fmt::{self, Write};
 use spin::Mutex;
 use uart_16550::SerialPort;
 
+use crate::arch::pio;
+
 /// I/O base of COM1, also handed to `BootInfo::serial_port_base`.
-pub const COM1_BASE: u16 = 0x3f8;
+pub const COM1_BASE: u16 = pio::COM1_BASE;
 
 static COM1: Mutex<Option<SerialPort>> = Mutex::new(None);
 
 fn open_com1() -> SerialPort {
-    // SAFETY: COM1_BASE is the standard COM1 I/O base that QEMU emulates; the port is
-    // only driven through this module.
-    let mut port = unsafe { SerialPort::new(COM1_BASE) };
+    let mut port = pio::com1();
     port.init();
     port
 }
@@ -29,8 +29,8 @@ pub fn write_fmt(args: fmt::Arguments<'_>) {
 /// Writes to COM1 without taking the lock: for exception and panic reports, where the
 /// interrupted code may hold it. Output may interleave; it is never lost to a deadlock.
 pub fn emergency_write(args: fmt::Arguments<'_>) {
-    // SAFETY: see `open_com1`; a second handle to the same UART only risks interleaved
-    // characters, which is acceptable on the fatal path.
-    let mut port = unsafe { SerialPort::new(COM1_BASE) };
+    // A second handle to the same UART only risks interleaved characters, which is
+    // acceptable on the fatal path.
+    let mut port = pio::com1();
     let _ = port.write_fmt(args);
 }

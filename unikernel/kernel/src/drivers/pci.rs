@@ -10,12 +10,10 @@ use virtio_drivers::transport::pci::bus::{
 };
 use virtio_drivers::transport::pci::virtio_device_type;
 use virtio_drivers::transport::DeviceType;
-use x86_64::instructions::port::Port;
 
+use crate::arch::pio;
 use crate::mem::paging::{self, PagingError};
 
-const CONFIG_ADDRESS_PORT: u16 = 0xcf8;
-const CONFIG_DATA_PORT: u16 = 0xcfc;
 const CONFIG_ENABLE: u32 = 1 << 31;
 /// Interrupt line (byte 0) and pin (byte 1) in the type-0 header.
 const INTERRUPT_REGISTER: u8 = 0x3c;
@@ -53,23 +51,13 @@ pub struct PortCam;
 
 impl ConfigurationAccess for PortCam {
     fn read_word(&self, function: DeviceFunction, register_offset: u8) -> u32 {
-        let address = config_address(function, register_offset);
-        // SAFETY: 0xCF8/0xCFC are the PCI configuration mechanism #1 ports of the `pc`
-        // machine; selecting a register and reading it has no effect on memory.
-        unsafe {
-            Port::<u32>::new(CONFIG_ADDRESS_PORT).write(address);
-            Port::<u32>::new(CONFIG_DATA_PORT).read()
-        }
+        pio::pci_config_read(config_address(function, register_offset))
     }
 
     fn write_word(&mut self, function: DeviceFunction, register_offset: u8, data: u32) {
-        let address = config_address(function, register_offset);
-        // SAFETY: as for `read_word`; callers only write registers of devices this
-        // kernel drives (command register, BAR sizing done by virtio-drivers).
-        unsafe {
-            Port::<u32>::new(CONFIG_ADDRESS_PORT).write(address);
-            Port::<u32>::new(CONFIG_DATA_PORT).write(data);
-        }
+        // Callers only write registers of devices this kernel drives (command register,
+        // BAR sizing done by virtio-drivers).
+        pio::pci_config_write(config_address(function, register_offset), data);
     }
 
     unsafe fn unsafe_clone(&self) -> Self {

@@ -76,6 +76,17 @@ impl KnownStack {
             .find(|s| s.usable().contains(&addr))
     }
 
+    /// The 8-byte word at `addr`, if `addr` is aligned and lies in the usable part of a
+    /// known stack (always mapped, so the read cannot fault).
+    pub fn read_word(addr: u64) -> Option<u64> {
+        if !addr.is_multiple_of(8) || KnownStack::containing(addr).is_none() {
+            return None;
+        }
+        // SAFETY: `addr` is aligned and inside a mapped kernel stack, whose usable size
+        // is a multiple of 8, so the whole word is readable.
+        Some(unsafe { *(addr as *const u64) })
+    }
+
     /// The stack whose guard page contains `addr`, if any.
     pub fn guarded_by(addr: u64) -> Option<KnownStack> {
         if KERNEL_STACK.guard().contains(&addr) {

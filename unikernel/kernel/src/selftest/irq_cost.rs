@@ -4,8 +4,7 @@
 //! path), plus FXSAVE/FXRSTOR (512 bytes), plus XSAVE/XRSTOR (all enabled components).
 //! Prints `bench-irq,<variant>,<round>,<cycles per interrupt>,<ns per interrupt>` lines.
 
-use core::arch::asm;
-
+use crate::arch::traps::{self, BenchVector};
 use crate::arch::{cpu::rdtsc, simd};
 use crate::exit::ExitCode;
 use crate::time::tsc;
@@ -31,15 +30,14 @@ impl Variant {
     }
 
     fn raise(self) {
-        // SAFETY: the benchmark vectors have IDT gates whose stubs save and restore all
-        // the state they touch; the handler only increments a counter.
+        // SAFETY: the benchmark runs in thread context (from `kernel_entry`).
         unsafe {
-            match self {
-                Variant::GeneralRegisters => asm!("int 0x81"),
-                Variant::Fxsave => asm!("int 0x82"),
-                Variant::Xsave => asm!("int 0x83"),
-            }
-        }
+            traps::raise_benchmark(match self {
+                Variant::GeneralRegisters => BenchVector::GeneralRegisters,
+                Variant::Fxsave => BenchVector::Fxsave,
+                Variant::Xsave => BenchVector::Xsave,
+            })
+        };
     }
 }
 

@@ -3,8 +3,13 @@
 //! output and exit status.
 
 mod faults;
+// Unsafe allowed: raises the benchmark vectors, which are thread-context only.
+#[allow(unsafe_code)]
 mod irq_cost;
 mod net;
+// Unsafe allowed: calls `syscalls::trap`, whose contract it upholds (no addresses,
+// thread context).
+#[allow(unsafe_code)]
 mod null_call;
 mod red_zone;
 mod starvation;

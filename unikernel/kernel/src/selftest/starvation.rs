@@ -3,12 +3,11 @@
 //! escalates to #DF, then resets. With every vector on an IST stack, the exception or
 //! interrupt is handled on a good stack and reported.
 
-use core::arch::asm;
 use core::hint::black_box;
 use core::sync::atomic::Ordering;
 
 use super::faults::UNMAPPED_ADDRESS;
-use crate::arch::apic;
+use crate::arch::{apic, probes};
 use crate::exit::ExitCode;
 use crate::time::timer;
 
@@ -18,34 +17,14 @@ const TIMER_PERIOD_NS: u64 = 100_000;
 /// Sets RSP to unmapped memory and pushes: the #PF must be handled on IST4.
 pub fn exception_with_unmapped_stack() -> ExitCode {
     log::info!("starvation: RSP -> {UNMAPPED_ADDRESS:#x} (unmapped), then push");
-    // SAFETY: deliberately starves the stack; the #PF handler (on IST) reports and exits,
-    // so execution never continues with the bad RSP.
-    unsafe { asm!("mov rsp, {0}", "push rax", in(reg) UNMAPPED_ADDRESS, options(noreturn)) }
+    probes::push_on_unmapped_stack()
 }
 
 /// Sets RSP to unmapped memory with interrupts on, until a timer interrupt is taken.
 pub fn interrupt_with_unmapped_stack() -> ExitCode {
     let target = timer::INTERRUPTS.load(Ordering::Relaxed) + 1;
     apic::timer_periodic(timer::ns_to_apic_ticks(TIMER_PERIOD_NS));
-    // SAFETY: RSP is swapped for an unmapped address only inside this block, which
-    // touches no stack memory, and restored from r12 before the block ends. The timer
-    // interrupt is delivered on its IST stack, so the bad RSP is never used.
-    unsafe {
-        asm!(
-            "mov r12, rsp",
-            "mov rsp, {bad}",
-            "sti",
-            "2:",
-            "cmp [{counter}], {target}",
-            "jb 2b",
-            "cli",
-            "mov rsp, r12",
-            bad = in(reg) UNMAPPED_ADDRESS,
-            counter = in(reg) timer::INTERRUPTS.as_ptr(),
-            target = in(reg) target,
-            out("r12") _,
-        );
-    }
+    probes::spin_with_unmapped_stack(&timer::INTERRUPTS, target);
     apic::timer_stop();
     let interrupted_rsp = timer::LAST_INTERRUPTED_RSP.load(Ordering::Relaxed);
     if interrupted_rsp == UNMAPPED_ADDRESS && timer::OFF_IST.load(Ordering::Relaxed) == 0 {
