@@ -312,8 +312,8 @@ impl RowStream {
         }
     }
 
-    /// Encode rows while `out` is below `high_water` (at least one per call); after the
-    /// last row the closing EOF (with `status`). Returns true when the result set is complete.
+    /// Encode rows while `out` is below `high_water` (or empty); after the last row the
+    /// closing EOF (with `status`). Returns true when the result set is complete.
     pub fn pump(
         &mut self,
         out: &mut Vec<u8>,
@@ -321,10 +321,8 @@ impl RowStream {
         high_water: usize,
         status: u16,
     ) -> bool {
-        // At least one row per call, so that a tiny high-water mark still progresses.
-        let mut first = true;
-        while first || out.len() < high_water {
-            first = false;
+        // A row even past a tiny high-water mark when `out` is empty, so that it progresses.
+        while out.len() < high_water || out.is_empty() {
             let Some(row) = self.rows.get_mut(self.next) else {
                 write_packet(out, seq, |p| put_eof(p, 0, status));
                 self.rows = Vec::new();
