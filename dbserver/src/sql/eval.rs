@@ -1,0 +1,398 @@
+//! Expression evaluation with MySQL's semantics: three-valued NULL logic, string/number
+//! conversion, exact integer and decimal arithmetic (overflow is error 1690), `/` as a
+//! decimal with four more digits, division by zero as NULL.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use super::errors;
+use super::expr::{ArithOp, CmpOp, Expr, LogicOp};
+use super::func;
+use super::value::{
+    compare, like_match, pow10, rescale, DIV_PRECISION_INCREMENT, MAX_DECIMAL_SCALE,
+};
+use super::{Session, SqlError, Value};
+
+/// What an expression reads: the current row of each source, the group's aggregates,
+/// the output row, the statement's parameters and the session.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub rows: &'a [&'a [Value]],
+    pub aggs: &'a [Value],
+    pub outputs: &'a [Value],
+    pub params: &'a [Value],
+    pub session: &'a Session,
+}
+
+const NULL: Value = Value::Null;
+
+/// Evaluate an expression.
+pub fn eval<'a>(e: &'a Expr, env: &Env<'a>) -> Result<Cow<'a, Value>, SqlError> {
+    Ok(match e {
+        Expr::Lit(v) => Cow::Borrowed(v),
+        Expr::Param(i) => Cow::Borrowed(env.params.get(*i).unwrap_or(&NULL)),
+        Expr::Col(s, c) => Cow::Borrowed(env.rows.get(*s).and_then(|r| r.get(*c)).unwrap_or(&NULL)),
+        Expr::Agg(i) => Cow::Borrowed(env.aggs.get(*i).unwrap_or(&NULL)),
+        Expr::Output(i) => Cow::Borrowed(env.outputs.get(*i).unwrap_or(&NULL)),
+        Expr::SysVar(name) => Cow::Owned(super::admin::system_variable(env.session, name)?),
+        Expr::UserVar(name) => Cow::Owned(
+            env.session
+                .user_vars
+                .get(name)
+                .cloned()
+                .unwrap_or(Value::Null),
+        ),
+        Expr::Neg(x, text) => Cow::Owned(negate(&*eval(x, env)?, text)?),
+        Expr::Not(x) => Cow::Owned(bool_value(eval(x, env)?.truth().map(|b| !b))),
+        Expr::Arith(op, xs, text) => {
+            let [a, b] = &**xs;
+            let a = eval(a, env)?;
+            let b = eval(b, env)?;
+            Cow::Owned(arith(*op, &a, &b, text)?)
+        }
+        Expr::Cmp(op, xs) => {
+            let [a, b] = &**xs;
+            let a = eval(a, env)?;
+            let b = eval(b, env)?;
+            Cow::Owned(bool_value(cmp(*op, &a, &b)))
+        }
+        Expr::Logic(op, xs) => Cow::Owned(bool_value(logic(*op, xs, env)?)),
+        Expr::IsNull(x, negated) => {
+            Cow::Owned(bool_value(Some(eval(x, env)?.is_null() != *negated)))
+        }
+        Expr::IsBool(x, want, negated) => {
+            let is = eval(x, env)?.truth() == Some(*want);
+            Cow::Owned(bool_value(Some(is != *negated)))
+        }
+        Expr::Between(xs, negated) => {
+            let [x, lo, hi] = &**xs;
+            let x = eval(x, env)?;
+            let ge = cmp(CmpOp::Ge, &x, &*eval(lo, env)?);
+            let le = cmp(CmpOp::Le, &x, &*eval(hi, env)?);
+            let r = and3(ge, le);
+            Cow::Owned(bool_value(if *negated { r.map(|b| !b) } else { r }))
+        }
+        Expr::In(x, list, negated) => {
+            let r = in_list(x, list, env)?;
+            Cow::Owned(bool_value(if *negated { r.map(|b| !b) } else { r }))
+        }
+        Expr::Like(xs, escape, negated) => {
+            let [x, p] = &**xs;
+            let x = eval(x, env)?;
+            let p = eval(p, env)?;
+            let r = match (x.to_text(), p.to_text()) {
+                (Some(x), Some(p)) => Some(like_match(&x, &p, *escape) != *negated),
+                _ => None,
+            };
+            Cow::Owned(bool_value(r))
+        }
+        Expr::Case(operand, arms, else_) => {
+            let op = match operand {
+                Some(o) => Some(eval(o, env)?),
+                None => None,
+            };
+            for (c, r) in arms {
+                let hit = match &op {
+                    Some(o) => cmp(CmpOp::Eq, o, &*eval(c, env)?) == Some(true),
+                    None => eval(c, env)?.truth() == Some(true),
+                };
+                if hit {
+                    return eval(r, env);
+                }
+            }
+            match else_ {
+                Some(x) => eval(x, env)?,
+                None => Cow::Owned(Value::Null),
+            }
+        }
+        Expr::Func(f, args) => func::call(*f, args, env)?,
+    })
+}
+
+/// Evaluate a condition: true only for a true (non-NULL, non-zero) value.
+pub fn is_true(e: &Expr, env: &Env<'_>) -> Result<bool, SqlError> {
+    Ok(eval(e, env)?.truth() == Some(true))
+}
+
+/// 1/0/NULL as MySQL represents booleans.
+pub fn bool_value(b: Option<bool>) -> Value {
+    match b {
+        None => Value::Null,
+        Some(b) => Value::Int(i64::from(b)),
+    }
+}
+
+fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+fn logic(op: LogicOp, xs: &[Expr; 2], env: &Env<'_>) -> Result<Option<bool>, SqlError> {
+    let [a, b] = xs;
+    let a = eval(a, env)?.truth();
+    // Short-circuit where the left side decides.
+    match (op, a) {
+        (LogicOp::And, Some(false)) => return Ok(Some(false)),
+        (LogicOp::Or, Some(true)) => return Ok(Some(true)),
+        _ => {}
+    }
+    let b = eval(b, env)?.truth();
+    Ok(match op {
+        LogicOp::And => and3(a, b),
+        LogicOp::Or => match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        LogicOp::Xor => match (a, b) {
+            (Some(x), Some(y)) => Some(x != y),
+            _ => None,
+        },
+    })
+}
+
+/// A comparison with NULL logic.
+pub fn cmp(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    if op == CmpOp::NullSafeEq {
+        return Some(match (a.is_null(), b.is_null()) {
+            (true, true) => true,
+            (false, false) => compare(a, b) == Some(Ordering::Equal),
+            _ => false,
+        });
+    }
+    let o = compare(a, b)?;
+    Some(match op {
+        CmpOp::Eq | CmpOp::NullSafeEq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    })
+}
+
+fn in_list(x: &Expr, list: &[Expr], env: &Env<'_>) -> Result<Option<bool>, SqlError> {
+    let x = eval(x, env)?;
+    if x.is_null() {
+        return Ok(None);
+    }
+    let mut saw_null = false;
+    for item in list {
+        match cmp(CmpOp::Eq, &x, &*eval(item, env)?) {
+            Some(true) => return Ok(Some(true)),
+            None => saw_null = true,
+            Some(false) => {}
+        }
+    }
+    Ok(if saw_null { None } else { Some(false) })
+}
+
+/// A number in one of the three arithmetic domains.
+#[derive(Clone, Copy, Debug)]
+pub enum Num {
+    Int(i64),
+    Dec(i128, u8),
+    Dbl(f64),
+}
+
+/// The numeric form of a value (None for NULL; strings become doubles).
+pub fn num(v: &Value) -> Option<Num> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Int(i) => Num::Int(*i),
+        Value::Decimal { mantissa, scale } => Num::Dec(*mantissa, *scale),
+        Value::Double(d) => Num::Dbl(*d),
+        Value::Text(_) => Num::Dbl(v.to_f64()),
+    })
+}
+
+fn as_dec(n: Num) -> Option<(i128, u8)> {
+    match n {
+        Num::Int(i) => Some((i128::from(i), 0)),
+        Num::Dec(m, s) => Some((m, s)),
+        Num::Dbl(_) => None,
+    }
+}
+
+fn as_f64(n: Num) -> f64 {
+    match n {
+        Num::Int(i) => i as f64,
+        Num::Dec(m, s) => super::value::decimal_to_f64(m, s),
+        Num::Dbl(d) => d,
+    }
+}
+
+fn dec_value(m: i128, s: u8, text: &str) -> Result<Value, SqlError> {
+    // DECIMAL(65) holds at most 65 digits; i128 tops out at 38, so overflow is checked
+    // by the i128 operations themselves.
+    let _ = text;
+    Ok(Value::Decimal {
+        mantissa: m,
+        scale: s,
+    })
+}
+
+/// Binary arithmetic.
+pub fn arith(op: ArithOp, a: &Value, b: &Value, text: &str) -> Result<Value, SqlError> {
+    let (Some(x), Some(y)) = (num(a), num(b)) else {
+        return Ok(Value::Null);
+    };
+    let big = || errors::bigint_out_of_range(text);
+    let dec_err = || errors::decimal_out_of_range(text);
+    match op {
+        ArithOp::Add | ArithOp::Sub | ArithOp::Mul => {
+            if let (Num::Int(i), Num::Int(j)) = (x, y) {
+                let r = match op {
+                    ArithOp::Add => i.checked_add(j),
+                    ArithOp::Sub => i.checked_sub(j),
+                    _ => i.checked_mul(j),
+                };
+                return r.map(Value::Int).ok_or_else(big);
+            }
+            match (as_dec(x), as_dec(y)) {
+                (Some((m1, s1)), Some((m2, s2))) => {
+                    let (m, s) = if op == ArithOp::Mul {
+                        let s = s1.checked_add(s2).ok_or_else(dec_err)?;
+                        let m = m1.checked_mul(m2).ok_or_else(dec_err)?;
+                        if s > MAX_DECIMAL_SCALE {
+                            let m = rescale(m, s, MAX_DECIMAL_SCALE).ok_or_else(dec_err)?;
+                            (m, MAX_DECIMAL_SCALE)
+                        } else {
+                            (m, s)
+                        }
+                    } else {
+                        let s = s1.max(s2);
+                        let m1 = rescale(m1, s1, s).ok_or_else(dec_err)?;
+                        let m2 = rescale(m2, s2, s).ok_or_else(dec_err)?;
+                        let m = if op == ArithOp::Add {
+                            m1.checked_add(m2)
+                        } else {
+                            m1.checked_sub(m2)
+                        };
+                        (m.ok_or_else(dec_err)?, s)
+                    };
+                    dec_value(m, s, text)
+                }
+                _ => {
+                    let (f, g) = (as_f64(x), as_f64(y));
+                    let r = match op {
+                        ArithOp::Add => f + g,
+                        ArithOp::Sub => f - g,
+                        _ => f * g,
+                    };
+                    finite(r, text)
+                }
+            }
+        }
+        ArithOp::Div => match (as_dec(x), as_dec(y)) {
+            (Some((m1, s1)), Some((m2, s2))) => {
+                if m2 == 0 {
+                    return Ok(Value::Null);
+                }
+                let scale = (s1 + DIV_PRECISION_INCREMENT).min(MAX_DECIMAL_SCALE);
+                let shift = u32::from(s2) + u32::from(scale) - u32::from(s1);
+                let num = m1
+                    .checked_mul(pow10(shift).ok_or_else(dec_err)?)
+                    .ok_or_else(dec_err)?;
+                let q = num / m2;
+                let r = num % m2;
+                let q = if r.unsigned_abs() * 2 >= m2.unsigned_abs() {
+                    q + num.signum() * m2.signum()
+                } else {
+                    q
+                };
+                dec_value(q, scale, text)
+            }
+            _ => {
+                let g = as_f64(y);
+                if g == 0.0 {
+                    return Ok(Value::Null);
+                }
+                finite(as_f64(x) / g, text)
+            }
+        },
+        ArithOp::IntDiv => match (x, y) {
+            (Num::Int(i), Num::Int(j)) => {
+                if j == 0 {
+                    return Ok(Value::Null);
+                }
+                i.checked_div(j).map(Value::Int).ok_or_else(big)
+            }
+            _ => {
+                let q = match arith(ArithOp::Div, a, b, text)? {
+                    Value::Null => return Ok(Value::Null),
+                    Value::Decimal { mantissa, scale } => {
+                        mantissa / pow10(u32::from(scale)).ok_or_else(big)?
+                    }
+                    other => other.to_f64().trunc() as i128,
+                };
+                i64::try_from(q).map(Value::Int).map_err(|_| big())
+            }
+        },
+        ArithOp::Mod => match (x, y) {
+            (Num::Int(i), Num::Int(j)) => {
+                if j == 0 {
+                    return Ok(Value::Null);
+                }
+                Ok(Value::Int(i.checked_rem(j).unwrap_or(0)))
+            }
+            _ => match (as_dec(x), as_dec(y)) {
+                (Some((m1, s1)), Some((m2, s2))) => {
+                    let s = s1.max(s2);
+                    let m1 = rescale(m1, s1, s).ok_or_else(dec_err)?;
+                    let m2 = rescale(m2, s2, s).ok_or_else(dec_err)?;
+                    if m2 == 0 {
+                        return Ok(Value::Null);
+                    }
+                    dec_value(m1 % m2, s, text)
+                }
+                _ => {
+                    let g = as_f64(y);
+                    if g == 0.0 {
+                        return Ok(Value::Null);
+                    }
+                    finite(as_f64(x) % g, text)
+                }
+            },
+        },
+    }
+}
+
+fn finite(d: f64, text: &str) -> Result<Value, SqlError> {
+    if d.is_finite() {
+        Ok(Value::Double(d))
+    } else {
+        Err(SqlError::new(
+            1690,
+            "22003",
+            alloc::format!("DOUBLE value is out of range in '{text}'"),
+        ))
+    }
+}
+
+fn negate(v: &Value, text: &str) -> Result<Value, SqlError> {
+    Ok(match num(v) {
+        None => Value::Null,
+        Some(Num::Int(i)) => Value::Int(
+            i.checked_neg()
+                .ok_or_else(|| errors::bigint_out_of_range(text))?,
+        ),
+        Some(Num::Dec(m, s)) => Value::Decimal {
+            mantissa: -m,
+            scale: s,
+        },
+        Some(Num::Dbl(d)) => Value::Double(-d),
+    })
+}
+
+/// Evaluate a list of expressions into owned values.
+pub fn eval_all(exprs: &[Expr], env: &Env<'_>) -> Result<Vec<Value>, SqlError> {
+    exprs
+        .iter()
+        .map(|e| eval(e, env).map(Cow::into_owned))
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! Scalar functions: names, arity, result types and evaluation.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use super::errors;
+use super::eval::{eval, num, Env, Num};
+
+use super::expr::{is_integer, is_text, unify_types, Expr, Typed};
+use super::value::{char_count, pow10, rescale, MAX_DECIMAL_SCALE};
+use super::{SqlError, SqlType, Value, SERVER_VERSION};
+
+/// The user every session runs as (`USER()`, `CURRENT_USER()`).
+pub const SESSION_USER: &str = "root@localhost";
+/// Width reported for string results of unknown length.
+const STRING_RESULT_CHARS: u32 = 255;
+
+/// Scalar functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    LastInsertId,
+    Database,
+    Version,
+    ConnectionId,
+    User,
+    Coalesce,
+    IfNull,
+    If,
+    NullIf,
+    Concat,
+    Length,
+    CharLength,
+    Upper,
+    Lower,
+    Abs,
+    Mod,
+    Floor,
+    Ceil,
+    Round,
+    Substring,
+    Trim,
+    Greatest,
+    Least,
+}
+
+impl Func {
+    /// The function of an (upper-case) name.
+    pub fn by_name(name: &str) -> Option<Func> {
+        Some(match name {
+            "LAST_INSERT_ID" => Func::LastInsertId,
+            "DATABASE" | "SCHEMA" => Func::Database,
+            "VERSION" => Func::Version,
+            "CONNECTION_ID" => Func::ConnectionId,
+            "USER" | "CURRENT_USER" | "SESSION_USER" | "SYSTEM_USER" => Func::User,
+            "COALESCE" => Func::Coalesce,
+            "IFNULL" => Func::IfNull,
+            "IF" => Func::If,
+            "NULLIF" => Func::NullIf,
+            "CONCAT" => Func::Concat,
+            "LENGTH" | "OCTET_LENGTH" => Func::Length,
+            "CHAR_LENGTH" | "CHARACTER_LENGTH" => Func::CharLength,
+            "UPPER" | "UCASE" => Func::Upper,
+            "LOWER" | "LCASE" => Func::Lower,
+            "ABS" => Func::Abs,
+            "MOD" => Func::Mod,
+            "FLOOR" => Func::Floor,
+            "CEIL" | "CEILING" => Func::Ceil,
+            "ROUND" => Func::Round,
+            "SUBSTRING" | "SUBSTR" => Func::Substring,
+            "TRIM" => Func::Trim,
+            "GREATEST" => Func::Greatest,
+            "LEAST" => Func::Least,
+            _ => return None,
+        })
+    }
+
+    /// Refuse a call with the wrong number of arguments (1582).
+    pub fn check_arity(self, n: usize, name: &str) -> Result<(), SqlError> {
+        let ok = match self {
+            Func::LastInsertId
+            | Func::Database
+            | Func::Version
+            | Func::ConnectionId
+            | Func::User => n == 0,
+            Func::Coalesce | Func::Concat => n >= 1,
+            Func::Greatest | Func::Least => n >= 2,
+            Func::IfNull | Func::NullIf | Func::Mod => n == 2,
+            Func::If => n == 3,
+            Func::Length
+            | Func::CharLength
+            | Func::Upper
+            | Func::Lower
+            | Func::Abs
+            | Func::Floor
+            | Func::Ceil
+            | Func::Trim => n == 1,
+            Func::Round => n == 1 || n == 2,
+            Func::Substring => n == 2 || n == 3,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(errors::wrong_arg_count(name))
+        }
+    }
+}
+
+/// A call with its result type.
+pub fn typed(f: Func, args: Vec<Expr>, types: &[SqlType]) -> Typed {
+    let first = types.first().copied().unwrap_or(SqlType::BigInt);
+    let ty = match f {
+        Func::LastInsertId | Func::ConnectionId | Func::Length | Func::CharLength => {
+            SqlType::BigInt
+        }
+        Func::Database | Func::Version | Func::User | Func::Concat | Func::Substring => {
+            SqlType::VarChar(STRING_RESULT_CHARS)
+        }
+        Func::Upper | Func::Lower | Func::Trim | Func::Abs => first,
+        Func::Coalesce | Func::IfNull | Func::Greatest | Func::Least => unify_types(types),
+        Func::If => unify_types(types.get(1..).unwrap_or_default()),
+        Func::NullIf => first,
+        Func::Mod => unify_types(types),
+        Func::Floor | Func::Ceil => {
+            if is_integer(first) || matches!(first, SqlType::Decimal { .. }) {
+                SqlType::BigInt
+            } else {
+                SqlType::Double
+            }
+        }
+        Func::Round => match first {
+            SqlType::Decimal { precision, .. } => SqlType::Decimal {
+                precision,
+                scale: 0,
+            },
+            t if is_text(t) => SqlType::Double,
+            t => t,
+        },
+    };
+    Typed {
+        expr: Expr::Func(f, args),
+        ty,
+        nullable: true,
+    }
+}
+
+fn arg<'a>(args: &'a [Expr], i: usize, env: &Env<'a>) -> Result<Cow<'a, Value>, SqlError> {
+    match args.get(i) {
+        Some(e) => eval(e, env),
+        None => Ok(Cow::Owned(Value::Null)),
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.as_bytes().to_vec())
+}
+
+/// Evaluate a call.
+pub fn call<'a>(f: Func, args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Value>, SqlError> {
+    let s = env.session;
+    let owned = |v: Value| Ok(Cow::Owned(v));
+    match f {
+        Func::LastInsertId => owned(Value::Int(
+            i64::try_from(s.last_insert_id).unwrap_or(i64::MAX),
+        )),
+        Func::Database => owned(s.database().map_or(Value::Null, text)),
+        Func::Version => owned(text(SERVER_VERSION)),
+        Func::ConnectionId => owned(Value::Int(i64::from(s.connection_id()))),
+        Func::User => owned(text(SESSION_USER)),
+        Func::Coalesce => {
+            for i in 0..args.len() {
+                let v = arg(args, i, env)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            owned(Value::Null)
+        }
+        Func::IfNull => {
+            let v = arg(args, 0, env)?;
+            if v.is_null() {
+                arg(args, 1, env)
+            } else {
+                Ok(v)
+            }
+        }
+        Func::If => {
+            if arg(args, 0, env)?.truth() == Some(true) {
+                arg(args, 1, env)
+            } else {
+                arg(args, 2, env)
+            }
+        }
+        Func::NullIf => {
+            let a = arg(args, 0, env)?;
+            let b = arg(args, 1, env)?;
+            if super::eval::cmp(super::expr::CmpOp::Eq, &a, &b) == Some(true) {
+                owned(Value::Null)
+            } else {
+                Ok(a)
+            }
+        }
+        Func::Concat => {
+            let mut out = Vec::new();
+            for i in 0..args.len() {
+                if !arg(args, i, env)?.write_text(&mut out) {
+                    return owned(Value::Null);
+                }
+            }
+            owned(Value::Text(out))
+        }
+        Func::Length | Func::CharLength => {
+            let v = arg(args, 0, env)?;
+            owned(match v.to_text() {
+                None => Value::Null,
+                Some(t) => {
+                    let n = if f == Func::Length {
+                        t.len()
+                    } else {
+                        char_count(&t)
+                    };
+                    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+                }
+            })
+        }
+        Func::Upper | Func::Lower => {
+            let v = arg(args, 0, env)?;
+            owned(match v.to_text() {
+                None => Value::Null,
+                Some(mut t) => {
+                    if f == Func::Upper {
+                        t.make_ascii_uppercase();
+                    } else {
+                        t.make_ascii_lowercase();
+                    }
+                    Value::Text(t)
+                }
+            })
+        }
+        Func::Trim => {
+            let v = arg(args, 0, env)?;
+            owned(match v.to_text() {
+                None => Value::Null,
+                Some(t) => {
+                    let start = t.iter().position(|b| *b != b' ').unwrap_or(t.len());
+                    let end = t.iter().rposition(|b| *b != b' ').map_or(start, |p| p + 1);
+                    Value::Text(t.get(start..end).unwrap_or_default().to_vec())
+                }
+            })
+        }
+        Func::Substring => substring(args, env),
+        Func::Abs => owned(match num(&*arg(args, 0, env)?) {
+            None => Value::Null,
+            Some(Num::Int(i)) => Value::Int(
+                i.checked_abs()
+                    .ok_or_else(|| errors::bigint_out_of_range("abs"))?,
+            ),
+            Some(Num::Dec(m, sc)) => Value::Decimal {
+                mantissa: m.abs(),
+                scale: sc,
+            },
+            Some(Num::Dbl(d)) => Value::Double(d.abs()),
+        }),
+        Func::Mod => {
+            let a = arg(args, 0, env)?;
+            let b = arg(args, 1, env)?;
+            owned(super::eval::arith(
+                super::expr::ArithOp::Mod,
+                &a,
+                &b,
+                "MOD",
+            )?)
+        }
+        Func::Floor | Func::Ceil => owned(floor_ceil(f == Func::Ceil, &*arg(args, 0, env)?)?),
+        Func::Round => {
+            let digits = match args.get(1) {
+                Some(e) => match num(&*eval(e, env)?) {
+                    None => return owned(Value::Null),
+                    Some(n) => match n {
+                        Num::Int(i) => i,
+                        Num::Dec(m, sc) => {
+                            i64::try_from(rescale(m, sc, 0).unwrap_or(0)).unwrap_or(0)
+                        }
+                        Num::Dbl(d) => d as i64,
+                    },
+                },
+                None => 0,
+            };
+            owned(round(&*arg(args, 0, env)?, digits))
+        }
+        Func::Greatest | Func::Least => {
+            let mut best: Option<Cow<'a, Value>> = None;
+            for i in 0..args.len() {
+                let v = arg(args, i, env)?;
+                if v.is_null() {
+                    return owned(Value::Null);
+                }
+                let better = match &best {
+                    None => true,
+                    Some(b) => {
+                        let o = super::value::compare(&v, b);
+                        if f == Func::Greatest {
+                            o == Some(core::cmp::Ordering::Greater)
+                        } else {
+                            o == Some(core::cmp::Ordering::Less)
+                        }
+                    }
+                };
+                if better {
+                    best = Some(v);
+                }
+            }
+            Ok(best.unwrap_or(Cow::Owned(Value::Null)))
+        }
+    }
+}
+
+fn substring<'a>(args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Value>, SqlError> {
+    let v = arg(args, 0, env)?;
+    let pos = arg(args, 1, env)?;
+    let len = match args.get(2) {
+        Some(e) => Some(eval(e, env)?),
+        None => None,
+    };
+    let (Some(t), false) = (
+        v.to_text(),
+        pos.is_null() || len.as_ref().is_some_and(|l| l.is_null()),
+    ) else {
+        return Ok(Cow::Owned(Value::Null));
+    };
+    let chars: Vec<&[u8]> = utf8_chars(&t);
+    let n = i64::try_from(chars.len()).unwrap_or(i64::MAX);
+    let p = pos.to_f64().round() as i64;
+    let start = match p {
+        0 => return Ok(Cow::Owned(Value::Text(Vec::new()))),
+        p if p > 0 => p - 1,
+        p => n + p,
+    };
+    if start < 0 || start >= n {
+        return Ok(Cow::Owned(Value::Text(Vec::new())));
+    }
+    let take = match len {
+        Some(l) => l.to_f64().round().max(0.0) as i64,
+        None => n,
+    };
+    let end = start.saturating_add(take).min(n);
+    let out: Vec<u8> = chars
+        .get(usize::try_from(start).unwrap_or(0)..usize::try_from(end).unwrap_or(0))
+        .unwrap_or_default()
+        .concat();
+    Ok(Cow::Owned(Value::Text(out)))
+}
+
+fn utf8_chars(t: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=t.len() {
+        if i == t.len() || t.get(i).is_some_and(|b| (b & 0xC0) != 0x80) {
+            if let Some(c) = t.get(start..i) {
+                out.push(c);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+fn floor_ceil(ceil: bool, v: &Value) -> Result<Value, SqlError> {
+    Ok(match num(v) {
+        None => Value::Null,
+        Some(Num::Int(i)) => Value::Int(i),
+        Some(Num::Dec(m, s)) => {
+            let d = pow10(u32::from(s)).unwrap_or(1);
+            let mut q = m / d;
+            let r = m % d;
+            if ceil && r > 0 {
+                q += 1;
+            } else if !ceil && r < 0 {
+                q -= 1;
+            }
+            Value::Int(i64::try_from(q).map_err(|_| errors::bigint_out_of_range("floor"))?)
+        }
+        Some(Num::Dbl(d)) => Value::Double(if ceil { d.ceil() } else { d.floor() }),
+    })
+}
+
+fn round(v: &Value, digits: i64) -> Value {
+    match num(v) {
+        None => Value::Null,
+        Some(Num::Int(i)) => {
+            if digits >= 0 {
+                return Value::Int(i);
+            }
+            let Some(p) = u32::try_from(-digits).ok().and_then(pow10) else {
+                return Value::Int(0);
+            };
+            let r = rescale(i128::from(i), 0, 0).unwrap_or(0);
+            let q = (r + r.signum() * p / 2) / p * p;
+            Value::Int(i64::try_from(q).unwrap_or(i)) // overflow keeps the value
+        }
+        Some(Num::Dec(m, s)) => {
+            let target = u8::try_from(digits.clamp(0, i64::from(MAX_DECIMAL_SCALE))).unwrap_or(0);
+            let target = target.min(s);
+            Value::Decimal {
+                mantissa: rescale(m, s, target).unwrap_or(m),
+                scale: target,
+            }
+        }
+        Some(Num::Dbl(d)) => {
+            let p = 10f64.powi(i32::try_from(digits.clamp(-308, 308)).unwrap_or(0));
+            let x = d * p;
+            // Round half away from zero, as MySQL does for approximate values too.
+            let r = if x >= 0.0 {
+                (x + 0.5).floor()
+            } else {
+                (x - 0.5).ceil()
+            };
+            Value::Double(r / p)
+        }
+    }
+}
