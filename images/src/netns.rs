@@ -10,6 +10,9 @@ use std::time::Duration;
 
 /// TCP port the server listens on inside every guest.
 pub const GUEST_PORT: u16 = 6379;
+/// TCP port of the SQL (MySQL-protocol) server inside the guests that have one: `dbserver`'s
+/// `--sql-port` in the Linux guest, MariaDB in `mariadb-vm`.
+pub const SQL_GUEST_PORT: u16 = 3306;
 /// Host side of the tap link (inside the namespace).
 pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
 /// Guest address on the tap link.
@@ -70,6 +73,14 @@ pub enum NetAttach {
         /// Loopback port on the host.
         host_port: u16,
     },
+    /// QEMU user networking forwarding the guest's port 6379 from `127.0.0.1:host_port` and
+    /// its SQL port [`SQL_GUEST_PORT`] from `127.0.0.1:sql_host_port`.
+    UserWithSql {
+        /// Loopback port on the host for the server port.
+        host_port: u16,
+        /// Loopback port on the host for the SQL port.
+        sql_host_port: u16,
+    },
     /// A tap device inside a network namespace we created; QEMU and clients run inside it.
     Tap(Netns),
 }
@@ -82,6 +93,14 @@ impl NetAttach {
         })
     }
 
+    /// User networking forwarding the server port and the SQL port, on free loopback ports.
+    pub fn user_with_sql() -> Result<Self> {
+        Ok(NetAttach::UserWithSql {
+            host_port: free_loopback_port()?,
+            sql_host_port: free_loopback_port()?,
+        })
+    }
+
     /// A fresh namespace with a tap device (needs root).
     pub fn tap() -> Result<Self> {
         Ok(NetAttach::Tap(Netns::create()?))
@@ -91,7 +110,9 @@ impl NetAttach {
     pub fn guest_net(&self) -> Option<GuestNet> {
         match self {
             NetAttach::None => None,
-            NetAttach::User { .. } => Some(GuestNet::user_default()),
+            NetAttach::User { .. } | NetAttach::UserWithSql { .. } => {
+                Some(GuestNet::user_default())
+            }
             NetAttach::Tap(_) => Some(GuestNet::tap_default()),
         }
     }
@@ -102,6 +123,13 @@ impl NetAttach {
             NetAttach::None => None,
             NetAttach::User { host_port } => Some(format!(
                 "user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT}"
+            )),
+            NetAttach::UserWithSql {
+                host_port,
+                sql_host_port,
+            } => Some(format!(
+                "user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT},\
+                 hostfwd=tcp:127.0.0.1:{sql_host_port}-:{SQL_GUEST_PORT}"
             )),
             NetAttach::Tap(ns) => Some(format!(
                 "tap,id=net0,ifname={},script=no,downscript=no",
@@ -114,10 +142,22 @@ impl NetAttach {
     pub fn client_addr(&self) -> Option<SocketAddr> {
         match self {
             NetAttach::None => None,
-            NetAttach::User { host_port } => {
+            NetAttach::User { host_port } | NetAttach::UserWithSql { host_port, .. } => {
                 Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port)))
             }
             NetAttach::Tap(_) => Some(SocketAddr::from((TAP_GUEST_ADDR, GUEST_PORT))),
+        }
+    }
+
+    /// Where a client connects to reach the guest's SQL port (from inside the namespace for
+    /// tap); `None` when it is not reachable (no NIC, or user networking without SQL).
+    pub fn sql_client_addr(&self) -> Option<SocketAddr> {
+        match self {
+            NetAttach::None | NetAttach::User { .. } => None,
+            NetAttach::UserWithSql { sql_host_port, .. } => {
+                Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *sql_host_port)))
+            }
+            NetAttach::Tap(_) => Some(SocketAddr::from((TAP_GUEST_ADDR, SQL_GUEST_PORT))),
         }
     }
 
@@ -135,7 +175,8 @@ impl NetAttach {
     }
 
     /// Opens a TCP connection to the guest's `port` (inside the namespace for tap). User
-    /// networking forwards only the server port, [`GUEST_PORT`].
+    /// networking forwards only the server port, [`GUEST_PORT`], and with
+    /// [`NetAttach::UserWithSql`] also [`SQL_GUEST_PORT`].
     pub fn connect_port(&self, port: u16, timeout: Duration) -> Result<TcpStream> {
         match self {
             NetAttach::None => bail!("the VM has no network (NetAttach::None)"),
@@ -148,6 +189,22 @@ impl NetAttach {
                 TcpStream::connect_timeout(&addr, timeout)
                     .with_context(|| format!("connect to {addr}"))
             }
+            NetAttach::UserWithSql {
+                host_port,
+                sql_host_port,
+            } => {
+                let host_port = match port {
+                    GUEST_PORT => *host_port,
+                    SQL_GUEST_PORT => *sql_host_port,
+                    _ => bail!(
+                        "user networking forwards only guest ports {GUEST_PORT} and \
+                         {SQL_GUEST_PORT}, not {port}"
+                    ),
+                };
+                let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, host_port));
+                TcpStream::connect_timeout(&addr, timeout)
+                    .with_context(|| format!("connect to {addr}"))
+            }
         }
     }
 
@@ -156,8 +213,15 @@ impl NetAttach {
         match self {
             NetAttach::None => "no network attached".into(),
             NetAttach::User { host_port } => format!("redis-cli -p {host_port}"),
+            NetAttach::UserWithSql {
+                host_port,
+                sql_host_port,
+            } => {
+                format!("redis-cli -p {host_port}; mariadb -h 127.0.0.1 -P {sql_host_port} -u root")
+            }
             NetAttach::Tap(ns) => format!(
-                "ip netns exec {} redis-cli -h {TAP_GUEST_ADDR} -p {GUEST_PORT}",
+                "ip netns exec {0} redis-cli -h {TAP_GUEST_ADDR} -p {GUEST_PORT}; \
+                 ip netns exec {0} mariadb -h {TAP_GUEST_ADDR} -P {SQL_GUEST_PORT} -u root",
                 ns.name()
             ),
         }

@@ -193,7 +193,14 @@ mod tests {
     #[test]
     fn all_images_boot_in_the_same_vm() {
         let spec = VmSpec::load().unwrap();
-        let nets = [NetAttach::None, NetAttach::User { host_port: 16379 }];
+        let nets = [
+            NetAttach::None,
+            NetAttach::User { host_port: 16379 },
+            NetAttach::UserWithSql {
+                host_port: 16379,
+                sql_host_port: 13306,
+            },
+        ];
         for net in &nets {
             let lines: Vec<Vec<String>> = images()
                 .iter()
@@ -230,6 +237,23 @@ mod tests {
         ] {
             assert!(args.contains(want), "missing {want:?} in {args}");
         }
+    }
+
+    #[test]
+    fn user_networking_can_forward_the_sql_port() {
+        let net = NetAttach::UserWithSql {
+            host_port: 16379,
+            sql_host_port: 13306,
+        };
+        let args = qemu_args(&VmSpec::load().unwrap(), &images()[1], &net, &tcg()).join(" ");
+        let want =
+            "user,id=net0,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:13306-:3306";
+        assert!(args.contains(want), "missing {want:?} in {args}");
+        assert_eq!(
+            net.sql_client_addr().unwrap().to_string(),
+            "127.0.0.1:13306"
+        );
+        assert_eq!(NetAttach::User { host_port: 1 }.sql_client_addr(), None);
     }
 
     #[test]

@@ -89,6 +89,8 @@ enum ImageName {
     Linux,
     /// Linux guest running Debian's redis-server.
     Redis,
+    /// Linux guest running Debian's mariadbd on port 3306 (images/mariadb-vm.cnf).
+    Mariadb,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -138,6 +140,7 @@ fn build_cmd(what: BuildWhat) -> Result<()> {
         println!("{} ({})", g.vmlinuz.display(), g.kernel_package);
         println!("{}", g.initrd_dbserver.display());
         println!("{}", g.initrd_redis.display());
+        println!("{}", g.initrd_mariadb.display());
     }
     Ok(())
 }
@@ -152,6 +155,8 @@ fn image(name: ImageName, no_build: bool) -> Result<Image> {
             let g = build::linux_guest()?;
             let initrd = if initrd.contains("redis") {
                 g.initrd_redis
+            } else if initrd.contains("mariadb") {
+                g.initrd_mariadb
             } else {
                 g.initrd_dbserver
             };
@@ -172,6 +177,10 @@ fn image(name: ImageName, no_build: bool) -> Result<Image> {
             let (k, i) = linux("initrd-redis.cpio.gz")?;
             Image::linux("redis", k, i)
         }
+        ImageName::Mariadb => {
+            let (k, i) = linux("initrd-mariadb.cpio.gz")?;
+            Image::linux("mariadb", k, i)
+        }
     })
 }
 
@@ -188,12 +197,12 @@ fn net(kind: Option<NetKind>) -> Result<NetAttach> {
     let root = unsafe { libc::geteuid() } == 0;
     match kind {
         Some(NetKind::Tap) => NetAttach::tap(),
-        Some(NetKind::User) => NetAttach::user(),
+        Some(NetKind::User) => NetAttach::user_with_sql(),
         Some(NetKind::None) => Ok(NetAttach::None),
         None if root => NetAttach::tap(),
         None => {
             note!("ring0vm: not root, using --net user");
-            NetAttach::user()
+            NetAttach::user_with_sql()
         }
     }
 }

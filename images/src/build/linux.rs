@@ -1,8 +1,10 @@
-//! The Linux guests: Debian's cloud kernel plus a busybox initrd running either our static
-//! `dbserver` or Debian's `redis-server`, configured from the kernel command line exactly
-//! like the unikernel.
+//! The Linux guests: Debian's cloud kernel plus a busybox initrd running our static
+//! `dbserver`, Debian's `redis-server` or Debian's `mariadbd`, configured from the kernel
+//! command line exactly like the unikernel.
 
+use super::mariadb;
 use super::{copy_if_changed, nested_cargo, run};
+use crate::netns::SQL_GUEST_PORT;
 use crate::qemu::Image;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
@@ -18,7 +20,7 @@ const INITRD_MODULE_DIR: &str = "lib/modules/ring0db";
 /// Host target of the static dbserver build.
 const LINUX_TARGET: &str = "x86_64-unknown-linux-gnu";
 
-/// The built Linux guest: one kernel, two initrds.
+/// The built Linux guest: one kernel, three initrds.
 #[derive(Debug, Clone)]
 pub struct LinuxGuest {
     /// `images/out/linux/vmlinuz`.
@@ -27,6 +29,9 @@ pub struct LinuxGuest {
     pub initrd_dbserver: PathBuf,
     /// `images/out/linux/initrd-redis.cpio.gz`: busybox + Debian's `redis-server`.
     pub initrd_redis: PathBuf,
+    /// `images/out/linux/initrd-mariadb.cpio.gz`: busybox + Debian's `mariadbd` with a data
+    /// directory initialised at build time (settings: `images/mariadb-vm.cnf`).
+    pub initrd_mariadb: PathBuf,
     /// The Debian kernel package used, e.g. `linux-image-6.1.0-56-cloud-amd64`.
     pub kernel_package: String,
 }
@@ -41,9 +46,15 @@ impl LinuxGuest {
     pub fn redis_image(&self) -> Image {
         Image::linux("redis", self.vmlinuz.clone(), self.initrd_redis.clone())
     }
+
+    /// The Linux guest running Debian's `mariadbd` on port 3306 (target `mariadb-vm`).
+    pub fn mariadb_image(&self) -> Image {
+        Image::linux("mariadb", self.vmlinuz.clone(), self.initrd_mariadb.clone())
+    }
 }
 
-/// Builds `images/out/linux/{vmlinuz, initrd-dbserver.cpio.gz, initrd-redis.cpio.gz}`.
+/// Builds `images/out/linux/{vmlinuz, initrd-dbserver.cpio.gz, initrd-redis.cpio.gz,
+/// initrd-mariadb.cpio.gz}`.
 /// Downloads (kernel, busybox-static if the host has no static busybox) go to `images/cache`
 /// with `apt-get download` and are unpacked with `dpkg-deb -x`, never installed. Initrds are
 /// only rebuilt when an input changed.
@@ -62,27 +73,36 @@ pub fn linux_guest() -> Result<LinuxGuest> {
     let mut files = base_files(&busybox, &modules);
     files.push(("bin/dbserver".into(), dbserver));
     let initrd_dbserver = out.join("initrd-dbserver.cpio.gz");
-    let server = r#"/bin/dbserver --port "$PORT" --bind 0.0.0.0"#;
-    make_initrd(
-        &initrd_dbserver,
-        &files,
-        &init_script("dbserver", server, &modules),
-    )?;
+    let server =
+        format!(r#"/bin/dbserver --port "$PORT" --sql-port {SQL_GUEST_PORT} --bind 0.0.0.0"#);
+    let init = InitScript {
+        ready_ports: format!("$PORT {SQL_GUEST_PORT}"),
+        ..InitScript::new("dbserver", &server)
+    };
+    make_initrd(&initrd_dbserver, &files, &init.render(&modules))?;
 
     let mut files = base_files(&busybox, &modules);
     files.extend(redis_files()?);
     let initrd_redis = out.join("initrd-redis.cpio.gz");
     let server = r#"/usr/bin/redis-server --port "$PORT" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no"#;
-    make_initrd(
-        &initrd_redis,
-        &files,
-        &init_script("redis-server", server, &modules),
-    )?;
+    let init = InitScript::new("redis-server", server);
+    make_initrd(&initrd_redis, &files, &init.render(&modules))?;
+
+    let mut files = base_files(&busybox, &modules);
+    files.extend(mariadb::files(&out)?);
+    let initrd_mariadb = out.join("initrd-mariadb.cpio.gz");
+    let init = InitScript {
+        setup: mariadb::GUEST_SETUP.into(),
+        ready_ports: SQL_GUEST_PORT.to_string(),
+        ..InitScript::new("mariadbd", mariadb::GUEST_SERVER_CMD)
+    };
+    make_initrd(&initrd_mariadb, &files, &init.render(&modules))?;
 
     Ok(LinuxGuest {
         vmlinuz,
         initrd_dbserver,
         initrd_redis,
+        initrd_mariadb,
         kernel_package,
     })
 }
@@ -94,7 +114,7 @@ struct Module {
 }
 
 /// (path inside the initrd, source file on the host).
-type FileList = Vec<(String, PathBuf)>;
+pub(super) type FileList = Vec<(String, PathBuf)>;
 
 fn base_files(busybox: &Path, modules: &[Module]) -> FileList {
     let mut files: FileList = vec![("bin/busybox".into(), busybox.to_path_buf())];
@@ -384,10 +404,16 @@ fn build_static_dbserver() -> Result<PathBuf> {
 fn redis_files() -> Result<FileList> {
     let redis = crate::running::find_program("redis-server")
         .context("redis-server not found on the host: install it: apt-get install redis-server")?;
-    let redis = redis.canonicalize()?;
-    let mut files: FileList = vec![("usr/bin/redis-server".into(), redis.clone())];
+    program_with_libraries(&redis, "usr/bin/redis-server")
+}
+
+/// `program` at `dest` in the initrd, plus every library `ldd` lists and the loader, at the
+/// paths `ldd` names.
+pub(super) fn program_with_libraries(program: &Path, dest: &str) -> Result<FileList> {
+    let program = program.canonicalize()?;
+    let mut files: FileList = vec![(dest.into(), program.clone())];
     let out = Command::new("ldd")
-        .arg(&redis)
+        .arg(&program)
         .output()
         .context("ldd is needed (apt-get install libc-bin)")?;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
@@ -406,21 +432,45 @@ fn redis_files() -> Result<FileList> {
         }
     }
     if files.len() < 3 {
-        bail!("ldd {} listed no libraries", redis.display());
+        bail!("ldd {} listed no libraries", program.display());
     }
     Ok(files)
 }
 
 /// The guest's `/init`: mount, load NIC modules, configure eth0 from the kernel command line
-/// (`ring0db.ip= ring0db.gw= ring0db.port=`), run the server, power off when it exits.
-fn init_script(server_name: &str, server_cmd: &str, modules: &[Module]) -> String {
-    let load_order: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
-    let template = include_str!("linux_init.sh");
-    template
-        .replace("@SERVER_NAME@", server_name)
-        .replace("@SERVER_CMD@", server_cmd)
-        .replace("@MODULE_DIR@", &format!("/{INITRD_MODULE_DIR}"))
-        .replace("@MODULES@", &load_order.join(" "))
+/// (`ring0db.ip= ring0db.gw= ring0db.port=`), run `setup`, run the server, print
+/// `ring0db-linux: serving on port N` for each of `ready_ports` once all of them are in LISTEN
+/// state, power off when the server exits.
+struct InitScript {
+    server_name: String,
+    server_cmd: String,
+    /// Shell lines run after the network is up, before the server starts.
+    setup: String,
+    /// Space-separated ports (shell words; `$PORT` is the command line's port).
+    ready_ports: String,
+}
+
+impl InitScript {
+    fn new(server_name: &str, server_cmd: &str) -> Self {
+        InitScript {
+            server_name: server_name.into(),
+            server_cmd: server_cmd.into(),
+            setup: String::new(),
+            ready_ports: "$PORT".into(),
+        }
+    }
+
+    fn render(&self, modules: &[Module]) -> String {
+        let load_order: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+        let template = include_str!("linux_init.sh");
+        template
+            .replace("@SERVER_NAME@", &self.server_name)
+            .replace("@SERVER_CMD@", &self.server_cmd)
+            .replace("@SETUP@", &self.setup)
+            .replace("@READY_PORTS@", &self.ready_ports)
+            .replace("@MODULE_DIR@", &format!("/{INITRD_MODULE_DIR}"))
+            .replace("@MODULES@", &load_order.join(" "))
+    }
 }
 
 /// Writes a gzip'd newc cpio with `files` and `/init`, unless the inputs are unchanged.
@@ -523,9 +573,19 @@ mod tests {
             name: "virtio".into(),
             path: "/x".into(),
         }];
-        let s = init_script("redis-server", "/usr/bin/redis-server", &m);
+        let s = InitScript::new("redis-server", "/usr/bin/redis-server").render(&m);
         assert!(s.starts_with("#!/bin/busybox sh"));
         assert!(!s.contains('@'), "unfilled placeholder in\n{s}");
         assert!(s.contains("serving on port"));
+        assert!(s.contains(r#"READY_PORTS="$PORT""#), "{s}");
+        let s = InitScript {
+            setup: "mount -t tmpfs tmpfs /dev/shm".into(),
+            ready_ports: "3306".into(),
+            ..InitScript::new("mariadbd", "/usr/sbin/mariadbd")
+        }
+        .render(&m);
+        assert!(!s.contains('@'), "unfilled placeholder in\n{s}");
+        assert!(s.contains("\nmount -t tmpfs tmpfs /dev/shm\n"), "{s}");
+        assert!(s.contains(r#"READY_PORTS="3306""#), "{s}");
     }
 }

@@ -40,16 +40,25 @@ else
     say "no ring0db.ip= on the kernel command line: no network"
 fi
 
-HEXPORT=$(printf '%04X' "$PORT")
+@SETUP@
+# Ports that must all be in LISTEN state before the guest reports it is serving.
+READY_PORTS="@READY_PORTS@"
+listening() {
+    h=$(printf '%04X' "$1")
+    grep -q ":$h 0\{8\}:0000 0A" /proc/net/tcp 2>/dev/null ||
+        grep -q ":$h 0\{32\}:0000 0A" /proc/net/tcp6 2>/dev/null
+}
+all_listening() {
+    for p in $READY_PORTS; do listening "$p" || return 1; done
+}
 say "starting @SERVER_NAME@$EXTRA"
 # $EXTRA is split into words on purpose.
 # shellcheck disable=SC2086
 @SERVER_CMD@ $EXTRA &
 PID=$!
 while kill -0 "$PID" 2>/dev/null; do
-    if grep -q ":$HEXPORT 0\{8\}:0000 0A" /proc/net/tcp 2>/dev/null ||
-        grep -q ":$HEXPORT 0\{32\}:0000 0A" /proc/net/tcp6 2>/dev/null; then
-        say "serving on port $PORT"
+    if all_listening; then
+        for p in $READY_PORTS; do say "serving on port $p"; done
         break
     fi
     usleep 10000

@@ -1,9 +1,11 @@
 //! Recipes that build the bootable images into `images/out`.
 
 mod linux;
+mod mariadb;
 mod unikernel;
 
 pub use linux::{linux_guest, LinuxGuest};
+pub use mariadb::mariadb_vm_settings;
 pub use unikernel::unikernel;
 
 use anyhow::{bail, Context, Result};
