@@ -254,7 +254,19 @@ pub fn span_text(sql: &str, span: Span) -> Option<String> {
         return None;
     }
     let start = byte_offset(sql, span.start)?;
-    let end = byte_offset(sql, span.end)?;
+    let mut end = byte_offset(sql, span.end)?;
+    // A function call's span ends at its name: take the argument list too.
+    let ends_in_word = sql
+        .get(..end)
+        .and_then(|t| t.chars().last())
+        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let rest = sql.get(end..).unwrap_or("");
+    if ends_in_word && rest.trim_start().starts_with('(') {
+        let open = end + (rest.len() - rest.trim_start().len());
+        if let Some(close) = matching_paren(sql, open) {
+            end = close + 1;
+        }
+    }
     let text = sql.get(start..end)?.trim();
     if text.is_empty() {
         return None;
@@ -287,6 +299,28 @@ pub fn span_text(sql: &str, span: Span) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Byte offset of the `)` matching the `(` at `open` (quotes respected).
+fn matching_paren(sql: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in sql.get(open..)?.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

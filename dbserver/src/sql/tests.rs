@@ -72,3 +72,734 @@ fn create_insert_select() {
         [["3", "30", "15.0000"]]
     );
 }
+
+fn prepared(e: &mut Engine, s: &mut Session, sql: &str, params: &[Value]) -> Outcome {
+    let p = e.prepare(s, sql).unwrap();
+    e.execute_prepared(s, &p, params).unwrap()
+}
+
+fn sbtest(e: &mut Engine, s: &mut Session, n: usize) {
+    ok(e, s, "CREATE TABLE sbtest1(id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id)) /*! ENGINE = innodb */");
+    let mut sql = String::from("INSERT INTO sbtest1(k, c, pad) VALUES");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&alloc::format!("({}, 'c{:03}', 'pad')", i % 10, n - i));
+    }
+    ok(e, s, &sql);
+    ok(e, s, "CREATE INDEX k_1 ON sbtest1(k)");
+}
+
+#[test]
+fn sysbench_statements() {
+    let (mut e, mut s) = engine();
+    sbtest(&mut e, &mut s, 100);
+    let one = |o: Outcome| match o {
+        Outcome::Rows(rs) => rs.rows,
+        other => panic!("{other:?}"),
+    };
+    let r = one(prepared(
+        &mut e,
+        &mut s,
+        "SELECT c FROM sbtest1 WHERE id=?",
+        &[Value::Int(5)],
+    ));
+    assert_eq!(r, [[Value::Text(b"c096".to_vec())]]);
+    assert_eq!(e.last_examined, 1);
+    let r = one(prepared(
+        &mut e,
+        &mut s,
+        "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ?",
+        &[Value::Int(10), Value::Int(19)],
+    ));
+    assert_eq!(r.len(), 10);
+    assert_eq!(e.last_examined, 10);
+    let r = one(prepared(
+        &mut e,
+        &mut s,
+        "SELECT SUM(k) FROM sbtest1 WHERE id BETWEEN ? AND ?",
+        &[Value::Int(1), Value::Int(10)],
+    ));
+    assert_eq!(
+        r,
+        [[Value::Decimal {
+            mantissa: 45,
+            scale: 0
+        }]]
+    );
+    let r = one(prepared(
+        &mut e,
+        &mut s,
+        "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c",
+        &[Value::Int(1), Value::Int(3)],
+    ));
+    assert_eq!(r[0], [Value::Text(b"c098".to_vec())]);
+    let r = one(prepared(
+        &mut e,
+        &mut s,
+        "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c",
+        &[Value::Int(1), Value::Int(3)],
+    ));
+    assert_eq!(r.len(), 3);
+    let p = e
+        .prepare(&mut s, "UPDATE sbtest1 SET k=k+1 WHERE id=?")
+        .unwrap();
+    assert_eq!(p.params, 1);
+    for _ in 0..3 {
+        e.execute_prepared(&mut s, &p, &[Value::Int(7)]).unwrap();
+    }
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT k FROM sbtest1 WHERE id = 7"),
+        [["9"]]
+    );
+    assert_eq!(e.last_examined, 1);
+    prepared(
+        &mut e,
+        &mut s,
+        "UPDATE sbtest1 SET c=? WHERE id=?",
+        &[Value::Text(b"new".to_vec()), Value::Int(8)],
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT c FROM sbtest1 WHERE id = 8"),
+        [["new"]]
+    );
+    ok(&mut e, &mut s, "BEGIN");
+    prepared(
+        &mut e,
+        &mut s,
+        "DELETE FROM sbtest1 WHERE id=?",
+        &[Value::Int(9)],
+    );
+    prepared(
+        &mut e,
+        &mut s,
+        "INSERT INTO sbtest1 (id, k, c, pad) VALUES (?, ?, ?, ?)",
+        &[
+            Value::Int(9),
+            Value::Text(b"3".to_vec()),
+            Value::Text(b"x".to_vec()),
+            Value::Text(b"y".to_vec()),
+        ],
+    );
+    ok(&mut e, &mut s, "COMMIT");
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT id, k, c, pad FROM sbtest1 WHERE id = 9"
+        ),
+        [["9", "3", "x", "y"]]
+    );
+    // Secondary index use.
+    rows(&mut e, &mut s, "SELECT id FROM sbtest1 WHERE k = 3");
+    assert!(e.last_examined <= 12, "{}", e.last_examined);
+    ok(&mut e, &mut s, "DROP TABLE IF EXISTS sbtest1");
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM sbtest1"), 1146);
+}
+
+#[test]
+fn mysqlslap_statements() {
+    let mut e = Engine::new(EngineLimits::default());
+    let mut s = Session::new(7);
+    ok(&mut e, &mut s, "CREATE SCHEMA mysqlslap");
+    e.use_database(&mut s, "mysqlslap").unwrap();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t1 (intcol1 INT(32) ,charcol1 VARCHAR(128))",
+    );
+    ok(&mut e, &mut s, "INSERT INTO t1 VALUES (1804289383,'mxvtvmC9127qJNm06sGB8R92q2j7vTiiITRDGXM9ZLzkdekbWtmXKwZ2qG1llkRw5m9DHOFilEREk3q7oce8O3BEJC0woJsm6uzFAEynLH2xCsw1KQ1lT4zg9rdxBL')");
+    let r = rows(&mut e, &mut s, "SELECT intcol1,charcol1 FROM t1");
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0][0], "1804289383");
+    ok(&mut e, &mut s, "DROP SCHEMA IF EXISTS mysqlslap");
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM t1"), 1046);
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM mysqlslap.t1"), 1049);
+}
+
+#[test]
+fn admin_statements() {
+    let (mut e, mut s) = engine();
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT @@version_comment LIMIT 1"),
+        [["ring0db"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT @@max_allowed_packet"),
+        [["67108864"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT @@session.tx_isolation, @@transaction_isolation"
+        ),
+        [["READ-COMMITTED", "READ-COMMITTED"]]
+    );
+    ok(&mut e, &mut s, "SET NAMES utf8mb4");
+    ok(&mut e, &mut s, "SET NAMES utf8 COLLATE utf8_general_ci");
+    ok(&mut e, &mut s, "SET CHARACTER SET utf8");
+    ok(&mut e, &mut s, "SET autocommit=0");
+    assert!(!s.autocommit());
+    assert_eq!(rows(&mut e, &mut s, "SELECT @@autocommit"), [["0"]]);
+    ok(
+        &mut e,
+        &mut s,
+        "SET @@session.autocommit = 1, sql_mode='ANSI'",
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT @@autocommit, @@sql_mode"),
+        [["1", "ANSI"]]
+    );
+    ok(&mut e, &mut s, "SET @a = 5");
+    assert_eq!(rows(&mut e, &mut s, "SELECT @a + 1"), [["6"]]);
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT DATABASE(), SCHEMA(), USER(), CONNECTION_ID(), VERSION()"
+        ),
+        [["test", "test", "root@localhost", "1", SERVER_VERSION]]
+    );
+    ok(&mut e, &mut s, "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name CHAR(10) DEFAULT 'x', k INT, UNIQUE KEY uk (name), KEY kk (k))");
+    assert_eq!(rows(&mut e, &mut s, "SHOW TABLES"), [["t"]]);
+    assert_eq!(rows(&mut e, &mut s, "SHOW TABLES LIKE 'x%'").len(), 0);
+    assert_eq!(
+        rows(&mut e, &mut s, "SHOW DATABASES"),
+        [["information_schema"], ["test"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "DESCRIBE t"),
+        [
+            ["id", "int(11)", "NO", "PRI", "NULL", "auto_increment"],
+            ["name", "char(10)", "YES", "UNI", "x", ""],
+            ["k", "int(11)", "YES", "MUL", "NULL", ""],
+        ]
+    );
+    assert_eq!(rows(&mut e, &mut s, "SHOW FULL COLUMNS FROM t").len(), 3);
+    let create = rows(&mut e, &mut s, "SHOW CREATE TABLE t");
+    assert!(
+        create[0][1].contains("PRIMARY KEY (`id`)"),
+        "{}",
+        create[0][1]
+    );
+    assert!(rows(&mut e, &mut s, "SHOW VARIABLES LIKE 'max_allowed%'").len() == 1);
+    assert!(!rows(&mut e, &mut s, "SHOW STATUS").is_empty());
+    assert!(rows(&mut e, &mut s, "SHOW WARNINGS").is_empty());
+    assert_eq!(rows(&mut e, &mut s, "SHOW INDEX FROM t").len(), 3);
+    assert!(!rows(&mut e, &mut s, "SHOW ENGINES").is_empty());
+    match e.execute(&mut s, "SHOW TABLES").unwrap() {
+        Outcome::Rows(rs) => assert_eq!(rs.columns[0].name, "Tables_in_test"),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn column_names_as_written() {
+    let (mut e, mut s) = engine();
+    ok(&mut e, &mut s, "CREATE TABLE t (a INT, b INT)");
+    let names = |e: &mut Engine, s: &mut Session, sql: &str| match e.execute(s, sql).unwrap() {
+        Outcome::Rows(rs) => rs.columns.into_iter().map(|c| c.name).collect::<Vec<_>>(),
+        _ => panic!(),
+    };
+    assert_eq!(
+        names(
+            &mut e,
+            &mut s,
+            "SELECT 1+1, COUNT(*), a AS x, t.b, 'str', @@version_comment FROM t"
+        ),
+        ["1+1", "COUNT(*)", "x", "b", "str", "@@version_comment"]
+    );
+    assert_eq!(
+        names(&mut e, &mut s, "select count( * ), A from t"),
+        ["count( * )", "A"]
+    );
+    assert_eq!(names(&mut e, &mut s, "SELECT * FROM t"), ["a", "b"]);
+}
+
+#[test]
+fn errors_match_mysql() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (id INT PRIMARY KEY, c CHAR(3) NOT NULL, n INT, u INT, UNIQUE KEY uu (u))",
+    );
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM nope"), 1146);
+    assert_eq!(err(&mut e, &mut s, "SELECT x FROM t"), 1054);
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM t WHERE x = 1"), 1054);
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM t ORDER BY x"), 1054);
+    assert_eq!(err(&mut e, &mut s, "SELECT id FROM t a, t b"), 1052);
+    assert_eq!(err(&mut e, &mut s, "CREATE DATABASE test"), 1007);
+    assert_eq!(err(&mut e, &mut s, "DROP DATABASE nope"), 1008);
+    assert_eq!(err(&mut e, &mut s, "USE nope"), 1049);
+    assert_eq!(err(&mut e, &mut s, "CREATE TABLE t (a INT)"), 1050);
+    assert_eq!(err(&mut e, &mut s, "DROP TABLE nope"), 1051);
+    assert_eq!(err(&mut e, &mut s, "INSERT INTO t VALUES (1)"), 1136);
+    assert_eq!(
+        err(&mut e, &mut s, "SELECT COUNT(*) FROM t WHERE COUNT(*) > 1"),
+        1111
+    );
+    assert_eq!(err(&mut e, &mut s, "CREATE INDEX uu ON t (n)"), 1061);
+    assert_eq!(err(&mut e, &mut s, "DROP INDEX nope ON t"), 1091);
+    assert_eq!(err(&mut e, &mut s, "SELECT nofunc(1)"), 1305);
+    assert_eq!(err(&mut e, &mut s, "SELEKT 1"), 1064);
+    assert_eq!(err(&mut e, &mut s, "ALTER TABLE t ADD COLUMN z INT"), 1235);
+    assert_eq!(err(&mut e, &mut s, "SELECT (SELECT 1)"), 1235);
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO t VALUES (1, 'toolong', 1, 1)"),
+        1406
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO t VALUES (1, 'ok', 'abc', 1)"),
+        1366
+    );
+    let m = e
+        .execute(&mut s, "INSERT INTO t VALUES (1, 'ok', 'abc', 1)")
+        .unwrap_err()
+        .message;
+    assert_eq!(
+        m,
+        "Incorrect integer value: 'abc' for column `test`.`t`.`n` at row 1"
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO t VALUES (1, NULL, 1, 1)"),
+        1048
+    );
+    ok(&mut e, &mut s, "INSERT INTO t VALUES (5, 'ok', 1, 1)");
+    let dup = e
+        .execute(&mut s, "INSERT INTO t VALUES (5, 'ok', 1, 2)")
+        .unwrap_err();
+    assert_eq!(
+        (dup.code, dup.message.as_str()),
+        (1062, "Duplicate entry '5' for key 'PRIMARY'")
+    );
+    let dup = e
+        .execute(&mut s, "INSERT INTO t VALUES (6, 'ok', 1, 1)")
+        .unwrap_err();
+    assert_eq!(dup.message, "Duplicate entry '1' for key 'uu'");
+    let big = e
+        .execute(&mut s, "SELECT 9223372036854775807 + 1")
+        .unwrap_err();
+    assert_eq!((big.code, big.sqlstate), (1690, "22003"));
+    assert_eq!(err(&mut e, &mut s, "SELECT -9223372036854775807 - 2"), 1690);
+    assert_eq!(err(&mut e, &mut s, "SELECT 4611686018427387904 * 2"), 1690);
+    let mut s2 = Session::new(2);
+    assert_eq!(err(&mut e, &mut s2, "SELECT * FROM t"), 1046);
+    assert_eq!(err(&mut e, &mut s, ""), 1065);
+}
+
+#[test]
+fn null_logic_and_expressions() {
+    let (mut e, mut s) = engine();
+    let one = |e: &mut Engine, s: &mut Session, x: &str| {
+        rows(e, s, &alloc::format!("SELECT {x}"))[0][0].clone()
+    };
+    for (x, want) in [
+        ("NULL AND 0", "0"),
+        ("NULL AND 1", "NULL"),
+        ("NULL OR 1", "1"),
+        ("NULL OR 0", "NULL"),
+        ("NOT NULL", "NULL"),
+        ("1 XOR 1", "0"),
+        ("NULL = NULL", "NULL"),
+        ("NULL <=> NULL", "1"),
+        ("1 <=> NULL", "0"),
+        ("1 IN (1, NULL)", "1"),
+        ("2 IN (1, NULL)", "NULL"),
+        ("2 NOT IN (1, 3)", "1"),
+        ("NULL IN (1)", "NULL"),
+        ("5 BETWEEN 1 AND 10", "1"),
+        ("5 NOT BETWEEN 1 AND 10", "0"),
+        ("'abc' LIKE 'A%'", "1"),
+        ("'a_c' LIKE 'a\\_c'", "1"),
+        ("'abc' = 'ABC  '", "1"),
+        ("'10' = 10", "1"),
+        ("'abc' = 0", "1"),
+        ("7 DIV 2", "3"),
+        ("7 MOD 3", "1"),
+        ("7 % 3", "1"),
+        ("-7 / 2", "-3.5000"),
+        ("1 / 0", "NULL"),
+        ("1.5 + 1", "2.5"),
+        ("0.1 + 0.2", "0.3"),
+        ("1e20", "1e20"),
+        ("2.5e0 * 2", "5"),
+        ("'5' + 1", "6"),
+        ("COALESCE(NULL, 2)", "2"),
+        ("IFNULL(NULL, 'x')", "x"),
+        ("IF(1 > 2, 'a', 'b')", "b"),
+        ("CONCAT('a', 1, 'b')", "a1b"),
+        ("CONCAT('a', NULL)", "NULL"),
+        ("LENGTH('héllo')", "6"),
+        ("CHAR_LENGTH('héllo')", "5"),
+        ("UPPER('abc')", "ABC"),
+        ("LOWER('ABC')", "abc"),
+        ("ABS(-3)", "3"),
+        ("MOD(10, 3)", "1"),
+        ("FLOOR(2.7)", "2"),
+        ("CEIL(2.1)", "3"),
+        ("CEILING(-2.1)", "-2"),
+        ("ROUND(2.5)", "3"),
+        ("ROUND(2.456, 2)", "2.46"),
+        ("ROUND(-2.5)", "-3"),
+        ("CASE WHEN 1 THEN 'y' ELSE 'n' END", "y"),
+        ("CASE 2 WHEN 1 THEN 'a' WHEN 2 THEN 'b' END", "b"),
+        ("-(-3)", "3"),
+        ("1 IS NULL", "0"),
+        ("NULL IS NOT NULL", "0"),
+        ("LAST_INSERT_ID()", "0"),
+        ("1 = 1 AND 2 > 1 OR 0", "1"),
+        ("10 / 4 * 2", "5.0000"),
+        ("1/3", "0.3333"),
+        ("1.0/3", "0.33333"),
+        ("SUBSTRING('hello', 2, 3)", "ell"),
+        ("TRIM('  x  ')", "x"),
+    ] {
+        assert_eq!(one(&mut e, &mut s, x), want, "{x}");
+    }
+}
+
+#[test]
+fn isolation_between_sessions() {
+    let (mut e, mut a) = engine();
+    let mut b = Session::new(2);
+    e.use_database(&mut b, "test").unwrap();
+    ok(&mut e, &mut a, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (1, 10), (2, 20)");
+    ok(&mut e, &mut a, "BEGIN");
+    assert!(a.in_transaction());
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (3, 30)");
+    ok(&mut e, &mut a, "UPDATE t SET v = 11 WHERE id = 1");
+    ok(&mut e, &mut a, "DELETE FROM t WHERE id = 2");
+    // A sees its own changes, B sees only committed data.
+    assert_eq!(
+        rows(&mut e, &mut a, "SELECT id, v FROM t"),
+        [["1", "11"], ["3", "30"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut b, "SELECT id, v FROM t"),
+        [["1", "10"], ["2", "20"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut b, "SELECT v FROM t WHERE id = 1"),
+        [["10"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut b, "SELECT v FROM t WHERE id = 3").len(),
+        0
+    );
+    // B writing a row A holds: deadlock error, B's transaction rolled back.
+    ok(&mut e, &mut b, "BEGIN");
+    ok(&mut e, &mut b, "INSERT INTO t VALUES (10, 100)");
+    assert_eq!(err(&mut e, &mut b, "UPDATE t SET v = 0 WHERE id = 1"), 1213);
+    assert!(!b.in_transaction());
+    assert_eq!(
+        rows(&mut e, &mut b, "SELECT id FROM t WHERE id = 10").len(),
+        0
+    );
+    assert_eq!(err(&mut e, &mut b, "INSERT INTO t VALUES (3, 0)"), 1213);
+    assert_eq!(err(&mut e, &mut b, "DELETE FROM t WHERE id = 2"), 1213);
+    ok(&mut e, &mut a, "COMMIT");
+    assert!(!a.in_transaction());
+    assert_eq!(
+        rows(&mut e, &mut b, "SELECT id, v FROM t"),
+        [["1", "11"], ["3", "30"]]
+    );
+    // Rollback really undoes.
+    ok(&mut e, &mut a, "START TRANSACTION");
+    ok(&mut e, &mut a, "UPDATE t SET v = v + 1");
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (4, 40)");
+    ok(&mut e, &mut a, "ROLLBACK");
+    assert_eq!(
+        rows(&mut e, &mut a, "SELECT id, v FROM t"),
+        [["1", "11"], ["3", "30"]]
+    );
+    // Ending a session rolls back.
+    ok(&mut e, &mut a, "BEGIN");
+    ok(&mut e, &mut a, "DELETE FROM t");
+    e.end_session(&mut a);
+    assert_eq!(rows(&mut e, &mut b, "SELECT COUNT(*) FROM t"), [["2"]]);
+    ok(&mut e, &mut b, "UPDATE t SET v = 1 WHERE id = 1");
+}
+
+#[test]
+fn autocommit_off_and_statement_atomicity() {
+    let (mut e, mut a) = engine();
+    let mut b = Session::new(2);
+    e.use_database(&mut b, "test").unwrap();
+    ok(&mut e, &mut a, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+    ok(&mut e, &mut a, "SET autocommit=0");
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (1, 1)");
+    assert!(a.in_transaction());
+    assert_eq!(rows(&mut e, &mut b, "SELECT COUNT(*) FROM t"), [["0"]]);
+    // A failing multi-row insert undoes only itself.
+    assert_eq!(
+        err(
+            &mut e,
+            &mut a,
+            "INSERT INTO t VALUES (2, 2), (3, 3), (1, 1)"
+        ),
+        1062
+    );
+    assert_eq!(rows(&mut e, &mut a, "SELECT id FROM t"), [["1"]]);
+    assert!(a.in_transaction());
+    ok(&mut e, &mut a, "COMMIT");
+    assert_eq!(rows(&mut e, &mut b, "SELECT id FROM t"), [["1"]]);
+    // UPDATE that fails midway changes nothing.
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (2, 2), (3, 3)");
+    ok(&mut e, &mut a, "COMMIT");
+    assert_eq!(
+        err(&mut e, &mut a, "UPDATE t SET id = 3 WHERE id < 3"),
+        1062
+    );
+    assert_eq!(
+        rows(&mut e, &mut a, "SELECT id FROM t"),
+        [["1"], ["2"], ["3"]]
+    );
+    ok(&mut e, &mut a, "ROLLBACK");
+    // DDL commits implicitly.
+    ok(&mut e, &mut a, "INSERT INTO t VALUES (4, 4)");
+    ok(&mut e, &mut a, "CREATE TABLE u (x INT)");
+    assert_eq!(rows(&mut e, &mut b, "SELECT COUNT(*) FROM t"), [["4"]]);
+    ok(&mut e, &mut a, "SET autocommit=1");
+    assert!(!a.in_transaction());
+    // UPDATE counts changed rows.
+    let (n, info) = ok(&mut e, &mut a, "UPDATE t SET v = 2 WHERE id <= 2");
+    assert_eq!(
+        (n, info.as_str()),
+        (1, "Rows matched: 2  Changed: 1  Warnings: 0")
+    );
+}
+
+#[test]
+fn auto_increment_and_last_insert_id() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (id INT NOT NULL AUTO_INCREMENT, v VARCHAR(5), PRIMARY KEY (id))",
+    );
+    match e
+        .execute(&mut s, "INSERT INTO t (v) VALUES ('a'), ('b')")
+        .unwrap()
+    {
+        Outcome::Done {
+            last_insert_id,
+            affected_rows,
+            ..
+        } => assert_eq!((last_insert_id, affected_rows), (1, 2)),
+        _ => panic!(),
+    }
+    ok(&mut e, &mut s, "INSERT INTO t VALUES (10, 'c')");
+    ok(&mut e, &mut s, "INSERT INTO t (v) VALUES ('d')");
+    assert_eq!(rows(&mut e, &mut s, "SELECT LAST_INSERT_ID()"), [["11"]]);
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT id FROM t ORDER BY id DESC LIMIT 1"),
+        [["11"]]
+    );
+    ok(&mut e, &mut s, "INSERT INTO t SET v = 'e'");
+    ok(&mut e, &mut s, "TRUNCATE TABLE t");
+    ok(&mut e, &mut s, "INSERT INTO t (v) VALUES ('f')");
+    assert_eq!(rows(&mut e, &mut s, "SELECT id, v FROM t"), [["1", "f"]]);
+}
+
+#[test]
+fn select_pipeline() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (k INT, g CHAR(5), v DOUBLE)",
+    );
+    ok(&mut e, &mut s, "INSERT INTO t VALUES (1,'a',1.5),(2,'b',2.5),(3,'a',NULL),(4,'B',4),(5,'c',5),(6,'a',6),(7,'b',7),(8,'c',8),(9,'a',9),(10,'b',10)");
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT AVG(k), SUM(k), MIN(k), MAX(k), COUNT(v), COUNT(DISTINCT g) FROM t"
+        ),
+        [["5.5000", "55", "1", "10", "9", "3"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT g, COUNT(*) FROM t GROUP BY g"),
+        [["a", "4"], ["b", "4"], ["c", "2"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT g AS grp, COUNT(*) AS n FROM t GROUP BY grp HAVING n > 2 ORDER BY n DESC, grp"
+        ),
+        [["a", "4"], ["b", "4"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT g, SUM(k) FROM t GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        ),
+        [["b", "23"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT DISTINCT g FROM t ORDER BY g"),
+        [["a"], ["b"], ["c"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT k FROM t ORDER BY k DESC LIMIT 2, 3"),
+        [["8"], ["7"], ["6"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT k FROM t ORDER BY k LIMIT 2 OFFSET 1"
+        ),
+        [["2"], ["3"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT k FROM t WHERE v IS NULL"),
+        [["3"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT v FROM t WHERE k = 1"),
+        [["1.5"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT COUNT(*) FROM t WHERE k > 100"),
+        [["0"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT SUM(k) FROM t WHERE k > 100"),
+        [["NULL"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT k FROM t WHERE g = 'A ' AND k > 5 ORDER BY k"
+        ),
+        [["6"], ["9"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT k, k * 2 AS d FROM t ORDER BY d DESC LIMIT 1"
+        ),
+        [["10", "20"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT k FROM t WHERE k IN (2, 4) OR k BETWEEN 9 AND 20 ORDER BY 1"
+        ),
+        [["2"], ["4"], ["9"], ["10"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT COUNT(*) FROM t WHERE (g LIKE 'b%') XOR (k > 5)"
+        ),
+        [["5"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT MIN(g), MAX(g) FROM t"),
+        [["a", "c"]]
+    );
+    assert_eq!(rows(&mut e, &mut s, "SELECT 1 FROM t LIMIT 0").len(), 0);
+}
+
+#[test]
+fn joins_use_indexes_or_hashes() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE a (id INT PRIMARY KEY, x INT, KEY kx (x))",
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE b (id INT PRIMARY KEY, a_id INT, y INT)",
+    );
+    ok(&mut e, &mut s, "CREATE TABLE c (z INT, w INT)");
+    let mut ins = String::from("INSERT INTO a VALUES (0, 0, )");
+    ins.clear();
+    ins.push_str("INSERT INTO a VALUES ");
+    let n = 2000;
+    for i in 0..n {
+        ins.push_str(&alloc::format!(
+            "{}({i}, {})",
+            if i > 0 { "," } else { "" },
+            i % 100
+        ));
+    }
+    ok(&mut e, &mut s, &ins);
+    ins.clear();
+    ins.push_str("INSERT INTO b VALUES ");
+    for i in 0..n {
+        ins.push_str(&alloc::format!(
+            "{}({i}, {}, {})",
+            if i > 0 { "," } else { "" },
+            n - 1 - i,
+            i % 7
+        ));
+    }
+    ok(&mut e, &mut s, &ins);
+    ins.clear();
+    ins.push_str("INSERT INTO c VALUES ");
+    for i in 0..n {
+        ins.push_str(&alloc::format!(
+            "{}({i}, {})",
+            if i > 0 { "," } else { "" },
+            i % 3
+        ));
+    }
+    ok(&mut e, &mut s, &ins);
+    // Index nested loop: b scanned once, a probed by primary key.
+    let r = rows(
+        &mut e,
+        &mut s,
+        "SELECT COUNT(*) FROM a, b WHERE a.id = b.a_id",
+    );
+    assert_eq!(r, [["2000"]]);
+    assert!(e.last_examined <= 2 * n as u64 + 10, "{}", e.last_examined);
+    // Hash join when no index fits.
+    let r = rows(&mut e, &mut s, "SELECT COUNT(*) FROM b JOIN c ON c.z = b.y");
+    assert_eq!(r, [["2000"]]);
+    assert!(e.last_examined <= 3 * n as u64 + 10, "{}", e.last_examined);
+    // Range first, then join.
+    let r = rows(
+        &mut e,
+        &mut s,
+        "SELECT a.id, b.id FROM a INNER JOIN b ON a.id = b.a_id WHERE b.id < 3 ORDER BY b.id",
+    );
+    assert_eq!(r, [["1999", "0"], ["1998", "1"], ["1997", "2"]]);
+    assert!(e.last_examined < 20, "{}", e.last_examined);
+    // Three tables with aliases and t.*.
+    let r = rows(&mut e, &mut s, "SELECT t1.*, t3.w FROM a t1, b t2, c t3 WHERE t1.id = t2.a_id AND t3.z = t2.id AND t2.id = 5");
+    assert_eq!(r, [["1994", "94", "2"]]);
+    assert!(e.last_examined < 20, "{}", e.last_examined);
+    // LEFT JOIN keeps unmatched rows.
+    ok(&mut e, &mut s, "CREATE TABLE l (id INT)");
+    ok(&mut e, &mut s, "INSERT INTO l VALUES (1), (5000)");
+    let r = rows(
+        &mut e,
+        &mut s,
+        "SELECT l.id, a.x FROM l LEFT JOIN a ON a.id = l.id ORDER BY l.id",
+    );
+    assert_eq!(r, [["1", "1"], ["5000", "NULL"]]);
+    let r = rows(
+        &mut e,
+        &mut s,
+        "SELECT l.id FROM l LEFT JOIN a ON a.id = l.id WHERE a.id IS NULL",
+    );
+    assert_eq!(r, [["5000"]]);
+    // Secondary index IN list.
+    rows(&mut e, &mut s, "SELECT id FROM a WHERE x IN (3, 4)");
+    assert_eq!(e.last_examined, 40);
+}
