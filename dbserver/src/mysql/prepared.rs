@@ -385,12 +385,24 @@ impl Write for Text {
 mod tests {
     use super::*;
     use crate::mysql::wire::put_u64;
+    use alloc::string::ToString;
+
+    /// A statement with `params` placeholders, prepared by the engine.
+    fn prepared(params: u16) -> Prepared {
+        let sql = if params == 0 {
+            "SELECT 1".to_string()
+        } else {
+            alloc::format!("SELECT {}", vec!["?"; usize::from(params)].join(", "))
+        };
+        let p = crate::sql::Engine::default()
+            .prepare(&mut crate::sql::Session::new(1), &sql)
+            .unwrap();
+        assert_eq!(p.params, params);
+        p
+    }
 
     fn stmt(params: u16) -> Statement {
-        Statement::new(Prepared {
-            params,
-            columns: Vec::new(),
-        })
+        Statement::new(prepared(params))
     }
 
     fn header(id: u32) -> Vec<u8> {
@@ -554,30 +566,12 @@ mod tests {
     fn ids_skip_zero_and_limit() {
         let mut st = Statements::default();
         for i in 1..=MAX_STATEMENTS_PER_CONNECTION as u32 {
-            assert_eq!(
-                st.insert(Prepared {
-                    params: 0,
-                    columns: Vec::new()
-                }),
-                Some(i)
-            );
+            assert_eq!(st.insert(prepared(0)), Some(i));
         }
-        assert_eq!(
-            st.insert(Prepared {
-                params: 0,
-                columns: Vec::new()
-            }),
-            None
-        );
+        assert_eq!(st.insert(prepared(0)), None);
         st.remove(3);
         st.next_id = u32::MAX;
         // Wraps past 0 and past ids in use (1, 2) to 3.
-        assert_eq!(
-            st.insert(Prepared {
-                params: 0,
-                columns: Vec::new()
-            }),
-            Some(3)
-        );
+        assert_eq!(st.insert(prepared(0)), Some(3));
     }
 }

@@ -6,7 +6,7 @@ use super::packet::{read_frame, write_packet, MAX_PAYLOAD};
 use super::wire::{put_lenenc_bytes, put_nul_terminated, put_u32, put_u64, Reader};
 use super::*;
 use crate::sql::Engine;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec;
 
 /// Output high-water mark used by most tests.
@@ -397,8 +397,10 @@ fn split_command_packet_is_joined() {
     assert_eq!(input.len(), MAX_PAYLOAD + 8);
     let (p, r) = c.send(&input);
     assert!(!p.close);
-    assert_eq!(r.len(), 1);
+    // The result set of `select 1`: count, column, EOF, row, EOF.
+    assert_eq!(r.len(), 5);
     assert_eq!(r[0].0, 2);
+    assert_eq!(r[3].1, b"\x011");
 }
 
 #[test]
@@ -550,4 +552,372 @@ fn engine_errors_keep_the_connection() {
     assert_eq!(r.len(), 1);
     assert!(err_code(&r[0].1).is_some());
     assert_eq!(c.command(COM_PING, b"")[0].1[0], 0);
+}
+
+// ---- With the real SQL engine ----
+
+/// A column definition as a client reads it.
+#[derive(Debug)]
+struct ColumnDef {
+    name: Vec<u8>,
+    charset: u16,
+    type_code: u8,
+    flags: u16,
+    decimals: u8,
+}
+
+fn column_def(payload: &[u8]) -> ColumnDef {
+    let mut r = Reader::new(payload);
+    assert_eq!(r.lenenc_bytes().unwrap(), b"def");
+    for _ in 0..3 {
+        r.lenenc_bytes().unwrap();
+    }
+    let name = r.lenenc_bytes().unwrap().to_vec();
+    r.lenenc_bytes().unwrap();
+    assert_eq!(r.lenenc_int(), Ok(0x0c));
+    let charset = r.u16().unwrap();
+    r.u32().unwrap();
+    let type_code = r.u8().unwrap();
+    let flags = r.u16().unwrap();
+    let decimals = r.u8().unwrap();
+    assert_eq!(r.u16(), Ok(0));
+    assert!(r.is_empty());
+    ColumnDef {
+        name,
+        charset,
+        type_code,
+        flags,
+        decimals,
+    }
+}
+
+/// Columns and raw row payloads of a complete result set; checks the sequence ids.
+fn result_set(p: &[(u8, Vec<u8>)]) -> (Vec<ColumnDef>, Vec<Vec<u8>>) {
+    for (i, (seq, _)) in p.iter().enumerate() {
+        assert_eq!(*seq, (i + 1) as u8);
+    }
+    let n = Reader::new(&p[0].1).lenenc_int().unwrap() as usize;
+    let cols: Vec<ColumnDef> = p[1..=n].iter().map(|(_, d)| column_def(d)).collect();
+    assert_eq!(p[n + 1].1[0], 0xFE);
+    let last = p.last().unwrap();
+    assert_eq!(last.1.len(), 5);
+    assert_eq!(last.1[0], 0xFE);
+    let rows = p[n + 2..p.len() - 1]
+        .iter()
+        .map(|(_, d)| d.clone())
+        .collect();
+    (cols, rows)
+}
+
+fn text_row(payload: &[u8], n: usize) -> Vec<Option<String>> {
+    let mut r = Reader::new(payload);
+    let mut v = Vec::new();
+    for _ in 0..n {
+        if payload.get(payload.len() - r.remaining()) == Some(&0xFB) {
+            r.u8().unwrap();
+            v.push(None);
+        } else {
+            v.push(Some(
+                String::from_utf8(r.lenenc_bytes().unwrap().to_vec()).unwrap(),
+            ));
+        }
+    }
+    assert!(r.is_empty());
+    v
+}
+
+fn ok_affected(payload: &[u8]) -> u64 {
+    assert_eq!(
+        payload[0],
+        0,
+        "OK expected: {:?}",
+        String::from_utf8_lossy(payload)
+    );
+    Reader::new(&payload[1..]).lenenc_int().unwrap()
+}
+
+fn ok_status(payload: &[u8]) -> u16 {
+    let mut r = Reader::new(payload);
+    assert_eq!(r.u8(), Ok(0));
+    r.lenenc_int().unwrap();
+    r.lenenc_int().unwrap();
+    r.u16().unwrap()
+}
+
+/// A logged-in client with database `d` holding table `t`.
+fn with_table() -> Client {
+    let mut c = Client::login(None);
+    ok_affected(&c.query("CREATE DATABASE d")[0].1);
+    assert_eq!(c.command(COM_INIT_DB, b"d")[0].1[0], 0);
+    ok_affected(
+        &c.query("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, amount DECIMAL(10,2), score DOUBLE, note TEXT)")[0].1,
+    );
+    let r = c.query(
+        "INSERT INTO t VALUES (1, 'one', 1.50, 0.5, NULL), (2, 'two', NULL, -2, 'x'), (3, 'three', -3.25, NULL, '')",
+    );
+    assert_eq!(ok_affected(&r[0].1), 3);
+    c
+}
+
+#[test]
+fn text_result_set_from_engine() {
+    let mut c = with_table();
+    let r = c.query("SELECT id, name, amount, score, note FROM t ORDER BY id");
+    let (cols, rows) = result_set(&r);
+    let names: Vec<&[u8]> = cols.iter().map(|c| c.name.as_slice()).collect();
+    assert_eq!(names, [&b"id"[..], b"name", b"amount", b"score", b"note"]);
+    assert_eq!(cols[0].type_code, TYPE_LONG);
+    assert_eq!(cols[0].charset, u16::from(CHARSET_BINARY));
+    assert_ne!(cols[0].flags & (NOT_NULL_FLAG | PRI_KEY_FLAG | NUM_FLAG), 0);
+    assert_eq!(cols[1].type_code, TYPE_VAR_STRING);
+    assert_eq!(cols[1].charset, u16::from(CHARSET_UTF8MB4_GENERAL_CI));
+    assert_ne!(cols[1].flags & NOT_NULL_FLAG, 0);
+    assert_eq!(cols[2].type_code, TYPE_NEWDECIMAL);
+    assert_eq!(cols[2].decimals, 2);
+    assert_eq!(cols[3].type_code, TYPE_DOUBLE);
+    assert_eq!(cols[4].type_code, TYPE_BLOB);
+    let s = |v: &str| Some(v.to_string());
+    let rows: Vec<_> = rows.iter().map(|r| text_row(r, 5)).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec![s("1"), s("one"), s("1.50"), s("0.5"), None],
+            vec![s("2"), s("two"), None, s("-2"), s("x")],
+            vec![s("3"), s("three"), s("-3.25"), None, s("")],
+        ]
+    );
+    // Errors keep the connection; the database is remembered.
+    let r = c.query("SELECT * FROM nope");
+    assert_eq!(err_code(&r[0].1), Some(1146));
+    assert_eq!(
+        err_code(&c.command(COM_INIT_DB, b"nosuchdb")[0].1),
+        Some(1049)
+    );
+    let (_, rows) = result_set(&c.query("SELECT COUNT(*) FROM t"));
+    assert_eq!(text_row(&rows[0], 1), vec![s("3")]);
+}
+
+#[test]
+fn transaction_status_flags() {
+    let mut c = with_table();
+    assert_eq!(
+        ok_status(&c.query("BEGIN")[0].1),
+        SERVER_STATUS_IN_TRANS | SERVER_STATUS_AUTOCOMMIT
+    );
+    ok_affected(&c.query("UPDATE t SET name = 'uno' WHERE id = 1")[0].1);
+    assert_eq!(ok_status(&c.query("COMMIT")[0].1), SERVER_STATUS_AUTOCOMMIT);
+}
+
+#[test]
+fn handshake_selects_database() {
+    let mut c = with_table();
+    c.conn.close(&mut c.engine);
+    // A second connection on the same engine names the database in its handshake.
+    let mut out = Vec::new();
+    let conn = MysqlConn::new(8, 1, &mut out);
+    let mut c2 = Client {
+        conn,
+        engine: core::mem::take(&mut c.engine),
+        settings: ProtocolSettings::default(),
+        salt: Vec::new(),
+    };
+    let resp = handshake_response(b"root", b"", Some(b"d"), b"mysql_native_password");
+    let (p, r) = c2.send(&frame(1, &resp));
+    assert!(!p.close);
+    assert_eq!(r[0].1[0], 0);
+    let (_, rows) = result_set(&c2.query("SELECT name FROM t WHERE id = 2"));
+    assert_eq!(text_row(&rows[0], 1), vec![Some("two".to_string())]);
+}
+
+/// COM_STMT_PREPARE; returns (statement id, params, columns).
+fn prepare(c: &mut Client, sql: &str) -> (u32, u16, Vec<ColumnDef>) {
+    let r = c.command(COM_STMT_PREPARE, sql.as_bytes());
+    let mut rd = Reader::new(&r[0].1);
+    assert_eq!(rd.u8(), Ok(0), "{:?}", String::from_utf8_lossy(&r[0].1));
+    let id = rd.u32().unwrap();
+    let ncols = rd.u16().unwrap() as usize;
+    let nparams = rd.u16().unwrap();
+    assert_eq!(rd.u8(), Ok(0));
+    rd.u16().unwrap();
+    let mut i = 1;
+    if nparams > 0 {
+        for _ in 0..nparams {
+            assert_eq!(column_def(&r[i].1).type_code, TYPE_VAR_STRING);
+            i += 1;
+        }
+        assert_eq!(r[i].1[0], 0xFE);
+        i += 1;
+    }
+    let mut cols = Vec::new();
+    if ncols > 0 {
+        for _ in 0..ncols {
+            cols.push(column_def(&r[i].1));
+            i += 1;
+        }
+        assert_eq!(r[i].1[0], 0xFE);
+        i += 1;
+    }
+    assert_eq!(i, r.len());
+    (id, nparams, cols)
+}
+
+/// A COM_STMT_EXECUTE body binding `params` as (type, value bytes or None for NULL).
+fn execute_body(id: u32, params: &[(u8, Option<Vec<u8>>)], bind: bool) -> Vec<u8> {
+    let mut b = Vec::new();
+    put_u32(&mut b, id);
+    b.push(0);
+    put_u32(&mut b, 1);
+    if !params.is_empty() {
+        let mut bitmap = vec![0u8; params.len().div_ceil(8)];
+        for (i, (_, v)) in params.iter().enumerate() {
+            if v.is_none() {
+                bitmap[i / 8] |= 1 << (i % 8);
+            }
+        }
+        b.extend_from_slice(&bitmap);
+        b.push(u8::from(bind));
+        if bind {
+            for (t, _) in params {
+                b.extend_from_slice(&[*t, 0]);
+            }
+        }
+        for v in params.iter().filter_map(|(_, v)| v.as_ref()) {
+            b.extend_from_slice(v);
+        }
+    }
+    b
+}
+
+fn lenenc(s: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    put_lenenc_bytes(&mut v, s);
+    v
+}
+
+#[test]
+fn prepared_statements_binary_rows() {
+    let mut c = with_table();
+    let (ins, nparams, cols) = prepare(
+        &mut c,
+        "INSERT INTO t (id, name, amount, score) VALUES (?, ?, ?, ?)",
+    );
+    assert_eq!((nparams, cols.len()), (4, 0));
+    let body = execute_body(
+        ins,
+        &[
+            (TYPE_LONGLONG, Some(10i64.to_le_bytes().to_vec())),
+            (TYPE_VAR_STRING, Some(lenenc(b"ten"))),
+            (TYPE_NEWDECIMAL, Some(lenenc(b"10.25"))),
+            (TYPE_DOUBLE, None),
+        ],
+        true,
+    );
+    assert_eq!(ok_affected(&c.command(COM_STMT_EXECUTE, &body)[0].1), 1);
+    // Second execution: types not re-sent; name from long data.
+    c.command(
+        COM_STMT_SEND_LONG_DATA,
+        &[&ins.to_le_bytes()[..], &[1, 0], b"elev"].concat(),
+    );
+    c.command(
+        COM_STMT_SEND_LONG_DATA,
+        &[&ins.to_le_bytes()[..], &[1, 0], b"en"].concat(),
+    );
+    let mut body = Vec::new();
+    put_u32(&mut body, ins);
+    body.push(0);
+    put_u32(&mut body, 1);
+    body.push(0b0000_0100); // amount NULL
+    body.push(0);
+    body.extend_from_slice(&11i64.to_le_bytes());
+    body.extend_from_slice(&1.5f64.to_le_bytes());
+    assert_eq!(ok_affected(&c.command(COM_STMT_EXECUTE, &body)[0].1), 1);
+
+    let (sel, nparams, cols) = prepare(
+        &mut c,
+        "SELECT id, name, amount, score FROM t WHERE id >= ? ORDER BY id",
+    );
+    assert_eq!((nparams, cols.len()), (1, 4));
+    let body = execute_body(
+        sel,
+        &[(TYPE_LONG, Some(10i32.to_le_bytes().to_vec()))],
+        true,
+    );
+    let (cols, rows) = result_set(&c.command(COM_STMT_EXECUTE, &body));
+    assert_eq!(cols.len(), 4);
+    assert_eq!(rows.len(), 2);
+    // Row 10: id LONG, name, amount, score NULL. Bitmap: 4 columns + 2 -> 1 byte; column 3 -> bit 5.
+    let mut r = Reader::new(&rows[0]);
+    assert_eq!(r.u8(), Ok(0));
+    assert_eq!(r.u8(), Ok(1 << 5));
+    assert_eq!(r.u32(), Ok(10));
+    assert_eq!(r.lenenc_bytes(), Ok(&b"ten"[..]));
+    assert_eq!(r.lenenc_bytes(), Ok(&b"10.25"[..]));
+    assert!(r.is_empty());
+    let mut r = Reader::new(&rows[1]);
+    assert_eq!(r.u8(), Ok(0));
+    assert_eq!(r.u8(), Ok(1 << 4));
+    assert_eq!(r.u32(), Ok(11));
+    assert_eq!(r.lenenc_bytes(), Ok(&b"eleven"[..]));
+    assert_eq!(r.u64(), Ok(1.5f64.to_bits()));
+    assert!(r.is_empty());
+
+    // Short NULL bitmap / truncated values: 1210, connection stays.
+    let r = c.command(COM_STMT_EXECUTE, &execute_body(sel, &[], false));
+    assert_eq!(err_code(&r[0].1), Some(1210));
+    let mut short = execute_body(sel, &[(TYPE_LONG, Some(vec![1, 0, 0, 0]))], true);
+    short.truncate(short.len() - 2);
+    assert_eq!(
+        err_code(&c.command(COM_STMT_EXECUTE, &short)[0].1),
+        Some(1210)
+    );
+    // Reset, close; then the id is unknown.
+    assert_eq!(c.command(COM_STMT_RESET, &sel.to_le_bytes())[0].1[0], 0);
+    assert!(c.command(COM_STMT_CLOSE, &sel.to_le_bytes()).is_empty());
+    let r = c.command(COM_STMT_EXECUTE, &execute_body(sel, &[], false));
+    assert_eq!(err_code(&r[0].1), Some(1243));
+}
+
+#[test]
+fn large_result_streams_with_backpressure() {
+    let mut c = with_table();
+    for chunk in 0..20 {
+        let values: Vec<String> = (0..100)
+            .map(|i| {
+                let id = 100 + chunk * 100 + i;
+                alloc::format!("({id}, 'name {id}', {id}.5, {id}, 'some note text for row {id}')")
+            })
+            .collect();
+        let sql = alloc::format!("INSERT INTO t VALUES {}", values.join(", "));
+        assert_eq!(ok_affected(&c.query(&sql)[0].1), 100);
+    }
+    // A SELECT of 2003 rows pipelined with a PING, against a 4 KiB high-water mark.
+    let mut input = frame(0, b"\x03SELECT * FROM t ORDER BY id");
+    input.extend_from_slice(&frame(0, &[COM_PING]));
+    let mut all = Vec::new();
+    let mut pos = 0;
+    let mut calls = 0;
+    loop {
+        let mut out = Vec::new();
+        let p = c
+            .conn
+            .process(&input[pos..], &mut c.engine, &c.settings, &mut out, 4096);
+        assert!(!p.close);
+        assert!(out.len() < 4096 + 512);
+        pos += p.consumed;
+        all.extend_from_slice(&out);
+        calls += 1;
+        if !p.held_back {
+            break;
+        }
+        // The PING waits for the rows.
+        assert!(pos < input.len());
+    }
+    assert_eq!(pos, input.len());
+    assert!(calls > 20);
+    let r = packets(&all);
+    let ping = r.last().unwrap().clone();
+    assert_eq!((ping.0, ping.1[0]), (1, 0));
+    let (_, rows) = result_set(&r[..r.len() - 1]);
+    assert_eq!(rows.len(), 2003);
+    assert_eq!(text_row(&rows[2002], 5)[1], Some("name 2099".to_string()));
 }
