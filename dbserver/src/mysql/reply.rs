@@ -5,7 +5,7 @@ use super::consts::{
     SERVER_STATUS_IN_TRANS, SQLSTATE_GENERAL,
 };
 use super::packet::write_packet;
-use super::wire::{put_lenenc_int, put_u16};
+use super::wire::{put_lenenc_bytes, put_lenenc_int, put_u16};
 use crate::sql::Session;
 use alloc::vec::Vec;
 
@@ -35,8 +35,12 @@ pub fn put_ok(
     put_lenenc_int(out, last_insert_id);
     put_u16(out, status);
     put_u16(out, warnings);
-    // Without CLIENT_SESSION_TRACK the info is the rest of the packet.
-    out.extend_from_slice(info.as_bytes());
+    // The protocol documentation calls the info "string<EOF>" without
+    // CLIENT_SESSION_TRACK, but MySQL's server (net_store_data) and every client library
+    // (read_ok_ex, ma_read_ok_packet) use a length-encoded string.
+    if !info.is_empty() {
+        put_lenenc_bytes(out, info.as_bytes());
+    }
 }
 
 /// The payload of an ERR packet (protocol 4.1: with SQLSTATE). The message is cut at
@@ -111,6 +115,6 @@ mod tests {
         let mut out = Vec::new();
         put_ok(&mut out, 300, 7, 2, 1, "Rows matched: 1");
         assert_eq!(&out[..9], &[0, 0xFC, 0x2C, 0x01, 7, 2, 0, 1, 0]);
-        assert_eq!(&out[9..], b"Rows matched: 1");
+        assert_eq!(&out[9..], b"\x0fRows matched: 1");
     }
 }
