@@ -3,10 +3,9 @@
 //! QEMU exits with a status that names the class of failure. Breakpoints, debug traps
 //! and NMIs are reported and resumed.
 
-use x86_64::registers::control::Cr2;
-
-use super::entry::TrapFrame;
-use super::ist::slot_for_vector;
+use crate::arch::cpu;
+use crate::arch::entry::TrapFrame;
+use crate::arch::ist::slot_for_vector;
 use crate::backtrace;
 use crate::console::emergency_write;
 use crate::exit::{exit, ExitCode};
@@ -89,7 +88,7 @@ fn name(vector: u8) -> (&'static str, &'static str) {
 
 fn fatal(frame: &TrapFrame) -> ! {
     let vector = frame.vector as u8;
-    let cr2 = (vector == PAGE_FAULT).then(Cr2::read_raw);
+    let cr2 = (vector == PAGE_FAULT).then(cpu::page_fault_address);
     let overflowed = cr2.and_then(KnownStack::guarded_by);
     let class = if overflowed.is_some() {
         "stack overflow"

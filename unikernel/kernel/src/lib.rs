@@ -28,6 +28,7 @@ pub mod console;
 #[allow(unsafe_code)]
 pub mod drivers;
 pub mod errno;
+pub mod exceptions;
 pub mod exit;
 pub mod irq;
 // Unsafe allowed: page tables, frames and the heap are raw memory by definition
@@ -43,6 +44,7 @@ pub mod syscalls;
 pub mod time;
 
 mod config;
+mod interrupts;
 mod panic;
 
 use hermit_entry::boot_info::BootInfo;
@@ -100,8 +102,9 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     time::tsc::mark_boot(cpu::rdtsc());
     console::init_logger(log::LevelFilter::Info);
     mem::heap::init_bootstrap();
-    gdt::init();
+    gdt::init(mem::stacks::ist_tops());
     idt::init();
+    interrupts::install();
     simd::disable();
 
     // SAFETY: `start_info` is what the PVH loader passed in ebx; low memory is mapped.

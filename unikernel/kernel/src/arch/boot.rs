@@ -5,6 +5,8 @@
 //! The assembly below zeroes `.bss`, identity-maps the first 4 GiB with 2 MiB pages,
 //! enters long mode and calls [`crate::kernel_entry`] on the guarded kernel stack.
 
+// The one place `arch` names something above it: the boot code must know the stack it
+// switches to and the Rust function it calls. Both are only linker symbols here.
 use crate::mem::stacks::{KERNEL_STACK, KERNEL_STACK_SIZE};
 
 /// ELF note type of the 32-bit PVH entry point (Xen's `XEN_ELFNOTE_PHYS32_ENTRY`).

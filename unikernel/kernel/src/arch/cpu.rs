@@ -20,6 +20,11 @@ pub fn frame_pointer() -> u64 {
     rbp
 }
 
+/// CR2: the linear address of the last page fault.
+pub fn page_fault_address() -> u64 {
+    x86_64::registers::control::Cr2::read_raw()
+}
+
 /// CPUID leaf `leaf`, subleaf 0.
 pub fn cpuid(leaf: u32) -> CpuidResult {
     __cpuid(leaf)

@@ -4,6 +4,8 @@
 //! one, then the vector number, and jumps to a common path that saves the general
 //! registers (never SIMD state: the kernel is built without SSE), calls
 //! [`interrupt_dispatch`] with a pointer to the [`TrapFrame`], restores and `iretq`s.
+//! The dispatcher runs whatever handler the kernel registered for the vector
+//! ([`super::interrupts`]); nothing here knows what a vector means above `arch`.
 //! Two benchmark-only stubs additionally save SIMD state with FXSAVE or XSAVE.
 
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -182,32 +184,19 @@ pub static BENCH_HITS: AtomicU64 = AtomicU64::new(0);
 /// Spurious interrupts seen (APIC spurious vector and PIC IRQ 7/15).
 pub static SPURIOUS: AtomicU64 = AtomicU64::new(0);
 
-/// The one Rust entry point of every interrupt and exception.
+/// Counts a benchmark software interrupt (vectors `BENCH_*`): register it for them.
+pub fn count_bench_hit(_frame: &mut TrapFrame) {
+    BENCH_HITS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts a spurious interrupt (APIC spurious vector, PIC IRQ 7/15): register it for them.
+pub fn count_spurious(_frame: &mut TrapFrame) {
+    SPURIOUS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The one Rust entry point of every interrupt and exception: runs the handler the
+/// kernel registered for the vector (see [`super::interrupts`]).
 #[no_mangle]
 extern "C" fn interrupt_dispatch(frame: &mut TrapFrame) {
-    let vector = frame.vector as u8;
-    match vector {
-        v if v < vectors::EXCEPTION_COUNT => super::exceptions::handle(frame),
-        vectors::SYSCALL_TRAP => crate::syscalls::dispatch(frame),
-        vectors::BENCH_GPR | vectors::BENCH_FXSAVE | vectors::BENCH_XSAVE => {
-            BENCH_HITS.fetch_add(1, Ordering::Relaxed);
-        }
-        vectors::APIC_TIMER => {
-            crate::time::timer::on_interrupt(frame);
-            super::apic::end_of_interrupt();
-        }
-        v if (vectors::DEVICE_IRQ_BASE..vectors::DEVICE_IRQ_BASE + vectors::DEVICE_IRQ_COUNT)
-            .contains(&v) =>
-        {
-            crate::irq::dispatch(v - vectors::DEVICE_IRQ_BASE);
-            super::apic::end_of_interrupt();
-        }
-        vectors::APIC_SPURIOUS => {
-            SPURIOUS.fetch_add(1, Ordering::Relaxed);
-        }
-        v if v == vectors::PIC_BASE + 7 || v == vectors::PIC_BASE + 15 => {
-            SPURIOUS.fetch_add(1, Ordering::Relaxed);
-        }
-        _ => super::exceptions::unexpected_vector(frame),
-    }
+    super::interrupts::dispatch(frame);
 }

@@ -8,7 +8,6 @@ use x86_64::structures::tss::TaskStateSegment;
 use x86_64::VirtAddr;
 
 use super::ist::IstSlot;
-use crate::mem::stacks::IST_STACKS;
 
 struct Gdt {
     table: GlobalDescriptorTable,
@@ -20,14 +19,14 @@ struct Gdt {
 static TSS: Once<TaskStateSegment> = Once::new();
 static GDT: Once<Gdt> = Once::new();
 
-/// Loads the GDT and TSS; afterwards every IST slot points at the top of its stack.
-pub fn init() {
+/// Loads the GDT and TSS; afterwards IST slot `i` (1-based) points at `ist_tops[i - 1]`,
+/// the top of its stack (the stacks belong to `mem::stacks`).
+pub fn init(ist_tops: [u64; IstSlot::ALL.len()]) {
     let tss = TSS.call_once(|| {
         let mut tss = TaskStateSegment::new();
         for slot in IstSlot::ALL {
             let index = slot as usize - 1;
-            let top = IST_STACKS[index].usable().end;
-            tss.interrupt_stack_table[index] = VirtAddr::new(top);
+            tss.interrupt_stack_table[index] = VirtAddr::new(ist_tops[index]);
         }
         tss
     });

@@ -58,6 +58,11 @@ pub static KERNEL_STACK: GuardedStack<KERNEL_STACK_SIZE> = GuardedStack::new();
 pub static IST_STACKS: [GuardedStack<IST_STACK_SIZE>; IST_SLOTS] =
     [const { GuardedStack::new() }; IST_SLOTS];
 
+/// The top of every IST stack, in slot order (for the TSS).
+pub fn ist_tops() -> [u64; IST_SLOTS] {
+    core::array::from_fn(|index| IST_STACKS[index].usable().end)
+}
+
 /// A stack the kernel knows by name, for fault reports and IST checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KnownStack {

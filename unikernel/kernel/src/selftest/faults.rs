@@ -1,4 +1,4 @@
-//! Deliberately raised exceptions. Each is reported by `arch::exceptions` (name,
+//! Deliberately raised exceptions. Each is reported by `exceptions` (name,
 //! vector, registers, the IST stack it ran on) and, except #BP, ends the run.
 
 use crate::arch::probes;
