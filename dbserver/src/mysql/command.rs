@@ -36,7 +36,7 @@ impl MysqlConn {
         match command {
             COM_QUERY => {
                 self.questions = self.questions.wrapping_add(1);
-                let Some(sql) = self.utf8(out, body) else {
+                let Some(sql) = self.statement(out, body) else {
                     return;
                 };
                 let result = engine.execute(&mut self.session, sql);
@@ -120,7 +120,7 @@ impl MysqlConn {
             );
             return;
         }
-        let Some(sql) = self.utf8(out, body) else {
+        let Some(sql) = self.statement(out, body) else {
             return;
         };
         let prepared = match engine.prepare(&mut self.session, sql) {
@@ -196,6 +196,13 @@ impl MysqlConn {
             }
             Err(e) => self.sql_error(out, &e),
         }
+    }
+
+    /// A statement's text: the body without trailing NUL bytes (mysqlslap sends its
+    /// statements NUL-terminated; MySQL's lexer ends the statement there).
+    fn statement<'b>(&mut self, out: &mut Vec<u8>, body: &'b [u8]) -> Option<&'b str> {
+        let end = body.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+        self.utf8(out, body.get(..end).unwrap_or_default())
     }
 
     /// The body as UTF-8, or ERR 1300 (and None).

@@ -921,3 +921,12 @@ fn large_result_streams_with_backpressure() {
     assert_eq!(rows.len(), 2003);
     assert_eq!(text_row(&rows[2002], 5)[1], Some("name 2099".to_string()));
 }
+
+#[test]
+fn trailing_nul_of_a_statement_is_ignored() {
+    let mut c = Client::login(None);
+    let (_, rows) = result_set(&c.command(COM_QUERY, b"SELECT 1 AS one\0"));
+    assert_eq!(text_row(&rows[0], 1), vec![Some("1".to_string())]);
+    let (id, _, _) = prepare(&mut c, "SELECT ? AS x\0");
+    assert!(id > 0);
+}
