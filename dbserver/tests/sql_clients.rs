@@ -97,7 +97,10 @@ impl Endpoint {
     fn opts(&self, database: Option<&str>) -> Opts {
         let builder = OptsBuilder::new().user(Some("root")).db_name(database);
         match self {
-            Endpoint::Tcp(port) => builder.ip_or_hostname(Some("127.0.0.1")).tcp_port(*port),
+            Endpoint::Tcp(port) => builder
+                .ip_or_hostname(Some("127.0.0.1"))
+                .tcp_port(*port)
+                .prefer_socket(false),
             Endpoint::Socket(path) => builder
                 .socket(Some(path.to_string_lossy()))
                 .prefer_socket(true),
