@@ -101,14 +101,11 @@ fn known(name: &str) -> Option<&'static Default> {
 }
 
 /// The type `@@name` has in result metadata.
-pub fn variable_type(name: &str) -> Result<((), SqlType), SqlError> {
-    Ok((
-        (),
-        match known(name) {
-            Some(Default::Int(_)) => SqlType::BigInt,
-            _ => SqlType::VarChar(SHOW_COLUMN_CHARS),
-        },
-    ))
+pub fn variable_type(name: &str) -> SqlType {
+    match known(name) {
+        Some(Default::Int(_)) => SqlType::BigInt,
+        _ => SqlType::VarChar(SHOW_COLUMN_CHARS),
+    }
 }
 
 /// The value of `@@name` in a session (1193 if no such variable).

@@ -167,7 +167,10 @@ fn truncate(
 }
 
 /// Type, range and SHOW text of a column type.
-fn column_type(dt: &DataType) -> Result<(SqlType, Option<(i64, i64)>, bool, String), SqlError> {
+/// A column type: SQL type, integer range, unsigned, SHOW text.
+type ColumnType = (SqlType, Option<(i64, i64)>, bool, String);
+
+fn column_type(dt: &DataType) -> Result<ColumnType, SqlError> {
     /// (min, max) of signed and unsigned integer types.
     const TINY: (i64, i64) = (i8::MIN as i64, i8::MAX as i64);
     const TINY_U: (i64, i64) = (0, u8::MAX as i64);

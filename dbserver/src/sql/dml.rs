@@ -1,6 +1,7 @@
 //! INSERT, UPDATE and DELETE: compiled plans and their execution inside a transaction,
 //! with MySQL's strict-mode conversion of values to column types.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -30,12 +31,21 @@ pub enum StmtPlan {
     Delete(DeletePlan),
 }
 
-/// INSERT: the target columns and one expression (None: DEFAULT) per target per row.
+/// INSERT: the target columns and where the rows come from.
 #[derive(Clone, Debug)]
 pub struct InsertPlan {
     table: TableId,
     targets: Vec<usize>,
-    rows: Vec<Vec<Option<Expr>>>,
+    source: InsertSource,
+}
+
+/// The rows of an INSERT.
+#[derive(Clone, Debug)]
+enum InsertSource {
+    /// One expression (None: DEFAULT) per target per row.
+    Values(Vec<Vec<Option<Expr>>>),
+    /// INSERT ... SELECT.
+    Select(Box<SelectPlan>),
 }
 
 /// UPDATE: the rows to change and the assignments, in order.
@@ -94,7 +104,7 @@ fn compile_insert(env: &PlanEnv<'_>, i: &ast::Insert) -> Result<InsertPlan, SqlE
         return Ok(InsertPlan {
             table: table.id,
             targets,
-            rows: Vec::from([row]),
+            source: InsertSource::Values(Vec::from([row])),
         });
     }
     let targets: Vec<usize> = if i.columns.is_empty() {
@@ -109,7 +119,15 @@ fn compile_insert(env: &PlanEnv<'_>, i: &ast::Insert) -> Result<InsertPlan, SqlE
         return Err(errors::syntax("", 1));
     };
     let SetExpr::Values(values) = source.body.as_ref() else {
-        return Err(errors::unsupported("INSERT ... SELECT"));
+        let select = plan::plan_query(env, source)?;
+        if select.outputs.len() != targets.len() {
+            return Err(errors::column_count_mismatch(1));
+        }
+        return Ok(InsertPlan {
+            table: table.id,
+            targets,
+            source: InsertSource::Select(Box::new(select)),
+        });
     };
     let mut rows = Vec::with_capacity(values.rows.len());
     for (n, r) in values.rows.iter().enumerate() {
@@ -131,7 +149,7 @@ fn compile_insert(env: &PlanEnv<'_>, i: &ast::Insert) -> Result<InsertPlan, SqlE
         } else {
             targets
         },
-        rows,
+        source: InsertSource::Values(rows),
     })
 }
 
@@ -252,29 +270,62 @@ fn insert(w: &mut WriteCtx<'_>, p: &InsertPlan) -> Result<Outcome, SqlError> {
         .ok_or_else(|| errors::no_such_table("", ""))?;
     let columns = table.columns.clone();
     let (db, name) = (table.db.clone(), table.name.clone());
+    // INSERT ... SELECT reads every source row before writing any.
+    let selected: Vec<Vec<Value>> = match &p.source {
+        InsertSource::Select(plan) => {
+            let ctx = ExecCtx {
+                catalog: w.catalog,
+                session: w.session,
+                params: w.params,
+                txn: Some(w.txn.id),
+                examined: core::cell::Cell::new(0),
+            };
+            let rs = exec::run_select(&ctx, plan)?;
+            *w.examined = ctx.examined.get();
+            rs.rows
+        }
+        InsertSource::Values(_) => Vec::new(),
+    };
+    let count = match &p.source {
+        InsertSource::Values(rows) => rows.len(),
+        InsertSource::Select(_) => selected.len(),
+    };
     let mut first_id: Option<u64> = None;
-    for (n, exprs) in p.rows.iter().enumerate() {
+    for n in 0..count {
         let row_no = n as u64 + 1;
         let mut row: Vec<Value> = columns.iter().map(|c| default_of(Some(c))).collect();
         let mut given = alloc::vec![false; columns.len()];
-        {
-            let env = Env {
-                rows: &[],
-                aggs: &[],
-                outputs: &[],
-                params: w.params,
-                session: w.session,
-            };
-            for (target, e) in p.targets.iter().zip(exprs) {
-                let (Some(col), Some(slot)) = (columns.get(*target), row.get_mut(*target)) else {
-                    continue;
+        let values: Vec<Option<Value>> = match &p.source {
+            InsertSource::Values(rows) => {
+                let env = Env {
+                    rows: &[],
+                    aggs: &[],
+                    outputs: &[],
+                    params: w.params,
+                    session: w.session,
                 };
-                if let Some(e) = e {
-                    let v = eval(e, &env)?.into_owned();
-                    *slot = coerce(col, v, row_no, &db, &name)?;
-                    if let Some(g) = given.get_mut(*target) {
-                        *g = true;
-                    }
+                let exprs = rows.get(n).map(Vec::as_slice).unwrap_or_default();
+                exprs
+                    .iter()
+                    .map(|e| match e {
+                        Some(e) => eval(e, &env).map(|v| Some(v.into_owned())),
+                        None => Ok(None),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            InsertSource::Select(_) => selected
+                .get(n)
+                .map(|r| r.iter().cloned().map(Some).collect())
+                .unwrap_or_default(),
+        };
+        for (target, v) in p.targets.iter().zip(values) {
+            let (Some(col), Some(slot)) = (columns.get(*target), row.get_mut(*target)) else {
+                continue;
+            };
+            if let Some(v) = v {
+                *slot = coerce(col, v, row_no, &db, &name)?;
+                if let Some(g) = given.get_mut(*target) {
+                    *g = true;
                 }
             }
         }
@@ -317,11 +368,12 @@ fn insert(w: &mut WriteCtx<'_>, p: &InsertPlan) -> Result<Outcome, SqlError> {
         w.txn.record(w.log, p.table, slot, None);
         check_space(w, before, &name)?;
     }
-    let rows = p.rows.len() as u64;
+    let rows = count as u64;
     if let Some(id) = first_id {
         w.session.last_insert_id = id;
     }
-    let info = if rows > 1 {
+    let multi = rows > 1 || matches!(p.source, InsertSource::Select(_));
+    let info = if multi {
         format!("Records: {rows}  Duplicates: 0  Warnings: 0")
     } else {
         String::new()
@@ -589,7 +641,7 @@ pub fn coerce(col: &Column, v: Value, row: u64, db: &str, table: &str) -> Result
 
 /// Round half away from zero to an integer (saturating).
 fn round_f64(d: f64) -> i128 {
-    let r = d.round();
+    let r = super::value::float::round(d);
     if r >= i128::MAX as f64 {
         i128::MAX
     } else if r <= i128::MIN as f64 {

@@ -328,7 +328,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value, text: &str) -> Result<Value, Sql
                     Value::Decimal { mantissa, scale } => {
                         mantissa / pow10(u32::from(scale)).ok_or_else(big)?
                     }
-                    other => other.to_f64().trunc() as i128,
+                    other => super::value::float::trunc(other.to_f64()) as i128,
                 };
                 i64::try_from(q).map(Value::Int).map_err(|_| big())
             }

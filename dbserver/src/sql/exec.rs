@@ -334,8 +334,8 @@ fn probe(ty: SqlType, v: &Value) -> Probe {
                 return Probe::Fallback;
             };
             let f = v.to_f64() * p as f64;
-            let lo = clamp_i128(f.floor());
-            let hi = clamp_i128(f.ceil());
+            let lo = clamp_i128(super::value::float::floor(f));
+            let hi = clamp_i128(super::value::float::ceil(f));
             Probe::Range(KeyAtom::Decimal(lo, scale), KeyAtom::Decimal(hi, scale))
         }
         _ => {
@@ -343,8 +343,8 @@ fn probe(ty: SqlType, v: &Value) -> Probe {
                 return Probe::Range(KeyAtom::Int(*i), KeyAtom::Int(*i));
             }
             let f = v.to_f64();
-            let lo = clamp_i64(f.floor());
-            let hi = clamp_i64(f.ceil());
+            let lo = clamp_i64(super::value::float::floor(f));
+            let hi = clamp_i64(super::value::float::ceil(f));
             Probe::Range(KeyAtom::Int(lo), KeyAtom::Int(hi))
         }
     }
@@ -565,7 +565,7 @@ impl Sum {
                 self.add_exact(*mantissa, *scale, v)
             }
             _ => {
-                self.to_double();
+                self.make_double();
                 self.double += v.to_f64();
             }
         }
@@ -581,13 +581,13 @@ impl Sum {
                 self.scale = scale;
             }
             None => {
-                self.to_double();
+                self.make_double();
                 self.double += v.to_f64();
             }
         }
     }
 
-    fn to_double(&mut self) {
+    fn make_double(&mut self) {
         if !self.is_double {
             self.double = super::value::decimal_to_f64(self.exact, self.scale);
             self.is_double = true;

@@ -294,8 +294,7 @@ impl<'a> Compiler<'a> {
                 [_] => var.to_ascii_lowercase(),
                 _ => return Err(errors::unsupported("this variable name")),
             };
-            let (value, ty) = super::admin::variable_type(&name)?;
-            let _ = value;
+            let ty = super::admin::variable_type(&name);
             return Ok(Typed {
                 expr: Expr::SysVar(name),
                 ty,

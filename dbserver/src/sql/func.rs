@@ -7,7 +7,7 @@ use super::errors;
 use super::eval::{eval, num, Env, Num};
 
 use super::expr::{is_integer, is_text, unify_types, Expr, Typed};
-use super::value::{char_count, pow10, rescale, MAX_DECIMAL_SCALE};
+use super::value::{char_count, float, pow10, rescale, MAX_DECIMAL_SCALE};
 use super::{SqlError, SqlType, Value, SERVER_VERSION};
 
 /// The user every session runs as (`USER()`, `CURRENT_USER()`).
@@ -329,7 +329,7 @@ fn substring<'a>(args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Value>, SqlE
     };
     let chars: Vec<&[u8]> = utf8_chars(&t);
     let n = i64::try_from(chars.len()).unwrap_or(i64::MAX);
-    let p = pos.to_f64().round() as i64;
+    let p = float::round(pos.to_f64()) as i64;
     let start = match p {
         0 => return Ok(Cow::Owned(Value::Text(Vec::new()))),
         p if p > 0 => p - 1,
@@ -339,7 +339,7 @@ fn substring<'a>(args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Value>, SqlE
         return Ok(Cow::Owned(Value::Text(Vec::new())));
     }
     let take = match len {
-        Some(l) => l.to_f64().round().max(0.0) as i64,
+        Some(l) => float::round(l.to_f64()).max(0.0) as i64,
         None => n,
     };
     let end = start.saturating_add(take).min(n);
@@ -379,7 +379,11 @@ fn floor_ceil(ceil: bool, v: &Value) -> Result<Value, SqlError> {
             }
             Value::Int(i64::try_from(q).map_err(|_| errors::bigint_out_of_range("floor"))?)
         }
-        Some(Num::Dbl(d)) => Value::Double(if ceil { d.ceil() } else { d.floor() }),
+        Some(Num::Dbl(d)) => Value::Double(if ceil {
+            float::ceil(d)
+        } else {
+            float::floor(d)
+        }),
     })
 }
 
@@ -406,15 +410,9 @@ fn round(v: &Value, digits: i64) -> Value {
             }
         }
         Some(Num::Dbl(d)) => {
-            let p = 10f64.powi(i32::try_from(digits.clamp(-308, 308)).unwrap_or(0));
-            let x = d * p;
+            let p = float::pow10(i32::try_from(digits.clamp(-308, 308)).unwrap_or(0));
             // Round half away from zero, as MySQL does for approximate values too.
-            let r = if x >= 0.0 {
-                (x + 0.5).floor()
-            } else {
-                (x - 0.5).ceil()
-            };
-            Value::Double(r / p)
+            Value::Double(float::round(d * p) / p)
         }
     }
 }

@@ -127,10 +127,8 @@ fn check_depth(tokens: &[TokenWithSpan], max_depth: usize) -> Result<(), SqlErro
                 chains.push(0);
                 total += 1;
             }
-            Token::RParen => {
-                if chains.len() > 1 {
-                    total = total.saturating_sub(chains.pop().unwrap_or(0) + 1);
-                }
+            Token::RParen if chains.len() > 1 => {
+                total = total.saturating_sub(chains.pop().unwrap_or(0) + 1);
             }
             Token::Comma | Token::SemiColon => {
                 if let Some(c) = chains.last_mut() {
@@ -356,7 +354,7 @@ mod tests {
         assert_eq!(parse(&sql, 64).err().unwrap().code, 1064);
         let mut sql = String::from("SELECT ");
         for _ in 0..100_000 {
-            sql.push_str("-");
+            sql.push('-');
         }
         sql.push('1');
         assert_eq!(parse(&sql, 64).err().unwrap().code, 1064);

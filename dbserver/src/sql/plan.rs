@@ -22,8 +22,8 @@ pub const MAX_JOIN_TABLES: usize = 61;
 const EQ_ROWS_ESTIMATE: usize = 10;
 /// Fraction (1/n) of a table assumed to match a range.
 const RANGE_FRACTION: usize = 4;
-/// Fraction (1/n) of a table assumed to match one probe of a hash join.
-const HASH_FRACTION: usize = 100;
+/// Estimated cost of one hash-join probe (an index probe of a unique key costs 1).
+const HASH_PROBE_COST: usize = 2;
 
 /// How one table of a join is read.
 #[derive(Clone, Debug)]
@@ -97,7 +97,7 @@ struct FromItem<'a> {
 
 /// Plan a query.
 pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlError> {
-    if q.with.is_some() || q.fetch.is_some() || !q.locks.is_empty() && false {
+    if q.with.is_some() || q.fetch.is_some() {
         return Err(errors::unsupported("WITH"));
     }
     let select = match q.body.as_ref() {
@@ -268,6 +268,9 @@ fn from_items<'a>(
 ) -> Result<Vec<FromItem<'a>>, SqlError> {
     let mut items: Vec<FromItem<'a>> = Vec::new();
     for twj in from {
+        if is_dual(&twj.relation) && twj.joins.is_empty() {
+            continue;
+        }
         items.push(FromItem {
             source: table_source(env, &twj.relation)?,
             left_on: None,
@@ -310,6 +313,12 @@ fn from_items<'a>(
         }
     }
     Ok(items)
+}
+
+/// `FROM DUAL`: no table at all.
+fn is_dual(f: &TableFactor) -> bool {
+    matches!(f, TableFactor::Table { name, alias: None, .. }
+        if name.0.len() == 1 && name.to_string().eq_ignore_ascii_case("DUAL"))
 }
 
 fn table_source<'a>(env: &PlanEnv<'a>, f: &'a TableFactor) -> Result<Source<'a>, SqlError> {
@@ -361,12 +370,12 @@ pub fn split_name(session: &Session, name: &ast::ObjectName) -> Result<(String, 
 }
 
 /// `*` or `t.*`: every column of a source.
-fn star<'a>(
+fn star(
     s: &Source<'_>,
     si: usize,
     outputs: &mut Vec<Expr>,
     columns: &mut Vec<ColumnMeta>,
-    select_exprs: &mut Vec<Option<&'a ast::Expr>>,
+    select_exprs: &mut Vec<Option<&ast::Expr>>,
 ) {
     for (ci, c) in s.table.columns.iter().enumerate() {
         let e = Expr::Col(si, ci);
@@ -704,7 +713,7 @@ fn choose_access(
             }
         }
         if !build.is_empty() {
-            consider(Access::Hash { build, probe }, rows / HASH_FRACTION + 1);
+            consider(Access::Hash { build, probe }, HASH_PROBE_COST);
         }
     }
     best
@@ -742,16 +751,31 @@ fn plan_joins(
         } else {
             remaining.clone()
         };
-        for &src in &candidates {
-            let Some(it) = items.get(src) else { continue };
-            let usable_conds: &[Expr] = match left_ons.get(src) {
+        let conds_of = |src: usize| -> &[Expr] {
+            match left_ons.get(src) {
                 Some(Some(on)) => on,
                 _ => &conds,
-            };
+            }
+        };
+        for &src in &candidates {
+            let Some(it) = items.get(src) else { continue };
             let rows = it.source.table.slot_count();
-            let (access, cost) = choose_access(usable_conds, src, bound, it.source.table, rows);
-            if best.as_ref().is_none_or(|b| cost < b.2) {
-                best = Some((src, access, cost));
+            let (access, cost) = choose_access(conds_of(src), src, bound, it.source.table, rows);
+            // Look one table ahead: the cheapest way to join another table after this one.
+            let with = bound | 1u64 << src.min(63);
+            let next = remaining
+                .iter()
+                .filter(|t| **t != src && !has_left)
+                .filter_map(|t| items.get(*t).map(|i| (*t, i)))
+                .map(|(t, i)| {
+                    let rows = i.source.table.slot_count();
+                    choose_access(conds_of(t), t, with, i.source.table, rows).1
+                })
+                .min()
+                .unwrap_or(0);
+            let score = cost.saturating_mul(next.saturating_add(1));
+            if best.as_ref().is_none_or(|b| score < b.2) {
+                best = Some((src, access, score));
             }
         }
         let Some((src, access, _)) = best else { break };

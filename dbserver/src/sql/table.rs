@@ -90,6 +90,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub indexes: Vec<Index>,
     slots: Vec<Slot>,
+    /// Empty slots to reuse (only in tables with a primary key: scans of the others
+    /// follow slot order, which must stay insertion order).
+    free: Vec<SlotId>,
     /// Next AUTO_INCREMENT value.
     pub next_auto: u64,
     bytes: usize,
@@ -104,6 +107,7 @@ impl Table {
             columns,
             indexes: Vec::new(),
             slots: Vec::new(),
+            free: Vec::new(),
             next_auto: 1,
             bytes: 0,
         }
@@ -182,9 +186,14 @@ impl Table {
     /// Insert a row as a pending version of transaction `me`.
     pub fn insert(&mut self, me: TxnId, row: Row) -> Result<SlotId, WriteError> {
         self.check_unique(&row, None, me)?;
-        let slot = self.slots.len();
-        self.slots.push(Slot::default());
-        self.bytes += size_of::<Slot>();
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(Slot::default());
+                self.bytes += size_of::<Slot>();
+                self.slots.len() - 1
+            }
+        };
         self.set_state(
             slot,
             Some(None),
@@ -389,7 +398,31 @@ impl Table {
             }
         }
         self.bytes = (self.bytes + added).saturating_sub(freed);
+        let was_used = old_rows.iter().any(Option::is_some) || old_pending.is_some();
+        let now_empty = self
+            .slots
+            .get(slot)
+            .is_some_and(|s| s.committed.is_none() && s.pending.is_none());
+        if was_used && now_empty {
+            self.release(slot);
+        }
         old_pending
+    }
+
+    /// A slot no version uses any more: drop it if it is the last one, else keep it for
+    /// reuse (tables with a primary key) or as a hole (the others).
+    fn release(&mut self, slot: SlotId) {
+        if slot + 1 == self.slots.len() {
+            self.slots.pop();
+            self.bytes = self.bytes.saturating_sub(size_of::<Slot>());
+            while self.free.last() == Some(&self.slots.len().wrapping_sub(1)) {
+                self.free.pop();
+                self.slots.pop();
+                self.bytes = self.bytes.saturating_sub(size_of::<Slot>());
+            }
+        } else if self.primary().is_some() {
+            self.free.push(slot);
+        }
     }
 }
 
@@ -436,7 +469,7 @@ fn entry_text(def: &IndexDef, row: &[Value]) -> String {
 }
 
 fn row_bytes(row: &[Value]) -> usize {
-    size_of::<Value>() * row.len() + row.iter().map(heap_bytes).sum::<usize>()
+    core::mem::size_of_val(row) + row.iter().map(heap_bytes).sum::<usize>()
 }
 
 fn entry_bytes(key: &Key) -> usize {

@@ -1,6 +1,6 @@
 //! Engine tests: every statement kind, errors, transactions, plans.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::*;
@@ -799,7 +799,331 @@ fn joins_use_indexes_or_hashes() {
         "SELECT l.id FROM l LEFT JOIN a ON a.id = l.id WHERE a.id IS NULL",
     );
     assert_eq!(r, [["5000"]]);
+    let plan = |e: &mut Engine, s: &mut Session, q: &str| {
+        let stmt = match parse::parse(q, 64).unwrap() {
+            Ok(p) => p.statement,
+            Err(_) => panic!(),
+        };
+        match e.compile(s, &stmt, q).unwrap() {
+            Some(dml::StmtPlan::Select(p)) => plan::describe(&p, &e.catalog),
+            _ => panic!(),
+        }
+    };
+    assert_eq!(
+        plan(&mut e, &mut s, "SELECT * FROM a, b WHERE a.id = b.a_id"),
+        ["b:scan", "a:eq(PRIMARY)"]
+    );
+    assert_eq!(
+        plan(&mut e, &mut s, "SELECT * FROM b JOIN c ON c.z = b.y"),
+        ["b:scan", "c:hash"]
+    );
+    assert_eq!(
+        plan(&mut e, &mut s, "SELECT * FROM a WHERE x IN (1, 2)"),
+        ["a:in(kx)"]
+    );
+    assert_eq!(
+        plan(&mut e, &mut s, "SELECT * FROM a WHERE id > 5"),
+        ["a:range(PRIMARY)"]
+    );
     // Secondary index IN list.
     rows(&mut e, &mut s, "SELECT id FROM a WHERE x IN (3, 4)");
     assert_eq!(e.last_examined, 40);
+}
+
+/// Create one Wisconsin relation with `n` rows (unique1 a permutation, unique2 = row number).
+fn wisconsin_table(e: &mut Engine, s: &mut Session, name: &str, n: usize) {
+    ok(e, s, &alloc::format!(
+        "create table {name} (unique1 int(4) NOT NULL, unique2 int(4) NOT NULL, two int(4), four int(4), ten int(4), \
+         twenty int(4), hundred int(4) NOT NULL, thousand int(4), twothousand int(4), fivethous int(4), tenthous int(4), \
+         odd int(4), even int(4), stringu1 char(16), stringu2 char(16), string4 char(16))"
+    ));
+    let mut sql = alloc::format!("insert into {name} values ");
+    for i in 0..n {
+        let u1 = (i * 7919) % n;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&alloc::format!(
+            "({u1},{i},{},{},{},{},{},{},{},{},{},{},{},'{u1:>6}AAAA','{i:>6}xxxx','AAAA')",
+            u1 % 2,
+            u1 % 4,
+            u1 % 10,
+            u1 % 20,
+            u1 % 100,
+            u1 % 1000,
+            u1 % 2000,
+            u1 % 5000,
+            u1 % 10000,
+            (u1 % 100) * 2 + 1,
+            (u1 % 100) * 2
+        ));
+    }
+    ok(e, s, &sql);
+    ok(
+        e,
+        s,
+        &alloc::format!("create unique index {name}_unique1 on {name} (unique1)"),
+    );
+    ok(
+        e,
+        s,
+        &alloc::format!("create unique index {name}_unique2 on {name} (unique2)"),
+    );
+    ok(
+        e,
+        s,
+        &alloc::format!("create index {name}_hundred on {name} (hundred)"),
+    );
+}
+
+#[test]
+fn wisconsin_queries_are_index_assisted() {
+    let (mut e, mut s) = engine();
+    wisconsin_table(&mut e, &mut s, "onek", 1000);
+    wisconsin_table(&mut e, &mut s, "tenk1", 10000);
+    wisconsin_table(&mut e, &mut s, "tenk2", 10000);
+    ok(&mut e, &mut s, "create table Bprime (unique1 int(4) NOT NULL, unique2 int(4) NOT NULL, two int(4), four int(4), ten int(4), twenty int(4), hundred int(4) NOT NULL, thousand int(4), twothousand int(4), fivethous int(4), tenthous int(4), odd int(4), even int(4), stringu1 char(16), stringu2 char(16), string4 char(16))");
+    let (n, info) = ok(
+        &mut e,
+        &mut s,
+        "insert into Bprime select * from tenk2 where unique2 < 1000",
+    );
+    assert_eq!(
+        (n, info.as_str()),
+        (1000, "Records: 1000  Duplicates: 0  Warnings: 0")
+    );
+    let r = rows(
+        &mut e,
+        &mut s,
+        "select count(*) from tenk1, Bprime where tenk1.unique2 = Bprime.unique2",
+    );
+    assert_eq!(r, [["1000"]]);
+    assert!(e.last_examined <= 2010, "{}", e.last_examined);
+    let checks: [(&str, usize, u64); 14] = [
+        ("select * from tenk1 where (unique2 > 301) and (unique2 < 402)", 100, 110),
+        ("select * from tenk1 where (unique1 > 647) and (unique1 < 1648)", 1000, 1010),
+        ("select * from tenk1 where unique2 = 2001", 1, 1),
+        ("select unique2 from tenk1 where unique2 between 0 and 99", 100, 101),
+        ("select * from tenk1 t1, tenk1 t2 where (t1.unique2 = t2.unique2) and (t2.unique2 < 1000)", 1000, 2010),
+        ("select * from tenk1, tenk2 where (tenk1.unique2 = tenk2.unique2) and (tenk1.unique2 < 1000)", 1000, 2010),
+        ("select * from onek, tenk1 t1, tenk1 t2 where (onek.unique1 = t1.unique1) and (t1.unique1 = t2.unique1) and (t1.unique1 < 1000)", 1000, 3100),
+        ("select t1.unique1, t2.unique2 from tenk1 t1 join tenk2 t2 on t1.unique1 = t2.unique1 where t2.unique2 < 100", 100, 210),
+        ("select distinct two, four, ten, twenty, hundred from onek", 100, 1000),
+        ("select distinct two, four, ten, twenty, hundred, string4 from tenk1", 100, 10000),
+        ("select min(unique2) as x from tenk1", 1, 10000),
+        ("select min(unique2) from tenk1 group by hundred", 100, 10000),
+        ("select * from tenk1 where hundred = 5", 100, 100),
+        ("select count(*) from tenk1 where hundred in (1, 2, 3)", 1, 300),
+    ];
+    for (q, want_rows, max_examined) in checks {
+        let r = rows(&mut e, &mut s, q);
+        assert_eq!(r.len(), want_rows, "{q}");
+        assert!(
+            e.last_examined <= max_examined,
+            "{q}: examined {}",
+            e.last_examined
+        );
+    }
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "select count(*) from tenk1 where hundred in (1, 2, 3)"
+        ),
+        [["300"]]
+    );
+    ok(&mut e, &mut s, "insert into tenk1 values (10001, 74001, 0, 2, 0, 10, 50, 688, 1950, 4950, 9950, 1, 100, 'ron may', 'and so', 'AAAA')");
+    ok(
+        &mut e,
+        &mut s,
+        "update tenk1 set unique2 = 10001 where tenk1.unique2 = 74001",
+    );
+    assert_eq!(e.last_examined, 1);
+    ok(
+        &mut e,
+        &mut s,
+        "delete from tenk1 where tenk1.unique1 = 10001",
+    );
+    assert_eq!(e.last_examined, 1);
+    assert_eq!(
+        rows(&mut e, &mut s, "select count(*) from tenk1"),
+        [["10000"]]
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "update tenk1 set stringu1 = 'x' where unique1 between 0 and 9",
+    );
+    assert!(e.last_examined <= 10);
+}
+
+#[test]
+fn prepared_statements() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (id INT PRIMARY KEY, c CHAR(10) NOT NULL, d DECIMAL(6,2))",
+    );
+    let ins = e.prepare(&mut s, "INSERT INTO t VALUES (?, ?, ?)").unwrap();
+    assert_eq!((ins.params, ins.columns.len()), (3, 0));
+    e.execute_prepared(
+        &mut s,
+        &ins,
+        &[
+            Value::Int(1),
+            Value::Text(b"a".to_vec()),
+            Value::Text(b"1.5".to_vec()),
+        ],
+    )
+    .unwrap();
+    e.execute_prepared(
+        &mut s,
+        &ins,
+        &[
+            Value::Text(b"2".to_vec()),
+            Value::Int(42),
+            Value::Double(2.25),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        e.execute_prepared(&mut s, &ins, &[Value::Int(3)])
+            .unwrap_err()
+            .code,
+        1210
+    );
+    assert_eq!(
+        e.execute_prepared(&mut s, &ins, &[Value::Int(3), Value::Null, Value::Null])
+            .unwrap_err()
+            .code,
+        1048
+    );
+    let sel = e
+        .prepare(
+            &mut s,
+            "SELECT id, c, d, COUNT(*) AS n FROM t WHERE id > ? GROUP BY id ORDER BY id",
+        )
+        .unwrap();
+    let names: Vec<_> = sel.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "c", "d", "n"]);
+    assert!(sel.columns[0].primary_key && !sel.columns[0].nullable);
+    assert_eq!(
+        sel.columns[2].sql_type,
+        SqlType::Decimal {
+            precision: 6,
+            scale: 2
+        }
+    );
+    match e.execute_prepared(&mut s, &sel, &[Value::Int(0)]).unwrap() {
+        Outcome::Rows(rs) => assert_eq!(
+            rs.rows,
+            [
+                [
+                    Value::Int(1),
+                    Value::Text(b"a".to_vec()),
+                    Value::Decimal {
+                        mantissa: 150,
+                        scale: 2
+                    },
+                    Value::Int(1)
+                ],
+                [
+                    Value::Int(2),
+                    Value::Text(b"42".to_vec()),
+                    Value::Decimal {
+                        mantissa: 225,
+                        scale: 2
+                    },
+                    Value::Int(1)
+                ],
+            ]
+        ),
+        _ => panic!(),
+    }
+    // The plan survives schema changes by recompiling.
+    ok(&mut e, &mut s, "CREATE INDEX ic ON t (c)");
+    assert!(
+        matches!(e.execute_prepared(&mut s, &sel, &[Value::Int(1)]).unwrap(), Outcome::Rows(rs) if rs.rows.len() == 1)
+    );
+    ok(&mut e, &mut s, "DROP TABLE t");
+    assert_eq!(
+        e.execute_prepared(&mut s, &sel, &[Value::Int(1)])
+            .unwrap_err()
+            .code,
+        1146
+    );
+    assert_eq!(e.prepare(&mut s, "SELECT ?+1").unwrap().params, 1);
+    assert_eq!(err(&mut e, &mut s, "SELECT ?"), 1064);
+    let p = e.prepare(&mut s, "SELECT 1 LIMIT ?").unwrap();
+    assert!(
+        matches!(e.execute_prepared(&mut s, &p, &[Value::Int(0)]).unwrap(), Outcome::Rows(rs) if rs.rows.is_empty())
+    );
+}
+
+#[test]
+fn memory_limit_and_accounting() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (id INT PRIMARY KEY, c VARCHAR(100))",
+    );
+    assert_eq!(e.used_bytes(), 0);
+    ok(&mut e, &mut s, "INSERT INTO t VALUES (1, 'hello')");
+    let one = e.used_bytes();
+    assert!(one > 0);
+    e.set_limits(EngineLimits {
+        max_data_bytes: Some(one * 3),
+        ..EngineLimits::default()
+    });
+    let mut sql = String::from("INSERT INTO t VALUES (2, 'x')");
+    for i in 3..100 {
+        sql.push_str(&alloc::format!(",({i}, 'x')"));
+    }
+    let e1114 = e.execute(&mut s, &sql).unwrap_err();
+    assert_eq!(
+        (e1114.code, e1114.message.as_str()),
+        (1114, "The table 't' is full")
+    );
+    assert_eq!(e.used_bytes(), one);
+    assert_eq!(rows(&mut e, &mut s, "SELECT COUNT(*) FROM t"), [["1"]]);
+    ok(&mut e, &mut s, "DELETE FROM t");
+    assert!(e.used_bytes() < one);
+    ok(&mut e, &mut s, "DROP TABLE t");
+    assert_eq!(e.used_bytes(), 0);
+}
+
+#[test]
+fn deep_nesting_is_refused_everywhere() {
+    let (mut e, mut s) = engine();
+    let mut sql = String::from("SELECT ");
+    sql.push_str(&"(".repeat(10_000));
+    sql.push('1');
+    sql.push_str(&")".repeat(10_000));
+    assert_eq!(err(&mut e, &mut s, &sql), 1064);
+    assert!(e.prepare(&mut s, &sql).is_err());
+    let chain = alloc::format!("SELECT 1{}", "+1".repeat(50_000));
+    assert_eq!(err(&mut e, &mut s, &chain), 1064);
+    let nots = alloc::format!("SELECT {}1", "NOT ".repeat(50_000));
+    assert_eq!(err(&mut e, &mut s, &nots), 1064);
+    let ors = alloc::format!("SELECT 1 FROM DUAL WHERE 1=1{}", " OR 1=1".repeat(30));
+    assert_eq!(rows(&mut e, &mut s, &ors).len(), 1);
+    let concat = alloc::format!("SELECT CONCAT({})", ["'a'"; 2000].join(","));
+    assert_eq!(rows(&mut e, &mut s, &concat)[0][0].len(), 2000);
+}
+
+#[test]
+fn comments_and_versioned_comments() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (a INT) /*!40101 ENGINE = InnoDB */ -- trailing\n",
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT /* plain */ 1 /*! +1 */ # hash\n"),
+        [["2"]]
+    );
+    assert_eq!(rows(&mut e, &mut s, "select 2; "), [["2"]]);
 }

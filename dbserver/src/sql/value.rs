@@ -19,6 +19,64 @@ const MAX_POW10: u32 = 38;
 const SCI_EXPONENT_LOW: i32 = -5;
 const SCI_EXPONENT_HIGH: i32 = 15;
 
+/// Doubles at or beyond this magnitude have no fraction.
+const F64_INTEGRAL_LIMIT: f64 = 4_503_599_627_370_496.0; // 2^52
+
+/// Float rounding without `std` (ring 0 has no libm).
+pub mod float {
+    use super::F64_INTEGRAL_LIMIT;
+
+    /// Round toward zero.
+    pub fn trunc(x: f64) -> f64 {
+        if !x.is_finite() || x.abs() >= F64_INTEGRAL_LIMIT {
+            x
+        } else {
+            (x as i64) as f64
+        }
+    }
+
+    pub fn floor(x: f64) -> f64 {
+        let t = trunc(x);
+        if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    }
+
+    pub fn ceil(x: f64) -> f64 {
+        let t = trunc(x);
+        if t < x {
+            t + 1.0
+        } else {
+            t
+        }
+    }
+
+    /// Round half away from zero.
+    pub fn round(x: f64) -> f64 {
+        let t = trunc(x);
+        if (x - t).abs() >= 0.5 {
+            t + if x < 0.0 { -1.0 } else { 1.0 }
+        } else {
+            t
+        }
+    }
+
+    /// `10^exp` by repeated multiplication.
+    pub fn pow10(exp: i32) -> f64 {
+        let mut r = 1.0f64;
+        for _ in 0..exp.unsigned_abs() {
+            r *= 10.0;
+        }
+        if exp < 0 {
+            1.0 / r
+        } else {
+            r
+        }
+    }
+}
+
 /// `10^exp` as an i128 (None past 10^38).
 pub fn pow10(exp: u32) -> Option<i128> {
     if exp > MAX_POW10 {
@@ -199,11 +257,15 @@ pub fn format_double(d: f64, out: &mut String) {
         out.push_str(if d.is_nan() { "NaN" } else { "inf" });
         return;
     }
-    let exponent = d.abs().log10().floor() as i32;
+    let sci = alloc::format!("{d:e}");
+    let exponent: i32 = sci
+        .rsplit_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
     if (SCI_EXPONENT_LOW..SCI_EXPONENT_HIGH).contains(&exponent) {
         let _ = write!(out, "{d}");
     } else {
-        let _ = write!(out, "{d:e}");
+        out.push_str(&sci);
     }
 }
 
@@ -356,7 +418,7 @@ impl KeyAtom {
             Value::Null => KeyAtom::Null,
             Value::Int(i) => KeyAtom::Int(*i),
             Value::Double(d) => {
-                if d.fract() == 0.0 && d.abs() < 9.0e18 {
+                if float::trunc(*d) == *d && d.abs() < 9.0e18 {
                     KeyAtom::Int(*d as i64)
                 } else {
                     KeyAtom::Double(ordered_bits(*d))
@@ -531,7 +593,7 @@ mod tests {
         assert_eq!(parse_number(b" 12abc").value, 12.0);
         assert!(!parse_number(b"12abc").complete);
         assert!(parse_number(b"1e3").complete);
-        assert_eq!(parse_number(b"abc").has_digits, false);
+        assert!(!parse_number(b"abc").has_digits);
         assert_eq!(parse_number(b"-5").int, Some(-5));
         assert_eq!(
             compare(&Value::Text(b"10".to_vec()), &Value::Int(9)),
