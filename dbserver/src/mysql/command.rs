@@ -8,7 +8,9 @@ use super::consts::{
     ER_UNKNOWN_STMT_HANDLER, ER_WRONG_ARGUMENTS, SQLSTATE_GENERAL, SQLSTATE_NET, SQLSTATE_SYNTAX,
 };
 use super::packet::write_packet;
-use super::prepared::{parse_execute, put_prepare_ok, statement_id, MAX_STATEMENTS_PER_CONNECTION};
+use super::prepared::{
+    parse_execute, put_prepare_ok, statement_id, BadArguments, MAX_STATEMENTS_PER_CONNECTION,
+};
 use super::reply::{eof_packet, err_packet, ok_packet, put_ok, status_flags};
 use super::resultset::{RowFormat, RowStream};
 use super::wire::Reader;
@@ -62,8 +64,8 @@ impl MysqlConn {
             }
             COM_STMT_RESET => match statement_id(body) {
                 Ok(id) => match self.statements.get_mut(id) {
-                    Some(stmt) => {
-                        stmt.reset_long_data();
+                    Some(_) => {
+                        self.statements.reset_long_data(id);
                         self.ok(out);
                     }
                     None => self.unknown_statement(out, id, "mysqld_stmt_reset"),
@@ -74,9 +76,8 @@ impl MysqlConn {
                 // No reply, whatever happens; problems surface at the next execution.
                 let mut r = Reader::new(body);
                 if let (Ok(id), Ok(param)) = (r.u32(), r.u16()) {
-                    if let Some(stmt) = self.statements.get_mut(id) {
-                        stmt.append_long_data(param, r.rest(), settings.max_allowed_packet);
-                    }
+                    let limit = settings.max_allowed_packet;
+                    self.statements.append_long_data(id, param, r.rest(), limit);
                 }
             }
             COM_SET_OPTION => eof_packet(out, &mut self.seq, status_flags(&self.session)),
@@ -154,14 +155,18 @@ impl MysqlConn {
         let Some(stmt) = self.statements.get_mut(id) else {
             return self.unknown_statement(out, id, WHAT);
         };
-        if stmt.long_data_overflow() {
-            stmt.reset_long_data();
-            return self.wrong_arguments(out, WHAT);
-        }
-        let params = parse_execute(body, stmt);
-        stmt.reset_long_data();
+        let params = if stmt.long_data_overflow() {
+            Err(BadArguments)
+        } else {
+            parse_execute(body, stmt)
+        };
+        // Long data serves one execution, whatever its fate.
+        self.statements.reset_long_data(id);
         let Ok(params) = params else {
             return self.wrong_arguments(out, WHAT);
+        };
+        let Some(stmt) = self.statements.get_mut(id) else {
+            return self.unknown_statement(out, id, WHAT);
         };
         let result = engine.execute_prepared(&mut self.session, &stmt.prepared, &params);
         self.send_outcome(out, result, RowFormat::Binary);

@@ -52,28 +52,24 @@ impl Statement {
         }
     }
 
-    /// COM_STMT_SEND_LONG_DATA: append `data` to parameter `param` (ignored when out of
-    /// range, as there is no reply to report it in).
-    pub fn append_long_data(&mut self, param: u16, data: &[u8], limit: usize) {
+    /// COM_STMT_SEND_LONG_DATA: append `data` to parameter `param`; false (nothing
+    /// stored) when the parameter is out of range, as there is no reply to report it in.
+    fn append_long_data(&mut self, param: u16, data: &[u8]) -> bool {
         let Some(slot) = self.long_data.get_mut(usize::from(param)) else {
-            return;
+            return false;
         };
-        match self.long_data_bytes.checked_add(data.len()) {
-            Some(total) if total <= limit => {
-                self.long_data_bytes = total;
-                slot.get_or_insert_with(Vec::new).extend_from_slice(data);
-            }
-            _ => self.long_data_overflow = true,
-        }
+        slot.get_or_insert_with(Vec::new).extend_from_slice(data);
+        self.long_data_bytes = self.long_data_bytes.saturating_add(data.len());
+        true
     }
 
-    /// COM_STMT_RESET, and after every execution: forget the long data.
-    pub fn reset_long_data(&mut self) {
+    /// Forget the long data; returns the bytes it counted.
+    fn reset_long_data(&mut self) -> usize {
         for slot in &mut self.long_data {
             *slot = None;
         }
-        self.long_data_bytes = 0;
         self.long_data_overflow = false;
+        core::mem::take(&mut self.long_data_bytes)
     }
 
     pub fn long_data_overflow(&self) -> bool {
@@ -86,6 +82,8 @@ impl Statement {
 pub struct Statements {
     map: BTreeMap<u32, Statement>,
     next_id: u32,
+    /// Long data held by all statements (bounded by max_allowed_packet per connection).
+    long_data_bytes: usize,
 }
 
 impl Statements {
@@ -115,11 +113,43 @@ impl Statements {
     }
 
     pub fn remove(&mut self, id: u32) {
-        self.map.remove(&id);
+        if let Some(mut stmt) = self.map.remove(&id) {
+            self.long_data_bytes = self.long_data_bytes.saturating_sub(stmt.reset_long_data());
+        }
     }
 
     pub fn clear(&mut self) {
         self.map.clear();
+        self.long_data_bytes = 0;
+    }
+
+    /// COM_STMT_SEND_LONG_DATA for statement `id`. Past `limit` bytes held by the
+    /// connection the data is dropped and the statement's next execution fails.
+    pub fn append_long_data(&mut self, id: u32, param: u16, data: &[u8], limit: usize) {
+        let total = self.long_data_bytes;
+        let Some(stmt) = self.map.get_mut(&id) else {
+            return;
+        };
+        match total.checked_add(data.len()) {
+            Some(t) if t <= limit => {
+                if stmt.append_long_data(param, data) {
+                    self.long_data_bytes = t;
+                }
+            }
+            _ => stmt.long_data_overflow = true,
+        }
+    }
+
+    /// COM_STMT_RESET, and after every execution: forget statement `id`'s long data.
+    pub fn reset_long_data(&mut self, id: u32) {
+        if let Some(stmt) = self.map.get_mut(&id) {
+            self.long_data_bytes = self.long_data_bytes.saturating_sub(stmt.reset_long_data());
+        }
+    }
+
+    /// Long data bytes held by the connection.
+    pub fn long_data_bytes(&self) -> usize {
+        self.long_data_bytes
     }
 }
 
@@ -492,9 +522,9 @@ mod tests {
         );
         // Next execution: types not re-sent; param 1 comes from long data.
         s.reset_long_data();
-        s.append_long_data(1, b"lo", 100);
-        s.append_long_data(1, b"ng", 100);
-        s.append_long_data(9, b"ignored", 100);
+        assert!(s.append_long_data(1, b"lo"));
+        assert!(s.append_long_data(1, b"ng"));
+        assert!(!s.append_long_data(9, b"ignored"));
         let mut b = header(1);
         b.extend_from_slice(&[0, 0]);
         put_u64(&mut b, 6);
@@ -510,14 +540,27 @@ mod tests {
     }
 
     #[test]
-    fn long_data_limit() {
-        let mut s = stmt(1);
-        s.append_long_data(0, &[0; 60], 100);
-        assert!(!s.long_data_overflow());
-        s.append_long_data(0, &[0; 60], 100);
-        assert!(s.long_data_overflow());
-        s.reset_long_data();
-        assert!(!s.long_data_overflow());
+    fn long_data_limit_per_connection() {
+        let mut st = Statements::default();
+        let a = st.insert(prepared(1)).unwrap();
+        let b = st.insert(prepared(1)).unwrap();
+        st.append_long_data(a, 0, &[0; 60], 100);
+        st.append_long_data(b, 0, &[0; 30], 100);
+        assert_eq!(st.long_data_bytes(), 90);
+        // Past the connection's limit: dropped, the statement's next execution fails.
+        st.append_long_data(b, 0, &[0; 30], 100);
+        assert_eq!(st.long_data_bytes(), 90);
+        assert!(st.get_mut(b).unwrap().long_data_overflow());
+        assert!(!st.get_mut(a).unwrap().long_data_overflow());
+        st.reset_long_data(b);
+        assert!(!st.get_mut(b).unwrap().long_data_overflow());
+        assert_eq!(st.long_data_bytes(), 60);
+        st.remove(a);
+        assert_eq!(st.long_data_bytes(), 0);
+        // Unknown statements and parameters hold nothing.
+        st.append_long_data(b, 5, &[0; 10], 100);
+        st.append_long_data(99, 0, &[0; 10], 100);
+        assert_eq!(st.long_data_bytes(), 0);
     }
 
     #[test]

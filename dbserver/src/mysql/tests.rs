@@ -930,3 +930,25 @@ fn trailing_nul_of_a_statement_is_ignored() {
     let (id, _, _) = prepare(&mut c, "SELECT ? AS x\0");
     assert!(id > 0);
 }
+
+#[test]
+fn long_data_past_the_limit_fails_one_execution() {
+    let mut c = Client::login(None);
+    c.settings.max_allowed_packet = 100;
+    let (id, _, _) = prepare(&mut c, "SELECT ? AS x");
+    let chunk = [&id.to_le_bytes()[..], &[0, 0], &[b'a'; 60]].concat();
+    assert!(c.command(COM_STMT_SEND_LONG_DATA, &chunk).is_empty());
+    assert!(c.command(COM_STMT_SEND_LONG_DATA, &chunk).is_empty());
+    let body = execute_body(id, &[(TYPE_VAR_STRING, Some(lenenc(b"v")))], true);
+    let r = c.command(COM_STMT_EXECUTE, &body);
+    assert_eq!(err_code(&r[0].1), Some(1210));
+    // The next execution runs with its own value.
+    let (_, rows) = result_set(&c.command(COM_STMT_EXECUTE, &body));
+    assert_eq!(rows[0], [0, 0, 1, b'v']);
+    // Long data within the limit is used once.
+    assert!(c.command(COM_STMT_SEND_LONG_DATA, &chunk).is_empty());
+    let (_, rows) = result_set(&c.command(COM_STMT_EXECUTE, &body));
+    assert_eq!(rows[0].len(), 3 + 60);
+    let (_, rows) = result_set(&c.command(COM_STMT_EXECUTE, &body));
+    assert_eq!(rows[0], [0, 0, 1, b'v']);
+}
