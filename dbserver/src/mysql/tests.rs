@@ -952,3 +952,59 @@ fn long_data_past_the_limit_fails_one_execution() {
     let (_, rows) = result_set(&c.command(COM_STMT_EXECUTE, &body));
     assert_eq!(rows[0], [0, 0, 1, b'v']);
 }
+
+#[test]
+fn mutated_statement_executions_never_panic() {
+    let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
+    let mut c = with_table();
+    let (id, _, _) = prepare(
+        &mut c,
+        "SELECT id, name FROM t WHERE id >= ? AND name <> ? OR ? IS NULL",
+    );
+    let valid = execute_body(
+        id,
+        &[
+            (TYPE_LONGLONG, Some(1i64.to_le_bytes().to_vec())),
+            (TYPE_VAR_STRING, Some(lenenc(b"x"))),
+            (TYPE_DATETIME, Some(vec![7, 0xE8, 0x07, 1, 2, 3, 4, 5])),
+        ],
+        true,
+    );
+    for i in 0..3000 {
+        let mut body = valid.clone();
+        match i % 3 {
+            0 => {
+                for _ in 0..=rng.below(3) {
+                    let at = rng.below(body.len() as u64) as usize;
+                    body[at] = rng.next() as u8;
+                }
+                // Keep the statement id most of the time.
+                if rng.below(4) != 0 {
+                    body[..4].copy_from_slice(&id.to_le_bytes());
+                }
+            }
+            1 => body.truncate(rng.below(body.len() as u64) as usize),
+            _ => {
+                let extra = rng.below(16) as usize;
+                body.extend_from_slice(&rng.bytes(extra));
+            }
+        }
+        let command = match rng.below(8) {
+            0 => COM_STMT_SEND_LONG_DATA,
+            1 => COM_STMT_RESET,
+            _ => COM_STMT_EXECUTE,
+        };
+        let mut payload = vec![command];
+        payload.extend_from_slice(&body);
+        let mut out = Vec::new();
+        let input = frame(0, &payload);
+        let p = c
+            .conn
+            .process(&input, &mut c.engine, &c.settings, &mut out, HIGH_WATER);
+        assert_eq!(p.consumed, input.len());
+        assert!(!p.close);
+    }
+    // Still usable.
+    let (_, rows) = result_set(&c.command(COM_STMT_EXECUTE, &valid));
+    assert_eq!(rows.len(), 3);
+}
