@@ -7,7 +7,7 @@
 //!
 //! Unsafe code is denied crate-wide and allowed only in the low layers that cannot do
 //! without it, each with its reason at the module declaration below.
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 #![deny(unsafe_code)]
 
 extern crate alloc;
@@ -45,6 +45,8 @@ pub mod time;
 
 mod config;
 mod interrupts;
+// On the host (unit tests) std provides the panic handler.
+#[cfg(not(test))]
 mod panic;
 
 use hermit_entry::boot_info::BootInfo;
@@ -81,16 +83,29 @@ macro_rules! entry_point {
     };
 }
 
+#[cfg(not(test))]
 extern "Rust" {
     static RING0DB_APP: App;
 }
 
 // Unsafe allowed: reading the extern static the appliance defines.
+#[cfg(not(test))]
 #[allow(unsafe_code)]
 fn app() -> &'static App {
     // SAFETY: the appliance defines RING0DB_APP through `entry_point!` with this type;
     // linking fails if it is missing.
     unsafe { &RING0DB_APP }
+}
+
+/// Host unit tests link no application.
+#[cfg(test)]
+fn app() -> &'static App {
+    static UNIT_TESTS: App = App {
+        name: "unit-tests",
+        keys: &[],
+        main: |_| ExitCode::Success,
+    };
+    &UNIT_TESTS
 }
 
 /// Rust entry from the boot assembly, on the kernel stack, interrupts off.

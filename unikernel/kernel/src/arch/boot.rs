@@ -7,9 +7,11 @@
 
 // The one place `arch` names something above it: the boot code must know the stack it
 // switches to and the Rust function it calls. Both are only linker symbols here.
+#[cfg(not(test))]
 use crate::mem::stacks::{KERNEL_STACK, KERNEL_STACK_SIZE};
 
 /// ELF note type of the 32-bit PVH entry point (Xen's `XEN_ELFNOTE_PHYS32_ENTRY`).
+#[cfg(not(test))]
 const XEN_ELFNOTE_PHYS32_ENTRY: u32 = 18;
 
 /// The boot page tables: one PML4, one PDPT and four page directories of 2 MiB pages
@@ -29,6 +31,9 @@ pub static mut BOOT_PAGE_TABLES: BootPageTables = BootPageTables {
     pd: [[0; 512]; 4],
 };
 
+// Not on the host (unit tests): a hosted executable has no PVH entry, and its 32-bit
+// absolute relocations do not link into a position-independent test binary.
+#[cfg(not(test))]
 core::arch::global_asm!(
     r#"
     .section .note.pvh, "a", @note

@@ -149,3 +149,59 @@ impl CommandLine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_whitespace_and_bare_keys_have_empty_values() {
+        let c = CommandLine::parse("  log=debug\tquiet ip=10.0.0.2/24  ");
+        assert_eq!(c.get("log"), Some("debug"));
+        assert_eq!(c.get("quiet"), Some(""));
+        assert_eq!(c.get("ip"), Some("10.0.0.2/24"));
+        assert_eq!(c.get("gw"), None);
+    }
+
+    #[test]
+    fn later_words_override_earlier_ones() {
+        let c = CommandLine::parse("log=info log=trace");
+        assert_eq!(c.get("log"), Some("trace"));
+    }
+
+    #[test]
+    fn only_the_first_equals_sign_splits() {
+        let c = CommandLine::parse("opt=a=b");
+        assert_eq!(c.get("opt"), Some("a=b"));
+    }
+
+    #[test]
+    fn parse_or_uses_the_default_when_absent_and_reports_bad_values() {
+        let c = CommandLine::parse("ttl=5 maxconn=many");
+        assert_eq!(c.parse_or("ttl", 30u64, "seconds").unwrap(), 5);
+        assert_eq!(c.parse_or("sockbuf", 16u64, "bytes").unwrap(), 16);
+        let error = c.parse_or("maxconn", 1usize, "a number").unwrap_err();
+        assert_eq!(error.key, "maxconn");
+        assert_eq!(error.value, "many");
+        assert_eq!(
+            error.to_string(),
+            "invalid value `many` for `maxconn=` on the kernel command line: expected a number"
+        );
+    }
+
+    #[test]
+    fn choice_accepts_only_listed_values() {
+        let c = CommandLine::parse("net=poll log=loud");
+        assert_eq!(c.choice("net", &["irq", "poll"]).unwrap(), Some("poll"));
+        assert_eq!(c.choice("bench", &["irq"]).unwrap(), None);
+        let error = c.choice("log", &["info", "debug"]).unwrap_err();
+        assert_eq!(error.expected, "one of info, debug");
+    }
+
+    #[test]
+    fn unknown_keys_are_those_neither_kernel_nor_app_declares() {
+        let c = CommandLine::parse("log=info port=6379 colour=blue ip=1.2.3.4/8 x");
+        let unknown: Vec<&str> = c.unknown_keys(&["port"]).collect();
+        assert_eq!(unknown, ["colour", "x"]);
+    }
+}

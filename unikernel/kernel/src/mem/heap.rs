@@ -13,7 +13,8 @@ const BOOTSTRAP_HEAP_BYTES: usize = 256 * 1024;
 
 static mut BOOTSTRAP_ARENA: [u8; BOOTSTRAP_HEAP_BYTES] = [0; BOOTSTRAP_HEAP_BYTES];
 
-#[global_allocator]
+// On the host (unit tests) std's allocator serves the tests.
+#[cfg_attr(not(test), global_allocator)]
 static ALLOCATOR: Talck<spin::Mutex<()>, ErrOnOom> = Talc::new(ErrOnOom).lock();
 
 /// Claims the static arena. Call once, before the first allocation.

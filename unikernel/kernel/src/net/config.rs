@@ -130,3 +130,92 @@ fn parse_mac(value: &str) -> Option<[u8; 6]> {
     let unicast = mac[0] & 1 == 0;
     (parts.next().is_none() && unicast).then_some(mac)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &'static str) -> Result<Option<NetConfig>, BadValue> {
+        NetConfig::from_command_line(&CommandLine::parse(text))
+    }
+
+    fn bad_key(text: &'static str) -> String {
+        parse(text).unwrap_err().key
+    }
+
+    #[test]
+    fn no_ip_means_no_network_but_other_keys_are_still_checked() {
+        assert_eq!(parse("log=info").unwrap(), None);
+        assert_eq!(parse("net=poll maxconn=4").unwrap(), None);
+        assert_eq!(bad_key("net=fast"), "net");
+        assert_eq!(bad_key("gw=nonsense"), "gw");
+    }
+
+    #[test]
+    fn a_full_configuration_parses_with_defaults_filled_in() {
+        let config = parse("ip=172.31.77.2/24 gw=172.31.77.1 mac=52:54:00:12:34:56")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            config.ip,
+            Ipv4Cidr::new(Ipv4Address::new(172, 31, 77, 2), 24)
+        );
+        assert_eq!(config.gateway, Some(Ipv4Address::new(172, 31, 77, 1)));
+        assert_eq!(config.mac, Some([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]));
+        assert_eq!(config.mode, NetMode::Irq);
+        assert_eq!(config.maxconn, DEFAULT_MAXCONN);
+        assert_eq!(config.socket_buffer_bytes, DEFAULT_SOCKET_BUFFER_BYTES);
+
+        let config = parse("ip=10.0.0.2/8 net=poll maxconn=7 sockbuf=1460")
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.mode, NetMode::Poll);
+        assert_eq!(config.maxconn, 7);
+        assert_eq!(config.socket_buffer_bytes, 1460);
+        assert_eq!(config.gateway, None);
+        assert_eq!(config.mac, None);
+    }
+
+    #[test]
+    fn ip_needs_a_usable_address_and_a_prefix() {
+        for bad in [
+            "ip=10.0.0.2",
+            "ip=10.0.0.2/33",
+            "ip=10.0.0.2/x",
+            "ip=10.0.0/24",
+            "ip=0.0.0.0/24",
+            "ip=255.255.255.255/32",
+            "ip=224.0.0.1/4",
+        ] {
+            assert_eq!(bad_key(bad), "ip", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_gateway_must_be_inside_the_network() {
+        assert_eq!(bad_key("ip=10.0.0.2/24 gw=10.0.1.1"), "gw");
+        assert!(parse("ip=10.0.0.2/16 gw=10.0.1.1").unwrap().is_some());
+    }
+
+    #[test]
+    fn mac_must_be_six_unicast_hex_bytes() {
+        for bad in [
+            "mac=52:54:00:12:34",
+            "mac=52:54:00:12:34:56:78",
+            "mac=5:54:00:12:34:56",
+            "mac=52:54:00:12:34:zz",
+            "mac=01:00:5e:00:00:01",
+        ] {
+            assert_eq!(bad_key(bad), "mac", "{bad}");
+        }
+    }
+
+    #[test]
+    fn maxconn_and_sockbuf_are_range_checked() {
+        assert_eq!(bad_key("ip=10.0.0.2/24 maxconn=0"), "maxconn");
+        assert_eq!(bad_key("maxconn=-1"), "maxconn");
+        assert_eq!(bad_key("sockbuf=1459"), "sockbuf");
+        assert_eq!(bad_key("sockbuf=16777217"), "sockbuf");
+        assert!(parse("ip=10.0.0.2/24 sockbuf=16777216").unwrap().is_some());
+    }
+}

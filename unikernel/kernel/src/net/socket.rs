@@ -402,3 +402,88 @@ impl Table {
         count
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use smoltcp::iface::SocketSet;
+
+    use super::*;
+
+    fn empty_table() -> Table {
+        Table {
+            entries: Vec::new(),
+            streams: 0,
+            closing: Vec::new(),
+        }
+    }
+
+    fn fresh() -> Entry {
+        Entry {
+            kind: Kind::Fresh,
+            interest: Interest::default(),
+        }
+    }
+
+    #[test]
+    fn descriptors_start_after_stdio_and_reuse_the_lowest_free_slot() {
+        let mut table = empty_table();
+        assert_eq!(table.insert(fresh()), Ok(3));
+        assert_eq!(table.insert(fresh()), Ok(4));
+        assert_eq!(table.insert(fresh()), Ok(5));
+        assert!(table.remove(4).is_ok());
+        assert_eq!(table.insert(fresh()), Ok(4));
+        assert_eq!(table.insert(fresh()), Ok(6));
+        assert_eq!(table.snapshot(None).descriptors, 4);
+    }
+
+    #[test]
+    fn unknown_and_closed_descriptors_are_ebadf() {
+        let mut table = empty_table();
+        let fd = table.insert(fresh()).unwrap();
+        for bad in [-1, 0, 1, 2, fd + 1, Fd::MAX] {
+            assert_eq!(table.get_mut(bad).err(), Some(Errno::EBADF), "{bad}");
+        }
+        assert!(table.remove(fd).is_ok());
+        assert_eq!(table.remove(fd).err(), Some(Errno::EBADF));
+        assert_eq!(table.get_mut(fd).err(), Some(Errno::EBADF));
+    }
+
+    #[test]
+    fn only_streams_carry_data() {
+        let mut table = empty_table();
+        let unbound = table.insert(fresh()).unwrap();
+        let bound = table
+            .insert(Entry {
+                kind: Kind::Bound { port: 6379 },
+                interest: Interest::default(),
+            })
+            .unwrap();
+        let mut sockets = SocketSet::new(Vec::new());
+        let handle = sockets.add(super::super::listener::new_socket(1460));
+        let stream = table
+            .insert(Entry {
+                kind: Kind::Stream(handle),
+                interest: Interest::default(),
+            })
+            .unwrap();
+        assert_eq!(table.stream(unbound).err(), Some(Errno::ENOTCONN));
+        assert_eq!(table.stream(bound).err(), Some(Errno::ENOTCONN));
+        assert_eq!(table.stream(stream).ok(), Some(handle));
+        assert_eq!(table.stream(99).err(), Some(Errno::EBADF));
+    }
+
+    #[test]
+    fn a_bound_port_is_in_use_until_its_descriptor_is_removed() {
+        let mut table = empty_table();
+        let fd = table
+            .insert(Entry {
+                kind: Kind::Bound { port: 7 },
+                interest: Interest::default(),
+            })
+            .unwrap();
+        assert!(table.port_in_use(7));
+        assert!(!table.port_in_use(8));
+        table.remove(fd).unwrap();
+        assert!(!table.port_in_use(7));
+    }
+}
