@@ -9,6 +9,8 @@ use crate::bench::{self, RunConfig};
 use crate::compare::{self, CompareConfig};
 use crate::report;
 use crate::selftest;
+use crate::sql::cli::{SqlArgs, SqlRunParams};
+use crate::sql::SqlWorkload;
 use crate::targets::{self, TargetSpec};
 use crate::workload::{KeyDist, OpMix, Workload};
 
@@ -24,6 +26,11 @@ WORKLOAD SPECS: KIND[:OPTION]...
   qN       open loop at N requests/s in total (coordinated-omission safe)
 Options not given take the values of the --pipeline, --read-ratio, --value-size, --keyspace,
 --key-dist/--theta and --rate flags. Examples: get:p1  set:p16:v512  mixed:r0.9:p4:zipf
+
+SQL WORKLOADS (MySQL protocol, `run` with host targets): oltp-point-select, oltp-read-only,
+oltp-read-write, oltp-insert, oltp-update-index (sysbench-style; --table-size, --statements,
+--connections, --duration) and wisconsin (sql-bench's Wisconsin; --loop-count). Target:
+linux-host (its SQL port), HOST:PORT of a MySQL server, or --sql-addr HOST:PORT|/socket.
 
 TARGETS: unikernel, unikernel-trap, linux-vm, redis-vm (QEMU guests), linux-host (the
 workspace's dbserver spawned on 127.0.0.1), or HOST:PORT of a server on loopback.";
@@ -42,13 +49,15 @@ enum Cmd {
     #[command(after_help = WORKLOAD_HELP)]
     Run {
         /// Target name or HOST:PORT.
-        #[arg(long)]
-        target: String,
+        #[arg(long, required_unless_present = "sql_addr")]
+        target: Option<String>,
         /// Workload spec (see below).
         #[arg(long, default_value = "get")]
         workload: String,
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        sql: SqlArgs,
     },
     /// Run targets × workloads × rounds interleaved; write CSV, environment, report and charts.
     #[command(after_help = WORKLOAD_HELP)]
@@ -196,7 +205,18 @@ pub fn main() -> Result<()> {
             target,
             workload,
             common,
+            sql,
         } => {
+            if let Some(sql_workload) = SqlWorkload::parse(&workload) {
+                let params = SqlRunParams {
+                    connections: common.connections,
+                    warmup_s: common.warmup,
+                    duration_s: common.duration,
+                    seed: common.seed,
+                };
+                return crate::sql::cli::run(target.as_deref(), sql_workload, &sql, &params);
+            }
+            let target = target.context("--target is required for RESP workloads")?;
             let spec = TargetSpec::parse(&target)?;
             let workload = Workload::parse(&workload, &common.defaults()?)?;
             let t = targets::start(&spec)?;

@@ -214,6 +214,9 @@ pub fn make_row(
         guest_idle_cycles: m.guest_idle_cycles,
         guest_cycles_per_op: m.guest_cycles_per_op().map(|v| round_to(v, 1)),
         loadgen_cpu_s: round_to(m.loadgen_cpu_s, 3),
+        sql_statements: None,
+        sql_queries: None,
+        sql_deadlocks: None,
     }
 }
 

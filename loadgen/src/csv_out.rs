@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The columns, in file order (the header `csv` writes from [`ResultRow`]).
-pub const COLUMNS: [&str; 29] = [
+pub const COLUMNS: [&str; 32] = [
     "run_id",
     "utc_time",
     "git_commit",
@@ -37,7 +37,12 @@ pub const COLUMNS: [&str; 29] = [
     "guest_idle_cycles",
     "guest_cycles_per_op",
     "loadgen_cpu_s",
+    "sql_statements",
+    "sql_queries",
+    "sql_deadlocks",
 ];
+/// Columns of files written before the SQL columns existed (still readable).
+const LEGACY_COLUMNS: usize = 29;
 
 /// Reading or writing the CSV failed.
 #[derive(Debug, Error)]
@@ -126,6 +131,15 @@ pub struct ResultRow {
     pub guest_cycles_per_op: Option<f64>,
     /// loadgen's own CPU seconds in the window.
     pub loadgen_cpu_s: f64,
+    /// SQL workloads: `prepared` or `text` statements (empty for RESP workloads).
+    #[serde(default)]
+    pub sql_statements: Option<String>,
+    /// SQL workloads: statements sent by the operations counted in `ops`.
+    #[serde(default)]
+    pub sql_queries: Option<u64>,
+    /// SQL workloads: deadlocks (error 1213) rolled back and retried.
+    #[serde(default)]
+    pub sql_deadlocks: Option<u64>,
 }
 
 /// Rounds `x` to `decimals` places so the CSV stays readable.
@@ -177,7 +191,9 @@ pub fn read_rows(path: &Path) -> Result<Vec<ResultRow>, CsvError> {
     };
     let mut reader = csv::Reader::from_path(path).map_err(csv_err)?;
     let header = reader.headers().map_err(csv_err)?;
-    if !header.iter().eq(COLUMNS.iter().copied()) {
+    if !header.iter().eq(COLUMNS.iter().copied())
+        && !header.iter().eq(COLUMNS[..LEGACY_COLUMNS].iter().copied())
+    {
         return Err(CsvError::Header(p));
     }
     reader.deserialize().map(|r| r.map_err(csv_err)).collect()
@@ -219,6 +235,9 @@ mod tests {
             guest_idle_cycles: Some(2_000),
             guest_cycles_per_op: Some(81.0),
             loadgen_cpu_s: 0.25,
+            sql_statements: Some("prepared".into()),
+            sql_queries: Some(24_690),
+            sql_deadlocks: Some(3),
         };
         let sparse = ResultRow {
             target: "linux-host".into(),
@@ -229,6 +248,9 @@ mod tests {
             guest_busy_cycles: None,
             guest_idle_cycles: None,
             guest_cycles_per_op: None,
+            sql_statements: None,
+            sql_queries: None,
+            sql_deadlocks: None,
             ..full.clone()
         };
         vec![full, sparse]
@@ -246,8 +268,20 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().next().unwrap(), COLUMNS.join(","));
         // Absent values are empty cells.
-        assert!(text.lines().nth(2).unwrap().ends_with(",,,,,,0.25"));
+        assert!(text.lines().nth(2).unwrap().ends_with(",,,,,,0.25,,,"));
         assert_eq!(read_rows(&path).unwrap(), sample_rows());
+    }
+
+    #[test]
+    fn reads_files_without_the_sql_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.csv");
+        let mut text = COLUMNS[..LEGACY_COLUMNS].join(",");
+        text.push_str("\nr,t,c,linux-host,none,host,get:p1,1,100,10,uniform,8,1,,1.0,5.0,10,0,2.0,1,2,3,4,,,,,,0.1\n");
+        std::fs::write(&path, text).unwrap();
+        let rows = read_rows(&path).unwrap();
+        assert_eq!(rows[0].ops, 10);
+        assert_eq!(rows[0].sql_queries, None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod report;
 pub mod resp;
 pub mod selftest;
+pub mod sql;
 pub mod targets;
 pub mod workload;
 pub mod zipf;
