@@ -188,7 +188,7 @@ impl MysqlConn {
                 }
                 Err(e) => {
                     // Answer after the offending packet's sequence id.
-                    self.seq = rest.get(3).map_or(0, |s| s.wrapping_add(1));
+                    self.seq = packet::header_seq(rest).map_or(0, |s| s.wrapping_add(1));
                     let (code, message) = match e {
                         FrameError::TooLarge => (
                             ER_NET_PACKET_TOO_LARGE,

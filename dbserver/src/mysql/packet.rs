@@ -14,6 +14,14 @@ pub const MAX_PAYLOAD: usize = 0xFF_FFFF;
 /// Bytes of a physical packet header.
 pub const HEADER_LEN: usize = 4;
 
+/// Offset of the sequence id in a physical packet header.
+const SEQ_OFFSET: usize = 3;
+
+/// The sequence id of the physical packet starting `input`, if its header is there.
+pub fn header_seq(input: &[u8]) -> Option<u8> {
+    input.get(SEQ_OFFSET).copied()
+}
+
 /// One complete logical packet at the start of the input.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Frame<'a> {

@@ -22,6 +22,15 @@ use core::fmt::Write;
 /// Most statements one connection may hold open (MySQL's max_prepared_stmt_count is
 /// server-wide; this bounds what one client can pin).
 pub const MAX_STATEMENTS_PER_CONNECTION: usize = 1024;
+/// Lengths of the binary DATE/DATETIME/TIMESTAMP forms: date only, with seconds, with
+/// microseconds (0: all fields zero).
+const DATETIME_DATE: u8 = 4;
+const DATETIME_SECONDS: u8 = 7;
+const DATETIME_MICROS: u8 = 11;
+/// Lengths of the binary TIME forms: with seconds, with microseconds (0: zero).
+const TIME_SECONDS: u8 = 8;
+const TIME_MICROS: u8 = 12;
+const HOURS_PER_DAY: u64 = 24;
 /// Largest exact decimal parameter turned into [`Value::Decimal`] (digits); longer ones
 /// stay text.
 const MAX_DECIMAL_DIGITS: usize = 38;
@@ -347,16 +356,16 @@ fn read_datetime(r: &mut Reader<'_>, with_time: bool) -> Result<Vec<u8>, BadArgu
     let (mut h, mut m, mut s, mut micros) = (0u8, 0u8, 0u8, 0u32);
     match len {
         0 => {}
-        4 | 7 | 11 => {
+        DATETIME_DATE | DATETIME_SECONDS | DATETIME_MICROS => {
             year = f.u16()?;
             month = f.u8()?;
             day = f.u8()?;
-            if len >= 7 {
+            if len >= DATETIME_SECONDS {
                 h = f.u8()?;
                 m = f.u8()?;
                 s = f.u8()?;
             }
-            if len == 11 {
+            if len == DATETIME_MICROS {
                 micros = f.u32()?;
             }
         }
@@ -380,19 +389,19 @@ fn read_time(r: &mut Reader<'_>) -> Result<Vec<u8>, BadArguments> {
     let (mut neg, mut days, mut h, mut m, mut s, mut micros) = (false, 0u32, 0u8, 0u8, 0u8, 0u32);
     match len {
         0 => {}
-        8 | 12 => {
+        TIME_SECONDS | TIME_MICROS => {
             neg = f.u8()? != 0;
             days = f.u32()?;
             h = f.u8()?;
             m = f.u8()?;
             s = f.u8()?;
-            if len == 12 {
+            if len == TIME_MICROS {
                 micros = f.u32()?;
             }
         }
         _ => return Err(BadArguments),
     }
-    let hours = u64::from(days) * 24 + u64::from(h);
+    let hours = u64::from(days) * HOURS_PER_DAY + u64::from(h);
     let mut out = Text(Vec::new());
     let sign = if neg { "-" } else { "" };
     let _ = write!(out, "{sign}{hours:02}:{m:02}:{s:02}");
