@@ -112,43 +112,143 @@ fn is_set_charset(words: &[&Token]) -> bool {
         && ((kw(1, Keyword::CHARACTER) && kw(2, Keyword::SET)) || word(1, "CHARSET"))
 }
 
-/// Refuse token streams whose expression trees would nest deeper than allowed.
+/// Stack the parser and the engine may use for one statement's nesting, in bytes. The
+/// ring-0 kernel runs everything on one 256 KiB stack; this leaves room for the server's
+/// own frames below the engine.
+pub const STACK_BUDGET_BYTES: usize = 160 * 1024;
+/// Stack one nesting level costs (measured on x86_64 release builds of sqlparser 0.64 and
+/// this engine, plus a margin): a parenthesis, a function call's argument list, a CASE,
+/// a prefix operator (NOT, unary minus), one more binary operator in a chain.
+const PAREN_LEVEL_BYTES: usize = 7 * 1024;
+const CALL_LEVEL_BYTES: usize = 22 * 1024;
+const CASE_LEVEL_BYTES: usize = 11 * 1024;
+const PREFIX_OPERATOR_BYTES: usize = 9 * 1024;
+const BINARY_OPERATOR_BYTES: usize = 1700;
+
+/// One open parenthesis (or CASE) while scanning tokens.
+struct Level {
+    /// Stack the level itself costs.
+    frame: usize,
+    /// Operators since the last comma at this level, and their stack cost.
+    operators: usize,
+    operator_bytes: usize,
+    /// Closed by END rather than `)`.
+    is_case: bool,
+}
+
+/// Refuse token streams whose expression trees would nest deeper than allowed: more
+/// than `max_depth` parentheses, operator chains past `max_depth * OPERATOR_CHAIN_FACTOR`,
+/// or an estimated parse/evaluation stack past [`STACK_BUDGET_BYTES`].
 fn check_depth(tokens: &[TokenWithSpan], max_depth: usize) -> Result<(), SqlError> {
     let budget = max_depth.saturating_mul(OPERATOR_CHAIN_FACTOR);
-    // Operators seen since the last comma, per open parenthesis.
-    let mut chains: Vec<usize> = Vec::from([0]);
-    let mut total = 0usize;
-    for t in tokens {
-        match &t.token {
-            Token::LParen => {
-                if chains.len() > max_depth {
+    let mut levels: Vec<Level> = Vec::from([Level {
+        frame: 0,
+        operators: 0,
+        operator_bytes: 0,
+        is_case: false,
+    }]);
+    let mut operators = 0usize;
+    let mut bytes = 0usize;
+    let mut prev: Option<&Token> = None;
+    for t in tokens.iter().map(|t| &t.token) {
+        if matches!(t, Token::Whitespace(_)) {
+            continue;
+        }
+        let is_case = matches!(t, Token::Word(w) if w.keyword == Keyword::CASE);
+        let is_end = matches!(t, Token::Word(w) if w.keyword == Keyword::END);
+        match t {
+            _ if is_case || *t == Token::LParen => {
+                if levels.len() > max_depth {
                     return Err(errors::too_deep(max_depth));
                 }
-                chains.push(0);
-                total += 1;
+                let frame = if is_case {
+                    CASE_LEVEL_BYTES
+                } else if matches!(prev, Some(Token::Word(_))) {
+                    CALL_LEVEL_BYTES
+                } else {
+                    PAREN_LEVEL_BYTES
+                };
+                levels.push(Level {
+                    frame,
+                    operators: 0,
+                    operator_bytes: 0,
+                    is_case,
+                });
+                bytes += frame;
             }
-            Token::RParen if chains.len() > 1 => {
-                total = total.saturating_sub(chains.pop().unwrap_or(0) + 1);
+            _ if (is_end && levels.last().is_some_and(|l| l.is_case))
+                || (*t == Token::RParen && levels.len() > 1) =>
+            {
+                if let Some(l) = levels.pop() {
+                    operators -= l.operators;
+                    bytes -= l.frame + l.operator_bytes;
+                }
             }
             Token::Comma | Token::SemiColon => {
-                if let Some(c) = chains.last_mut() {
-                    total -= *c;
-                    *c = 0;
+                if let Some(l) = levels.last_mut() {
+                    operators -= l.operators;
+                    bytes -= l.operator_bytes;
+                    l.operators = 0;
+                    l.operator_bytes = 0;
                 }
             }
             t if is_operator(t) => {
-                if let Some(c) = chains.last_mut() {
-                    *c += 1;
+                let cost = if is_prefix(t, prev) {
+                    PREFIX_OPERATOR_BYTES
+                } else {
+                    BINARY_OPERATOR_BYTES
+                };
+                if let Some(l) = levels.last_mut() {
+                    l.operators += 1;
+                    l.operator_bytes += cost;
                 }
-                total += 1;
-                if total > budget {
-                    return Err(errors::too_deep(max_depth));
-                }
+                operators += 1;
+                bytes += cost;
             }
             _ => {}
         }
+        if operators > budget || bytes > STACK_BUDGET_BYTES {
+            return Err(errors::too_deep(max_depth));
+        }
+        prev = Some(t);
     }
     Ok(())
+}
+
+/// Whether an operator token is a prefix operator here (NOT, or a sign after something
+/// that is not a value).
+fn is_prefix(t: &Token, prev: Option<&Token>) -> bool {
+    if matches!(t, Token::Word(w) if w.keyword == Keyword::NOT)
+        || matches!(t, Token::ExclamationMark | Token::Tilde)
+    {
+        return true;
+    }
+    if !matches!(t, Token::Minus | Token::Plus) {
+        return false;
+    }
+    let after_value = match prev {
+        Some(Token::Word(w)) => {
+            w.quote_style.is_some()
+                || matches!(
+                    w.keyword,
+                    Keyword::NoKeyword
+                        | Keyword::NULL
+                        | Keyword::TRUE
+                        | Keyword::FALSE
+                        | Keyword::END
+                )
+        }
+        Some(
+            Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::HexStringLiteral(_)
+            | Token::Placeholder(_)
+            | Token::RParen,
+        ) => true,
+        _ => false,
+    };
+    !after_value
 }
 
 fn is_operator(t: &Token) -> bool {
@@ -169,7 +269,7 @@ fn is_operator(t: &Token) -> bool {
                 | Keyword::RLIKE
                 | Keyword::COLLATE
                 | Keyword::INTERVAL
-                | Keyword::CASE
+                | Keyword::WHEN
                 | Keyword::SELECT
         ),
         Token::Whitespace(_)
@@ -180,8 +280,8 @@ fn is_operator(t: &Token) -> bool {
         | Token::Comma
         | Token::SemiColon
         | Token::Period
-        | Token::EOF => false,
-        Token::SingleQuotedString(_)
+        | Token::EOF
+        | Token::SingleQuotedString(_)
         | Token::DoubleQuotedString(_)
         | Token::HexStringLiteral(_)
         | Token::NationalStringLiteral(_) => false,

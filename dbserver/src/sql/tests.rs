@@ -1127,3 +1127,148 @@ fn comments_and_versioned_comments() {
     );
     assert_eq!(rows(&mut e, &mut s, "select 2; "), [["2"]]);
 }
+
+/// Throughput of the benchmark's hot statements (run with `--release -- --ignored`).
+#[test]
+#[ignore]
+fn hot_path_speed() {
+    let (mut e, mut s) = engine();
+    sbtest(&mut e, &mut s, 10_000);
+    let n = 200_000;
+    let started = std::time::Instant::now();
+    let p = e
+        .prepare(&mut s, "SELECT c FROM sbtest1 WHERE id=?")
+        .unwrap();
+    for i in 0..n {
+        e.execute_prepared(&mut s, &p, &[Value::Int(i % 10_000 + 1)])
+            .unwrap();
+    }
+    std::println!("point select: {:?}/op", started.elapsed() / n as u32);
+    let started = std::time::Instant::now();
+    let p = e
+        .prepare(&mut s, "UPDATE sbtest1 SET k=k+1 WHERE id=?")
+        .unwrap();
+    for i in 0..n {
+        e.execute_prepared(&mut s, &p, &[Value::Int(i % 10_000 + 1)])
+            .unwrap();
+    }
+    std::println!("update k: {:?}/op", started.elapsed() / n as u32);
+    let started = std::time::Instant::now();
+    let p = e
+        .prepare(
+            &mut s,
+            "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c",
+        )
+        .unwrap();
+    for i in 0..n / 10 {
+        e.execute_prepared(
+            &mut s,
+            &p,
+            &[Value::Int(i % 9_000 + 1), Value::Int(i % 9_000 + 100)],
+        )
+        .unwrap();
+    }
+    std::println!("range order: {:?}/op", started.elapsed() / (n / 10) as u32);
+    let started = std::time::Instant::now();
+    for i in 0..n / 10 {
+        e.execute(
+            &mut s,
+            &alloc::format!("SELECT c FROM sbtest1 WHERE id={}", i % 10_000 + 1),
+        )
+        .unwrap();
+    }
+    std::println!(
+        "text point select: {:?}/op",
+        started.elapsed() / (n / 10) as u32
+    );
+}
+
+/// Statements up to and past every nesting limit run on the ring-0 kernel's 256 KiB
+/// stack without overflowing it (release builds; debug frames are far larger).
+#[cfg(not(debug_assertions))]
+#[test]
+fn nesting_limits_fit_the_kernel_stack() {
+    const KERNEL_STACK_BYTES: usize = 256 * 1024;
+    let t = std::thread::Builder::new()
+        .stack_size(KERNEL_STACK_BYTES)
+        .spawn(|| {
+            let (mut e, mut s) = engine();
+            let mut ok_count = 0;
+            for d in 1..200 {
+                let forms = [
+                    alloc::format!("SELECT {}1{}", "(".repeat(d), ")".repeat(d)),
+                    alloc::format!("SELECT {}1{}", "ABS(".repeat(d), ")".repeat(d)),
+                    alloc::format!("SELECT {}1", "NOT ".repeat(d)),
+                    alloc::format!("SELECT {}1", "- ".repeat(d)),
+                    alloc::format!("SELECT 1{}", "+1".repeat(d)),
+                    alloc::format!(
+                        "SELECT {}1{}",
+                        "CASE WHEN 1 THEN ".repeat(d),
+                        " END".repeat(d)
+                    ),
+                    alloc::format!("SELECT {}1{}", "(SELECT ".repeat(d), ")".repeat(d)),
+                ];
+                for f in &forms {
+                    if e.execute(&mut s, f).is_ok() {
+                        ok_count += 1;
+                    }
+                }
+            }
+            ok_count
+        })
+        .unwrap();
+    assert!(t.join().unwrap() > 100);
+}
+
+/// Measure which nesting a given stack survives: `PROBE_KIND`, `PROBE_DEPTH`,
+/// `PROBE_STACK` (bytes) select the statement; prints the outcome or dies of overflow.
+/// Used to calibrate the stack costs in `parse.rs`.
+#[test]
+#[ignore]
+fn probe_stack() {
+    let kind = std::env::var("PROBE_KIND").unwrap_or_default();
+    let d: usize = std::env::var("PROBE_DEPTH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let stack: usize = std::env::var("PROBE_STACK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256 * 1024);
+    let t = std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(move || {
+            let sql = match kind.as_str() {
+                "chain" => alloc::format!("SELECT 1{}", "+1".repeat(d)),
+                "nots" => alloc::format!("SELECT {}1", "NOT ".repeat(d)),
+                "abs" => alloc::format!("SELECT {}1{}", "ABS(".repeat(d), ")".repeat(d)),
+                "neg" => alloc::format!("SELECT {}1", "- ".repeat(d)),
+                "case" => alloc::format!(
+                    "SELECT {}1{}",
+                    "CASE WHEN 1 THEN ".repeat(d),
+                    " END".repeat(d)
+                ),
+                "in" => alloc::format!("SELECT {}1{}", "1 IN (".repeat(d), ")".repeat(d)),
+                "concat" => alloc::format!("SELECT {}1{}", "CONCAT(1,".repeat(d), ")".repeat(d)),
+                "count" => alloc::format!("SELECT {}1{}", "COUNT(".repeat(d), ")".repeat(d)),
+                "sub" => alloc::format!("SELECT {}1{}", "(SELECT ".repeat(d), ")".repeat(d)),
+                "mix" => alloc::format!(
+                    "SELECT {}1{}",
+                    "ABS(-(NOT (CASE WHEN 1 THEN ".repeat(d),
+                    " END)))".repeat(d)
+                ),
+                _ => alloc::format!("SELECT {}1{}", "(".repeat(d), ")".repeat(d)),
+            };
+            if kind == "parse" {
+                return parse::parse(&sql, 1000).map(|_| ()).map_err(|e| e.code);
+            }
+            let (mut e, mut s) = engine();
+            e.set_limits(EngineLimits {
+                max_nesting_depth: 1000,
+                max_data_bytes: None,
+            });
+            e.execute(&mut s, &sql).map(|_| ()).map_err(|e| e.code)
+        })
+        .unwrap();
+    std::println!("RESULT {:?}", t.join());
+}
