@@ -26,9 +26,10 @@ const LONG_WIDTH: u32 = 11;
 const LONGLONG_WIDTH: u32 = 20;
 const FLOAT_WIDTH: u32 = 12;
 const DOUBLE_WIDTH: u32 = 22;
-/// Doubles at or past this magnitude (or below [`EXP_SMALL`]) print with an exponent.
+/// Doubles at or past this magnitude (or below [`EXP_SMALL`]) print with an exponent, as
+/// MySQL's `my_gcvt` does: `1e15`, `100000000000000`, `0.000000000000001`, `1e-16`.
 const EXP_LARGE: f64 = 1e15;
-const EXP_SMALL: f64 = 1e-4;
+const EXP_SMALL: f64 = 1e-15;
 
 /// The protocol's view of a column type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -389,6 +390,21 @@ mod tests {
         assert_eq!(text(&Value::Double(1.5), SqlType::Double), "1.5");
         assert_eq!(text(&Value::Double(100.0), SqlType::Double), "100");
         assert_eq!(text(&Value::Double(1e20), SqlType::Double), "1e20");
+        // As MariaDB prints them.
+        for (d, t) in [
+            (1e14, "100000000000000"),
+            (1e15, "1e15"),
+            (1.2345678901234568e17, "1.2345678901234568e17"),
+            (1e-5, "0.00001"),
+            (1.5e-7, "0.00000015"),
+            (1e-15, "0.000000000000001"),
+            (1e-16, "1e-16"),
+            (-1.5e-20, "-1.5e-20"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(text(&Value::Double(d), SqlType::Double), t);
+        }
         assert_eq!(text(&Value::Double(0.1f32 as f64), SqlType::Float), "0.1");
         assert_eq!(text(&Value::Text(b"abc".to_vec()), SqlType::Text), "abc");
     }
