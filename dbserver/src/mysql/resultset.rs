@@ -30,6 +30,8 @@ const DOUBLE_WIDTH: u32 = 22;
 /// MySQL's `my_gcvt` does: `1e15`, `100000000000000`, `0.000000000000001`, `1e-16`.
 const EXP_LARGE: f64 = 1e15;
 const EXP_SMALL: f64 = 1e-15;
+/// Significant digits of a FLOAT in text.
+const FLT_DIG: usize = 6;
 
 /// The protocol's view of a column type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,14 +152,27 @@ pub fn put_decimal_text(out: &mut Vec<u8>, mantissa: i128, scale: u8) {
 }
 
 fn put_double_text(out: &mut Vec<u8>, d: f64, single: bool) {
-    let mut w = Bytes(out);
+    let d = if single {
+        // FLOAT shows FLT_DIG significant digits: round through "d.ddddde±x".
+        let start = out.len();
+        let _ = write!(Bytes(out), "{:.*e}", FLT_DIG - 1, d as f32);
+        let rounded = out
+            .get(start..)
+            .and_then(|s| core::str::from_utf8(s).ok())
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(d);
+        out.truncate(start);
+        rounded
+    } else {
+        d
+    };
     let a = d.abs();
     let exp = a != 0.0 && a.is_finite() && !(EXP_SMALL..EXP_LARGE).contains(&a);
-    let _ = match (single, exp) {
-        (true, true) => write!(w, "{:e}", d as f32),
-        (true, false) => write!(w, "{}", d as f32),
-        (false, true) => write!(w, "{d:e}"),
-        (false, false) => write!(w, "{d}"),
+    let mut w = Bytes(out);
+    let _ = if exp {
+        write!(w, "{d:e}")
+    } else {
+        write!(w, "{d}")
     };
 }
 
@@ -406,6 +421,15 @@ mod tests {
             assert_eq!(text(&Value::Double(d), SqlType::Double), t);
         }
         assert_eq!(text(&Value::Double(0.1f32 as f64), SqlType::Float), "0.1");
+        for (f, t) in [
+            (123456789.0f32, "123457000"),
+            (3.14159265, "3.14159"),
+            (1e20, "1e20"),
+            (1.5e-7, "0.00000015"),
+            (-2.5, "-2.5"),
+        ] {
+            assert_eq!(text(&Value::Double(f64::from(f)), SqlType::Float), t);
+        }
         assert_eq!(text(&Value::Text(b"abc".to_vec()), SqlType::Text), "abc");
     }
 
