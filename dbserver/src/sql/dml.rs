@@ -338,8 +338,13 @@ fn insert(w: &mut WriteCtx<'_>, p: &InsertPlan) -> Result<Outcome, SqlError> {
                     .table_mut(p.table)
                     .ok_or_else(|| errors::no_such_table(&db, &name))?;
                 let id = t.next_auto;
-                t.next_auto += 1;
-                *v = Value::Int(i64::try_from(id).unwrap_or(i64::MAX));
+                t.next_auto = t.next_auto.saturating_add(1);
+                let (_, max) = col.int_range.unwrap_or((0, i64::MAX));
+                let id_value = i64::try_from(id).unwrap_or(i64::MAX);
+                if id_value > max {
+                    return Err(errors::out_of_range_column(&col.name, row_no));
+                }
+                *v = Value::Int(id_value);
                 first_id.get_or_insert(id);
             } else if col.auto_increment {
                 if let Value::Int(i) = v {

@@ -210,6 +210,13 @@ pub fn num(v: &Value) -> Option<Num> {
     })
 }
 
+fn clamp_scale(n: Num) -> Num {
+    match n {
+        Num::Dec(_, s) if s > MAX_DECIMAL_SCALE => Num::Dbl(as_f64(n)),
+        n => n,
+    }
+}
+
 fn as_dec(n: Num) -> Option<(i128, u8)> {
     match n {
         Num::Int(i) => Some((i128::from(i), 0)),
@@ -241,6 +248,8 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value, text: &str) -> Result<Value, Sql
     let (Some(x), Some(y)) = (num(a), num(b)) else {
         return Ok(Value::Null);
     };
+    // Scales past the maximum (only from client parameters) compute as doubles.
+    let (x, y) = (clamp_scale(x), clamp_scale(y));
     let big = || errors::bigint_out_of_range(text);
     let dec_err = || errors::decimal_out_of_range(text);
     match op {
@@ -298,8 +307,8 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value, text: &str) -> Result<Value, Sql
                 let num = m1
                     .checked_mul(pow10(shift).ok_or_else(dec_err)?)
                     .ok_or_else(dec_err)?;
-                let q = num / m2;
-                let r = num % m2;
+                let q = num.checked_div(m2).ok_or_else(dec_err)?;
+                let r = num.checked_rem(m2).ok_or_else(dec_err)?;
                 let q = if r.unsigned_abs() * 2 >= m2.unsigned_abs() {
                     q + num.signum() * m2.signum()
                 } else {
@@ -348,7 +357,7 @@ pub fn arith(op: ArithOp, a: &Value, b: &Value, text: &str) -> Result<Value, Sql
                     if m2 == 0 {
                         return Ok(Value::Null);
                     }
-                    dec_value(m1 % m2, s, text)
+                    dec_value(m1.checked_rem(m2).ok_or_else(dec_err)?, s, text)
                 }
                 _ => {
                     let g = as_f64(y);
@@ -382,7 +391,9 @@ fn negate(v: &Value, text: &str) -> Result<Value, SqlError> {
                 .ok_or_else(|| errors::bigint_out_of_range(text))?,
         ),
         Some(Num::Dec(m, s)) => Value::Decimal {
-            mantissa: -m,
+            mantissa: m
+                .checked_neg()
+                .ok_or_else(|| errors::decimal_out_of_range(text))?,
             scale: s,
         },
         Some(Num::Dbl(d)) => Value::Double(-d),

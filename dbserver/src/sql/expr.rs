@@ -263,6 +263,10 @@ impl<'a> Compiler<'a> {
                 trim_what: None,
                 trim_characters: None,
             } => func::typed(Func::Trim, Vec::from([self.compile(expr)?.expr]), &[]),
+            A::Subquery(q) if scalar_select(q).is_some() => {
+                let inner = scalar_select(q).ok_or_else(|| errors::unsupported("subqueries"))?;
+                self.compile(inner)?
+            }
             A::Subquery(_) | A::Exists { .. } | A::In { .. } => {
                 return Err(errors::unsupported("subqueries"))
             }
@@ -532,6 +536,9 @@ impl<'a> Compiler<'a> {
         if distinct {
             return Err(errors::syntax(&self.text_of(whole), 1));
         }
+        if Func::needs_clock(&name) {
+            return Err(errors::unsupported(&alloc::format!("{name}()")));
+        }
         let Some(func) = Func::by_name(&name) else {
             return Err(errors::no_such_function(self.db, &f.name.to_string()));
         };
@@ -587,6 +594,30 @@ impl<'a> Compiler<'a> {
             ty,
             nullable: !matches!(kind, AggKind::Count | AggKind::CountStar),
         })
+    }
+}
+
+/// The expression of `(SELECT expr)` without FROM or other clauses (a constant
+/// subquery, e.g. `SET sql_mode = (SELECT CONCAT(@@sql_mode, ',X'))`).
+fn scalar_select(q: &ast::Query) -> Option<&ast::Expr> {
+    let ast::SetExpr::Select(s) = q.body.as_ref() else {
+        return None;
+    };
+    let plain = q.with.is_none()
+        && q.order_by.is_none()
+        && q.limit_clause.is_none()
+        && s.from.is_empty()
+        && s.selection.is_none()
+        && s.having.is_none()
+        && s.distinct.is_none()
+        && matches!(&s.group_by, ast::GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty());
+    match s.projection.as_slice() {
+        [ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. }]
+            if plain =>
+        {
+            Some(e)
+        }
+        _ => None,
     }
 }
 

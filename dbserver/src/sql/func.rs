@@ -44,6 +44,26 @@ pub enum Func {
 }
 
 impl Func {
+    /// Functions that need a clock, which the engine does not have (1235).
+    pub fn needs_clock(name: &str) -> bool {
+        matches!(
+            name,
+            "NOW"
+                | "CURRENT_TIMESTAMP"
+                | "LOCALTIME"
+                | "LOCALTIMESTAMP"
+                | "SYSDATE"
+                | "CURDATE"
+                | "CURRENT_DATE"
+                | "CURTIME"
+                | "CURRENT_TIME"
+                | "UNIX_TIMESTAMP"
+                | "UTC_TIMESTAMP"
+                | "RAND"
+                | "UUID"
+        )
+    }
+
     /// The function of an (upper-case) name.
     pub fn by_name(name: &str) -> Option<Func> {
         Some(match name {
@@ -255,7 +275,9 @@ pub fn call<'a>(f: Func, args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Valu
                     .ok_or_else(|| errors::bigint_out_of_range("abs"))?,
             ),
             Some(Num::Dec(m, sc)) => Value::Decimal {
-                mantissa: m.abs(),
+                mantissa: m
+                    .checked_abs()
+                    .ok_or_else(|| errors::decimal_out_of_range("abs"))?,
                 scale: sc,
             },
             Some(Num::Dbl(d)) => Value::Double(d.abs()),

@@ -346,7 +346,15 @@ fn errors_match_mysql() {
     assert_eq!(err(&mut e, &mut s, "SELECT nofunc(1)"), 1305);
     assert_eq!(err(&mut e, &mut s, "SELEKT 1"), 1064);
     assert_eq!(err(&mut e, &mut s, "ALTER TABLE t ADD COLUMN z INT"), 1235);
-    assert_eq!(err(&mut e, &mut s, "SELECT (SELECT 1)"), 1235);
+    assert_eq!(err(&mut e, &mut s, "SELECT (SELECT id FROM t)"), 1235);
+    assert_eq!(
+        err(
+            &mut e,
+            &mut s,
+            "SELECT * FROM t WHERE id IN (SELECT id FROM t)"
+        ),
+        1235
+    );
     assert_eq!(
         err(&mut e, &mut s, "INSERT INTO t VALUES (1, 'toolong', 1, 1)"),
         1406
@@ -1271,4 +1279,169 @@ fn probe_stack() {
         })
         .unwrap();
     std::println!("RESULT {:?}", t.join());
+}
+
+#[test]
+fn client_chatter() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (id INT PRIMARY KEY, c VARCHAR(10))",
+    );
+    for q in [
+        "SET AUTOCOMMIT = 0",
+        "SET AUTOCOMMIT = 1",
+        "SET SQL_AUTO_IS_NULL=0",
+        "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'",
+        "SET sql_mode=(SELECT CONCAT(@@sql_mode, ',NO_ENGINE_SUBSTITUTION'))",
+        "SET character_set_results = NULL",
+        "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        "SET @@SESSION.wait_timeout = 3600",
+        "SELECT @@version_comment LIMIT 1",
+        "select @@version_comment limit 1",
+        "SELECT DATABASE()",
+        "SELECT VERSION()",
+        "SELECT @@max_allowed_packet",
+        "SELECT CONNECTION_ID()",
+        "SELECT CURRENT_USER()",
+        "SELECT CURRENT_USER",
+        "show databases",
+        "show tables",
+        "SHOW FIELDS FROM t",
+        "SHOW COLUMNS FROM t FROM test",
+        "SHOW KEYS FROM t",
+        "SHOW SESSION VARIABLES LIKE 'autocommit'",
+        "SHOW GLOBAL STATUS LIKE 'Questions'",
+        "SHOW COLLATION",
+        "SELECT 1 FROM DUAL",
+        "SELECT NOW()",
+        "START TRANSACTION READ WRITE",
+        "COMMIT WORK",
+        "ROLLBACK WORK",
+        "SELECT * FROM t WHERE id IN (1,2) FOR UPDATE",
+        "SELECT * FROM t LOCK IN SHARE MODE",
+        "SELECT SQL_NO_CACHE * FROM t",
+        "DESC test.t",
+        "SHOW CREATE TABLE test.t",
+        "SELECT t.id FROM test.t AS t",
+        "INSERT INTO test.t (id, c) VALUES (1, 'x')",
+        "UPDATE test.t SET c = 'y' WHERE id = 1",
+        "DELETE FROM test.t WHERE id = 1",
+    ] {
+        let r = e.execute(&mut s, q);
+        let expected_error = match q {
+            "SELECT NOW()" => Some(1235),
+            "SELECT * FROM t LOCK IN SHARE MODE" => Some(1064),
+            _ => None,
+        };
+        assert_eq!(
+            r.as_ref().err().map(|x| x.code),
+            expected_error,
+            "{q}: {r:?}"
+        );
+    }
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT @@sql_mode"),
+        [["STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"]]
+    );
+}
+
+#[test]
+fn collation_and_char_semantics() {
+    let (mut e, mut s) = engine();
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE t (c CHAR(5), v VARCHAR(5), UNIQUE KEY uc (c))",
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "INSERT INTO t VALUES ('ab  ', 'ab  '), ('B', 'b')",
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT CONCAT(c, '|'), CONCAT(v, '|') FROM t WHERE c = 'AB'"
+        ),
+        [["ab|", "ab  |"]]
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO t VALUES ('AB', 'x')"),
+        1062
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO t VALUES ('abcdef', 'x')"),
+        1406
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "INSERT INTO t VALUES ('a', 'x'), ('C', 'x'), (NULL, 'n'), (NULL, 'n')",
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT c FROM t ORDER BY c"),
+        [["NULL"], ["NULL"], ["a"], ["ab"], ["B"], ["C"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT c FROM t WHERE c > 'aZ' ORDER BY c DESC"
+        ),
+        [["C"], ["B"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT COUNT(*) FROM t WHERE c BETWEEN 'A' AND 'b'"
+        ),
+        [["3"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT UPPER(v), COUNT(*) FROM t GROUP BY v"
+        ),
+        [["AB  ", "1"], ["B", "1"], ["N", "2"], ["X", "2"]]
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT DISTINCT v FROM t WHERE v = 'X'"),
+        [["x"]]
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "CREATE TABLE n (i INT, d DOUBLE, m DECIMAL(5,2))",
+    );
+    ok(
+        &mut e,
+        &mut s,
+        "INSERT INTO n VALUES ('12', '1.5e1', '3.14159'), (2.5, 2, 7)",
+    );
+    assert_eq!(
+        rows(&mut e, &mut s, "SELECT i, d, m FROM n"),
+        [["12", "15", "3.14"], ["3", "2", "7.00"]]
+    );
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT SUM(m), AVG(m), SUM(d), AVG(i) FROM n"
+        ),
+        [["10.14", "5.070000", "17", "7.5000"]]
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO n (i) VALUES (99999999999)"),
+        1264
+    );
+    assert_eq!(
+        err(&mut e, &mut s, "INSERT INTO n (i) VALUES ('12abc')"),
+        1265
+    );
+    assert_eq!(err(&mut e, &mut s, "INSERT INTO n (m) VALUES (1000)"), 1264);
 }
