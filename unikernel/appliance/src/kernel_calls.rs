@@ -1,6 +1,18 @@
 //! The `call` backend of the syscall layer: `dbserver`'s system calls as plain
 //! function calls into the kernel — no trap, no mode switch, no stack switch. Also
-//! the per-kind call counters and platform statistics both in-image backends report.
+//! the per-kind call counters, the kernel-time accounting and the platform statistics
+//! both in-image backends report.
+//!
+//! **Where the CPU goes.** Every kernel call of either backend runs inside [`timed`], which
+//! adds the TSC cycles from just before the call (for `trap`: before `int 0x80`) to just
+//! after it returns into [`KERNEL_CYCLES`]. `poll_wait` halts inside the kernel when there is
+//! nothing to do; the kernel counts those halted cycles as idle
+//! (`socket::IDLE_CYCLES`). So over any window: system = kernel-call cycles − idle cycles
+//! (the socket layer, smoltcp, the network poll and the device, the trap's entry and exit),
+//! busy = elapsed − idle, and user = busy − system (the server). Interrupts taken while the
+//! server runs its own code are charged to user here. The accounting costs two `rdtsc` and
+//! one atomic add per call, measured once at start-up ([`calibrate_accounting`]) and
+//! reported as `accounting_cycles_per_call`.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -42,10 +54,43 @@ const KIND_NAMES: [&str; 11] = [
 
 static CALLS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 static TRAP_MODE: AtomicBool = AtomicBool::new(false);
+/// TSC cycles spent inside kernel calls (idle halts in `poll_wait` included).
+static KERNEL_CYCLES: AtomicU64 = AtomicU64::new(0);
+/// Cycles one [`timed`] wrapper adds to a call, measured by [`calibrate_accounting`].
+static ACCOUNTING_CYCLES_PER_CALL: AtomicU64 = AtomicU64::new(0);
+/// Iterations of the accounting sequence timed at start-up.
+const CALIBRATION_ROUNDS: u64 = 100_000;
 
 /// Counts one kernel call of `kind`.
 pub fn count(kind: CallKind) {
     CALLS[kind as usize].fetch_add(1, Ordering::Relaxed);
+}
+
+/// Runs the kernel call `call` of `kind`: counts it and adds its TSC cycles to the
+/// kernel's share.
+#[inline(always)]
+pub fn timed<T>(kind: CallKind, call: impl FnOnce() -> T) -> T {
+    count(kind);
+    let start = ring0db_kernel::arch::cpu::rdtsc();
+    let result = call();
+    let cycles = ring0db_kernel::arch::cpu::rdtsc().wrapping_sub(start);
+    KERNEL_CYCLES.fetch_add(cycles, Ordering::Relaxed);
+    result
+}
+
+/// Measures what [`timed`] adds to a call (two `rdtsc`, one atomic add, on a scratch
+/// counter) and keeps it for `INFO`. Call once before the server starts.
+pub fn calibrate_accounting() {
+    static SCRATCH: AtomicU64 = AtomicU64::new(0);
+    let rdtsc = ring0db_kernel::arch::cpu::rdtsc;
+    let begin = rdtsc();
+    for _ in 0..CALIBRATION_ROUNDS {
+        let start = rdtsc();
+        SCRATCH.fetch_add(rdtsc().wrapping_sub(start), Ordering::Relaxed);
+    }
+    let per_call = rdtsc().wrapping_sub(begin) / CALIBRATION_ROUNDS;
+    ACCOUNTING_CYCLES_PER_CALL.store(per_call, Ordering::Relaxed);
+    log::info!("appliance: kernel-time accounting costs {per_call} cycles per kernel call");
 }
 
 /// Records which backend is in use, for `INFO`.
@@ -75,8 +120,20 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     let since_boot = ring0db_kernel::arch::cpu::rdtsc() - ring0db_kernel::time::tsc::boot_tsc();
     let idle = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
     report("tsc_hz", ring0db_kernel::time::tsc::hz());
-    report("busy_cycles", since_boot - idle);
+    let busy = since_boot - idle;
+    // Idle halts happen inside poll_wait, so they are part of the kernel-call cycles.
+    let system = KERNEL_CYCLES
+        .load(Ordering::Relaxed)
+        .saturating_sub(idle)
+        .min(busy);
+    report("busy_cycles", busy);
     report("idle_cycles", idle);
+    report("system_cycles", system);
+    report("user_cycles", busy - system);
+    report(
+        "accounting_cycles_per_call",
+        ACCOUNTING_CYCLES_PER_CALL.load(Ordering::Relaxed),
+    );
     report(
         "syscalls_via_trap",
         u64::from(TRAP_MODE.load(Ordering::Relaxed)),
@@ -102,66 +159,65 @@ pub struct KernelCalls;
 
 impl Syscalls for KernelCalls {
     fn socket(&self) -> Result<Fd, Errno> {
-        count(CallKind::Socket);
-        socket::socket().map_err(errno)
+        timed(CallKind::Socket, || socket::socket().map_err(errno))
     }
 
     fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno> {
-        count(CallKind::Bind);
-        socket::bind(fd, addr.addr, addr.port).map_err(errno)
+        timed(CallKind::Bind, || {
+            socket::bind(fd, addr.addr, addr.port).map_err(errno)
+        })
     }
 
     fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno> {
-        count(CallKind::Listen);
-        socket::listen(fd, backlog).map_err(errno)
+        timed(CallKind::Listen, || {
+            socket::listen(fd, backlog).map_err(errno)
+        })
     }
 
     fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
-        count(CallKind::Accept);
-        socket::accept(fd).map_err(errno)
+        timed(CallKind::Accept, || socket::accept(fd).map_err(errno))
     }
 
     fn recv(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
-        count(CallKind::Recv);
-        socket::recv(fd, buf).map_err(errno)
+        timed(CallKind::Recv, || socket::recv(fd, buf).map_err(errno))
     }
 
     fn send(&self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
-        count(CallKind::Send);
-        socket::send(fd, buf).map_err(errno)
+        timed(CallKind::Send, || socket::send(fd, buf).map_err(errno))
     }
 
     fn close(&self, fd: Fd) -> Result<(), Errno> {
-        count(CallKind::Close);
-        socket::close(fd).map_err(errno)
+        timed(CallKind::Close, || socket::close(fd).map_err(errno))
     }
 
     fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno> {
-        count(CallKind::PollCtl);
-        let interest = socket::Interest {
-            readable: interest.readable,
-            writable: interest.writable,
-        };
-        socket::poll_ctl(fd, interest).map_err(errno)
+        timed(CallKind::PollCtl, || {
+            let interest = socket::Interest {
+                readable: interest.readable,
+                writable: interest.writable,
+            };
+            socket::poll_ctl(fd, interest).map_err(errno)
+        })
     }
 
     fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno> {
-        count(CallKind::PollWait);
-        let mut batch = [PollEvent::default(); POLL_BATCH];
-        let limit = events.len().min(POLL_BATCH);
-        let ready = socket::poll_wait(&mut batch[..limit], timeout_ms).map_err(errno)?;
-        convert_events(&batch[..ready], events);
-        Ok(ready)
+        timed(CallKind::PollWait, || {
+            let mut batch = [PollEvent::default(); POLL_BATCH];
+            let limit = events.len().min(POLL_BATCH);
+            let ready = socket::poll_wait(&mut batch[..limit], timeout_ms).map_err(errno)?;
+            convert_events(&batch[..ready], events);
+            Ok(ready)
+        })
     }
 
     fn clock_ns(&self) -> u64 {
-        count(CallKind::Clock);
-        ring0db_kernel::time::now_ns()
+        timed(CallKind::Clock, ring0db_kernel::time::now_ns)
     }
 
     fn log(&self, msg: &str) {
-        count(CallKind::Log);
-        ring0db_kernel::console::write_fmt(format_args!("{msg}"));
+        timed(CallKind::Log, || {
+            ring0db_kernel::console::write_fmt(format_args!("{msg}"));
+        })
     }
 
     fn platform_stats(&self, report: &mut dyn FnMut(&str, u64)) {

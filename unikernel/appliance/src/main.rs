@@ -52,6 +52,7 @@ fn main(kernel: &Kernel) -> ExitCode {
         ),
     }
     kernel_calls::set_trap_mode(settings.syscall_path == SyscallPath::Trap);
+    kernel_calls::calibrate_accounting();
     let result = match settings.syscall_path {
         SyscallPath::Call => dbserver::run(&kernel_calls::KernelCalls, &settings.server_config),
         SyscallPath::Trap => dbserver::run(&trap_calls::TrapCalls, &settings.server_config),

@@ -6,7 +6,7 @@ use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
 use ring0db_kernel::net::socket::PollEvent;
 use ring0db_kernel::syscalls::{nr, trap, INTEREST_READ, INTEREST_WRITE};
 
-use crate::kernel_calls::{convert_events, count, report_platform_stats, CallKind, POLL_BATCH};
+use crate::kernel_calls::{convert_events, report_platform_stats, timed, CallKind, POLL_BATCH};
 
 /// A result of `trap` as `Ok(value)` or `Err(errno)`.
 fn check(result: i64) -> Result<u64, Errno> {
@@ -22,106 +22,117 @@ pub struct TrapCalls;
 
 impl Syscalls for TrapCalls {
     fn socket(&self) -> Result<Fd, Errno> {
-        count(CallKind::Socket);
-        // SAFETY: SOCKET takes no addresses; thread context (the server), not a handler.
-        check(unsafe { trap(nr::SOCKET, 0, 0, 0) }).map(|fd| fd as Fd)
+        timed(CallKind::Socket, || {
+            // SAFETY: SOCKET takes no addresses; thread context (the server), not a handler.
+            check(unsafe { trap(nr::SOCKET, 0, 0, 0) }).map(|fd| fd as Fd)
+        })
     }
 
     fn bind(&self, fd: Fd, addr: SockAddrV4) -> Result<(), Errno> {
-        count(CallKind::Bind);
-        let address = u32::from_be_bytes(addr.addr);
-        // SAFETY: BIND takes values only (address and port); thread context.
-        check(unsafe {
-            trap(
-                nr::BIND,
-                fd as u64,
-                u64::from(address),
-                u64::from(addr.port),
-            )
+        timed(CallKind::Bind, || {
+            let address = u32::from_be_bytes(addr.addr);
+            // SAFETY: BIND takes values only (address and port); thread context.
+            check(unsafe {
+                trap(
+                    nr::BIND,
+                    fd as u64,
+                    u64::from(address),
+                    u64::from(addr.port),
+                )
+            })
+            .map(drop)
         })
-        .map(drop)
     }
 
     fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno> {
-        count(CallKind::Listen);
-        // SAFETY: LISTEN takes values only; thread context.
-        check(unsafe { trap(nr::LISTEN, fd as u64, u64::from(backlog), 0) }).map(drop)
+        timed(CallKind::Listen, || {
+            // SAFETY: LISTEN takes values only; thread context.
+            check(unsafe { trap(nr::LISTEN, fd as u64, u64::from(backlog), 0) }).map(drop)
+        })
     }
 
     fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
-        count(CallKind::Accept);
-        // SAFETY: ACCEPT4 takes values only; thread context.
-        check(unsafe { trap(nr::ACCEPT4, fd as u64, 0, 0) }).map(|fd| fd as Fd)
+        timed(CallKind::Accept, || {
+            // SAFETY: ACCEPT4 takes values only; thread context.
+            check(unsafe { trap(nr::ACCEPT4, fd as u64, 0, 0) }).map(|fd| fd as Fd)
+        })
     }
 
     fn recv(&self, fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
-        count(CallKind::Recv);
-        // SAFETY: `buf` is an exclusive borrow, so `ptr..ptr+len` is writable and
-        // unaliased for the whole call, as RECVFROM requires; thread context.
-        check(unsafe {
-            trap(
-                nr::RECVFROM,
-                fd as u64,
-                buf.as_mut_ptr() as u64,
-                buf.len() as u64,
-            )
+        timed(CallKind::Recv, || {
+            // SAFETY: `buf` is an exclusive borrow, so `ptr..ptr+len` is writable and
+            // unaliased for the whole call, as RECVFROM requires; thread context.
+            check(unsafe {
+                trap(
+                    nr::RECVFROM,
+                    fd as u64,
+                    buf.as_mut_ptr() as u64,
+                    buf.len() as u64,
+                )
+            })
+            .map(|n| n as usize)
         })
-        .map(|n| n as usize)
     }
 
     fn send(&self, fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
-        count(CallKind::Send);
-        // SAFETY: `buf` is a shared borrow, so `ptr..ptr+len` is readable and not written
-        // during the call, as SENDTO requires; thread context.
-        check(unsafe { trap(nr::SENDTO, fd as u64, buf.as_ptr() as u64, buf.len() as u64) })
-            .map(|n| n as usize)
+        timed(CallKind::Send, || {
+            // SAFETY: `buf` is a shared borrow, so `ptr..ptr+len` is readable and not written
+            // during the call, as SENDTO requires; thread context.
+            check(unsafe { trap(nr::SENDTO, fd as u64, buf.as_ptr() as u64, buf.len() as u64) })
+                .map(|n| n as usize)
+        })
     }
 
     fn close(&self, fd: Fd) -> Result<(), Errno> {
-        count(CallKind::Close);
-        // SAFETY: CLOSE takes values only; thread context.
-        check(unsafe { trap(nr::CLOSE, fd as u64, 0, 0) }).map(drop)
+        timed(CallKind::Close, || {
+            // SAFETY: CLOSE takes values only; thread context.
+            check(unsafe { trap(nr::CLOSE, fd as u64, 0, 0) }).map(drop)
+        })
     }
 
     fn poll_ctl(&self, fd: Fd, interest: Interest) -> Result<(), Errno> {
-        count(CallKind::PollCtl);
-        let bits = if interest.readable { INTEREST_READ } else { 0 }
-            | if interest.writable { INTEREST_WRITE } else { 0 };
-        // SAFETY: EPOLL_CTL takes values only; thread context.
-        check(unsafe { trap(nr::EPOLL_CTL, fd as u64, bits, 0) }).map(drop)
+        timed(CallKind::PollCtl, || {
+            let bits = if interest.readable { INTEREST_READ } else { 0 }
+                | if interest.writable { INTEREST_WRITE } else { 0 };
+            // SAFETY: EPOLL_CTL takes values only; thread context.
+            check(unsafe { trap(nr::EPOLL_CTL, fd as u64, bits, 0) }).map(drop)
+        })
     }
 
     fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno> {
-        count(CallKind::PollWait);
-        let mut batch = [PollEvent::default(); POLL_BATCH];
-        let limit = events.len().min(POLL_BATCH);
-        // SAFETY: `batch` is a local array of at least `limit` PollEvents, properly
-        // aligned and exclusively borrowed for the call, as EPOLL_WAIT requires; thread
-        // context.
-        let ready = check(unsafe {
-            trap(
-                nr::EPOLL_WAIT,
-                batch.as_mut_ptr() as u64,
-                limit as u64,
-                timeout_ms as i64 as u64,
-            )
-        })? as usize;
-        let ready = ready.min(limit);
-        convert_events(&batch[..ready], events);
-        Ok(ready)
+        timed(CallKind::PollWait, || {
+            let mut batch = [PollEvent::default(); POLL_BATCH];
+            let limit = events.len().min(POLL_BATCH);
+            // SAFETY: `batch` is a local array of at least `limit` PollEvents, properly
+            // aligned and exclusively borrowed for the call, as EPOLL_WAIT requires; thread
+            // context.
+            let ready = check(unsafe {
+                trap(
+                    nr::EPOLL_WAIT,
+                    batch.as_mut_ptr() as u64,
+                    limit as u64,
+                    timeout_ms as i64 as u64,
+                )
+            })? as usize;
+            let ready = ready.min(limit);
+            convert_events(&batch[..ready], events);
+            Ok(ready)
+        })
     }
 
     fn clock_ns(&self) -> u64 {
-        count(CallKind::Clock);
-        // SAFETY: CLOCK_GETTIME takes no arguments; thread context.
-        check(unsafe { trap(nr::CLOCK_GETTIME, 0, 0, 0) }).unwrap_or(0)
+        timed(CallKind::Clock, || {
+            // SAFETY: CLOCK_GETTIME takes no arguments; thread context.
+            check(unsafe { trap(nr::CLOCK_GETTIME, 0, 0, 0) }).unwrap_or(0)
+        })
     }
 
     fn log(&self, msg: &str) {
-        count(CallKind::Log);
-        // SAFETY: `msg` is a shared borrow, so `ptr..ptr+len` is readable and not written
-        // during the call, as WRITE requires; thread context.
-        let _ = unsafe { trap(nr::WRITE, msg.as_ptr() as u64, msg.len() as u64, 0) };
+        timed(CallKind::Log, || {
+            // SAFETY: `msg` is a shared borrow, so `ptr..ptr+len` is readable and not written
+            // during the call, as WRITE requires; thread context.
+            let _ = unsafe { trap(nr::WRITE, msg.as_ptr() as u64, msg.len() as u64, 0) };
+        })
     }
 
     fn platform_stats(&self, report: &mut dyn FnMut(&str, u64)) {
