@@ -13,6 +13,10 @@ pub const GUEST_PORT: u16 = 6379;
 /// TCP port of the SQL (MySQL-protocol) server inside the guests that have one: `dbserver`'s
 /// `--sql-port` in the Linux guest, MariaDB in `mariadb-vm`.
 pub const SQL_GUEST_PORT: u16 = 3306;
+/// TCP port of the CPU agent in every Linux guest (busybox `nc -ll -e`): each connection
+/// gets `ring0db-cpu 1`, the guest's `cpu` line of `/proc/stat`, `server <the server's
+/// /proc/PID/stat>` and `end`, then is closed. Reachable over tap only.
+pub const CPU_AGENT_PORT: u16 = 7070;
 /// Host side of the tap link (inside the namespace).
 pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
 /// Guest address on the tap link.
@@ -284,14 +288,38 @@ impl Netns {
     /// Connects to `addr` from inside the namespace. A helper thread enters the namespace and
     /// creates the socket there; the socket stays in that namespace when handed back.
     pub fn connect_tcp(&self, addr: SocketAddr, timeout: Duration) -> Result<TcpStream> {
-        let path = format!("/var/run/netns/{}", self.name);
-        std::thread::spawn(move || connect_in_netns(&path, addr, timeout))
-            .join()
-            .map_err(|_| anyhow::anyhow!("netns connect thread panicked"))?
+        self.run_inside(move || {
+            TcpStream::connect_timeout(&addr, timeout)
+                .with_context(|| format!("connect to {addr} inside the namespace"))
+        })?
+    }
+
+    /// Runs `job` on a short-lived helper thread that has entered the namespace, and returns
+    /// its result. Sockets `job` creates (e.g. a client library's connection) stay in the
+    /// namespace when handed back.
+    pub fn run_inside<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        run_in_netns(&self.name, job)
     }
 }
 
-fn connect_in_netns(path: &str, addr: SocketAddr, timeout: Duration) -> Result<TcpStream> {
+/// [`Netns::run_inside`] for the namespace called `name`.
+pub fn run_in_netns<T: Send + 'static>(
+    name: &str,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let path = format!("/var/run/netns/{name}");
+    std::thread::spawn(move || {
+        enter_netns(&path)?;
+        Ok(job())
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("netns helper thread panicked"))?
+}
+
+fn enter_netns(path: &str) -> Result<()> {
     use std::os::fd::AsRawFd;
     let file = std::fs::File::open(path).with_context(|| format!("open {path}"))?;
     // SAFETY: `file` is an open namespace file descriptor for the duration of the call; setns
@@ -300,8 +328,7 @@ fn connect_in_netns(path: &str, addr: SocketAddr, timeout: Duration) -> Result<T
     if rc != 0 {
         return Err(std::io::Error::last_os_error()).with_context(|| format!("setns({path})"));
     }
-    TcpStream::connect_timeout(&addr, timeout)
-        .with_context(|| format!("connect to {addr} inside {path}"))
+    Ok(())
 }
 
 impl Drop for Netns {

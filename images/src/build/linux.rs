@@ -4,7 +4,7 @@
 
 use super::mariadb;
 use super::{copy_if_changed, nested_cargo, run};
-use crate::netns::SQL_GUEST_PORT;
+use crate::netns::{CPU_AGENT_PORT, SQL_GUEST_PORT};
 use crate::qemu::Image;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
@@ -439,8 +439,8 @@ pub(super) fn program_with_libraries(program: &Path, dest: &str) -> Result<FileL
 
 /// The guest's `/init`: mount, load NIC modules, configure eth0 from the kernel command line
 /// (`ring0db.ip= ring0db.gw= ring0db.port=`), run `setup`, run the server, print
-/// `ring0db-linux: serving on port N` for each of `ready_ports` once all of them are in LISTEN
-/// state, power off when the server exits.
+/// `ring0db-linux: serving on port N` for each of `ready_ports` (and the CPU agent's port,
+/// [`CPU_AGENT_PORT`]) once all of them are in LISTEN state, power off when the server exits.
 struct InitScript {
     server_name: String,
     server_cmd: String,
@@ -468,6 +468,7 @@ impl InitScript {
             .replace("@SERVER_CMD@", &self.server_cmd)
             .replace("@SETUP@", &self.setup)
             .replace("@READY_PORTS@", &self.ready_ports)
+            .replace("@AGENT_PORT@", &CPU_AGENT_PORT.to_string())
             .replace("@MODULE_DIR@", &format!("/{INITRD_MODULE_DIR}"))
             .replace("@MODULES@", &load_order.join(" "))
     }

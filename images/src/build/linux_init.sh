@@ -41,8 +41,20 @@ else
 fi
 
 @SETUP@
+# The CPU agent: every connection to port @AGENT_PORT@ gets the guest-wide "cpu" line of
+# /proc/stat and the server process's /proc/<pid>/stat, then the connection closes.
+cat > /bin/ring0db-cpu <<'AGENT'
+#!/bin/busybox sh
+echo "ring0db-cpu 1"
+head -n 1 /proc/stat
+pid=$(cat /tmp/ring0db-server.pid 2>/dev/null)
+[ -n "$pid" ] && echo "server $(cat "/proc/$pid/stat")"
+echo "end"
+AGENT
+chmod 755 /bin/ring0db-cpu
+nc -ll -p @AGENT_PORT@ -e /bin/ring0db-cpu &
 # Ports that must all be in LISTEN state before the guest reports it is serving.
-READY_PORTS="@READY_PORTS@"
+READY_PORTS="@READY_PORTS@ @AGENT_PORT@"
 listening() {
     h=$(printf '%04X' "$1")
     grep -q ":$h 0\{8\}:0000 0A" /proc/net/tcp 2>/dev/null ||
@@ -56,6 +68,7 @@ say "starting @SERVER_NAME@$EXTRA"
 # shellcheck disable=SC2086
 @SERVER_CMD@ $EXTRA &
 PID=$!
+echo "$PID" > /tmp/ring0db-server.pid
 while kill -0 "$PID" 2>/dev/null; do
     if all_listening; then
         for p in $READY_PORTS; do say "serving on port $p"; done
