@@ -263,6 +263,17 @@ impl<'a> Compiler<'a> {
                 trim_what: None,
                 trim_characters: None,
             } => func::typed(Func::Trim, Vec::from([self.compile(expr)?.expr]), &[]),
+            A::Cast {
+                kind: ast::CastKind::Cast,
+                expr,
+                data_type,
+                format: None,
+            } => {
+                let f = cast_func(data_type)
+                    .ok_or_else(|| errors::unsupported(&alloc::format!("CAST AS {data_type}")))?;
+                let x = self.compile(expr)?;
+                func::typed(f, Vec::from([x.expr]), &[x.ty])
+            }
             A::Subquery(q) if scalar_select(q).is_some() => {
                 let inner = scalar_select(q).ok_or_else(|| errors::unsupported("subqueries"))?;
                 self.compile(inner)?
@@ -595,6 +606,27 @@ impl<'a> Compiler<'a> {
             nullable: !matches!(kind, AggKind::Count | AggKind::CountStar),
         })
     }
+}
+
+/// The function a CAST target type maps to.
+fn cast_func(t: &ast::DataType) -> Option<Func> {
+    use ast::DataType as D;
+    Some(match t {
+        D::Signed | D::SignedInteger | D::Int(_) | D::Integer(_) | D::BigInt(_) => Func::CastSigned,
+        D::Unsigned | D::UnsignedInteger => Func::CastUnsigned,
+        D::Char(_) | D::Varchar(_) | D::Text | D::Binary(_) => Func::CastChar,
+        D::Double(_) | D::DoublePrecision | D::Float(_) | D::Real => Func::CastDouble,
+        D::Decimal(info) | D::Numeric(info) | D::Dec(info) => {
+            let (p, s) = match info {
+                ast::ExactNumberInfo::None => (10, 0),
+                ast::ExactNumberInfo::Precision(p) => (*p, 0),
+                ast::ExactNumberInfo::PrecisionAndScale(p, s) => (*p, u64::try_from(*s).ok()?),
+            };
+            let scale = u8::try_from(s).ok().filter(|s| *s <= MAX_DECIMAL_SCALE)?;
+            Func::CastDecimal(u8::try_from(p).ok()?.min(DECIMAL_RESULT_PRECISION), scale)
+        }
+        _ => return None,
+    })
 }
 
 /// The expression of `(SELECT expr)` without FROM or other clauses (a constant

@@ -41,6 +41,17 @@ pub enum Func {
     Trim,
     Greatest,
     Least,
+    Left,
+    Right,
+    Ltrim,
+    Rtrim,
+    Replace,
+    /// CAST(x AS SIGNED / UNSIGNED / CHAR / DOUBLE / DECIMAL(p, s)).
+    CastSigned,
+    CastUnsigned,
+    CastChar,
+    CastDouble,
+    CastDecimal(u8, u8),
 }
 
 impl Func {
@@ -89,6 +100,11 @@ impl Func {
             "SUBSTRING" | "SUBSTR" => Func::Substring,
             "TRIM" => Func::Trim,
             "GREATEST" => Func::Greatest,
+            "LEFT" => Func::Left,
+            "RIGHT" => Func::Right,
+            "LTRIM" => Func::Ltrim,
+            "RTRIM" => Func::Rtrim,
+            "REPLACE" => Func::Replace,
             "LEAST" => Func::Least,
             _ => return None,
         })
@@ -104,8 +120,8 @@ impl Func {
             | Func::User => n == 0,
             Func::Coalesce | Func::Concat => n >= 1,
             Func::Greatest | Func::Least => n >= 2,
-            Func::IfNull | Func::NullIf | Func::Mod => n == 2,
-            Func::If => n == 3,
+            Func::IfNull | Func::NullIf | Func::Mod | Func::Left | Func::Right => n == 2,
+            Func::If | Func::Replace => n == 3,
             Func::Length
             | Func::CharLength
             | Func::Upper
@@ -113,7 +129,14 @@ impl Func {
             | Func::Abs
             | Func::Floor
             | Func::Ceil
-            | Func::Trim => n == 1,
+            | Func::Trim
+            | Func::Ltrim
+            | Func::Rtrim
+            | Func::CastSigned
+            | Func::CastUnsigned
+            | Func::CastChar
+            | Func::CastDouble
+            | Func::CastDecimal(..) => n == 1,
             Func::Round => n == 1 || n == 2,
             Func::Substring => n == 2 || n == 3,
         };
@@ -132,9 +155,20 @@ pub fn typed(f: Func, args: Vec<Expr>, types: &[SqlType]) -> Typed {
         Func::LastInsertId | Func::ConnectionId | Func::Length | Func::CharLength => {
             SqlType::BigInt
         }
-        Func::Database | Func::Version | Func::User | Func::Concat | Func::Substring => {
-            SqlType::VarChar(STRING_RESULT_CHARS)
-        }
+        Func::Database
+        | Func::Version
+        | Func::User
+        | Func::Concat
+        | Func::Substring
+        | Func::Left
+        | Func::Right
+        | Func::Ltrim
+        | Func::Rtrim
+        | Func::Replace
+        | Func::CastChar => SqlType::VarChar(STRING_RESULT_CHARS),
+        Func::CastSigned | Func::CastUnsigned => SqlType::BigInt,
+        Func::CastDouble => SqlType::Double,
+        Func::CastDecimal(precision, scale) => SqlType::Decimal { precision, scale },
         Func::Upper | Func::Lower | Func::Trim | Func::Abs => first,
         Func::Coalesce | Func::IfNull | Func::Greatest | Func::Least => unify_types(types),
         Func::If => unify_types(types.get(1..).unwrap_or_default()),
@@ -256,15 +290,81 @@ pub fn call<'a>(f: Func, args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Valu
                 }
             })
         }
-        Func::Trim => {
+        Func::Trim | Func::Ltrim | Func::Rtrim => {
             let v = arg(args, 0, env)?;
             owned(match v.to_text() {
                 None => Value::Null,
                 Some(t) => {
-                    let start = t.iter().position(|b| *b != b' ').unwrap_or(t.len());
-                    let end = t.iter().rposition(|b| *b != b' ').map_or(start, |p| p + 1);
-                    Value::Text(t.get(start..end).unwrap_or_default().to_vec())
+                    let start = if f == Func::Rtrim {
+                        0
+                    } else {
+                        t.iter().position(|b| *b != b' ').unwrap_or(t.len())
+                    };
+                    let end = if f == Func::Ltrim {
+                        t.len()
+                    } else {
+                        t.iter().rposition(|b| *b != b' ').map_or(start, |p| p + 1)
+                    };
+                    Value::Text(t.get(start..end.max(start)).unwrap_or_default().to_vec())
                 }
+            })
+        }
+        Func::Left | Func::Right => {
+            let v = arg(args, 0, env)?;
+            let n = arg(args, 1, env)?;
+            let (Some(t), false) = (v.to_text(), n.is_null()) else {
+                return owned(Value::Null);
+            };
+            let chars = utf8_chars(&t);
+            let n = usize::try_from(float::round(n.to_f64()).max(0.0) as i64)
+                .unwrap_or(0)
+                .min(chars.len());
+            let part = if f == Func::Left {
+                chars.get(..n)
+            } else {
+                chars.get(chars.len() - n..)
+            };
+            owned(Value::Text(part.unwrap_or_default().concat()))
+        }
+        Func::Replace => {
+            let (a, b, c) = (arg(args, 0, env)?, arg(args, 1, env)?, arg(args, 2, env)?);
+            let (Some(t), Some(from), Some(to)) = (a.to_text(), b.to_text(), c.to_text()) else {
+                return owned(Value::Null);
+            };
+            owned(Value::Text(replace_bytes(&t, &from, &to)))
+        }
+        Func::CastSigned | Func::CastUnsigned => {
+            let v = arg(args, 0, env)?;
+            owned(cast_integer(&v, f == Func::CastUnsigned))
+        }
+        Func::CastChar => {
+            let v = arg(args, 0, env)?;
+            owned(v.to_text().map_or(Value::Null, Value::Text))
+        }
+        Func::CastDouble => {
+            let v = arg(args, 0, env)?;
+            owned(if v.is_null() {
+                Value::Null
+            } else {
+                Value::Double(v.to_f64())
+            })
+        }
+        Func::CastDecimal(_, scale) => {
+            let v = arg(args, 0, env)?;
+            owned(match num(&v) {
+                None => Value::Null,
+                Some(Num::Int(i)) => Value::Decimal {
+                    mantissa: rescale(i128::from(i), 0, scale).unwrap_or(0),
+                    scale,
+                },
+                Some(Num::Dec(m, s)) => Value::Decimal {
+                    mantissa: rescale(m, s, scale).unwrap_or(0),
+                    scale,
+                },
+                Some(Num::Dbl(d)) => Value::Decimal {
+                    mantissa: float::round(d * float::pow10(i32::from(scale))) as i128,
+                    scale,
+                },
             })
         }
         Func::Substring => substring(args, env),
@@ -372,6 +472,50 @@ fn substring<'a>(args: &'a [Expr], env: &Env<'a>) -> Result<Cow<'a, Value>, SqlE
     Ok(Cow::Owned(Value::Text(out)))
 }
 
+/// Every occurrence of `from` in `t` replaced by `to`.
+fn replace_bytes(t: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    if from.is_empty() {
+        return t.to_vec();
+    }
+    let mut out = Vec::with_capacity(t.len());
+    let mut i = 0;
+    while i < t.len() {
+        if t.get(i..).is_some_and(|rest| rest.starts_with(from)) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            if let Some(b) = t.get(i) {
+                out.push(*b);
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// CAST(... AS SIGNED/UNSIGNED): round to an integer; UNSIGNED wraps negatives as
+/// MySQL does (as a DECIMAL, since they exceed BIGINT).
+fn cast_integer(v: &Value, unsigned: bool) -> Value {
+    let i: i128 = match num(v) {
+        None => return Value::Null,
+        Some(Num::Int(i)) => i128::from(i),
+        Some(Num::Dec(m, s)) => rescale(m, s, 0).unwrap_or(0),
+        Some(Num::Dbl(d)) => float::round(d) as i128,
+    };
+    let i = match v {
+        Value::Text(t) => super::value::parse_number(t).int.map_or(i, i128::from),
+        _ => i,
+    };
+    const U64_RANGE: i128 = 1 << 64;
+    if unsigned && i < 0 {
+        return Value::Decimal {
+            mantissa: i.rem_euclid(U64_RANGE),
+            scale: 0,
+        };
+    }
+    Value::Int(i64::try_from(i).unwrap_or(if i < 0 { i64::MIN } else { i64::MAX }))
+}
+
 fn utf8_chars(t: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -422,6 +566,18 @@ fn round(v: &Value, digits: i64) -> Value {
             let r = rescale(i128::from(i), 0, 0).unwrap_or(0);
             let q = (r + r.signum() * p / 2) / p * p;
             Value::Int(i64::try_from(q).unwrap_or(i)) // overflow keeps the value
+        }
+        Some(Num::Dec(m, s)) if digits < 0 => {
+            // Round to a multiple of 10^-digits: treat the mantissa as having that many
+            // more decimals, round to an integer, scale back up.
+            let k = u8::try_from(-digits)
+                .unwrap_or(u8::MAX)
+                .min(MAX_DECIMAL_SCALE);
+            let q = rescale(m, s.saturating_add(k), 0).unwrap_or(0);
+            Value::Decimal {
+                mantissa: q.saturating_mul(pow10(u32::from(k)).unwrap_or(0)),
+                scale: 0,
+            }
         }
         Some(Num::Dec(m, s)) => {
             let target = u8::try_from(digits.clamp(0, i64::from(MAX_DECIMAL_SCALE))).unwrap_or(0);

@@ -340,9 +340,6 @@ pub fn resolve_table<'a>(
     name: &ast::ObjectName,
 ) -> Result<&'a Table, SqlError> {
     let (db, t) = split_name(session, name)?;
-    if !catalog.database_exists(&db) {
-        return Err(errors::unknown_database(&db));
-    }
     catalog.lookup(&db, &t)
 }
 
@@ -511,7 +508,13 @@ fn limit_exprs(
 ) -> Result<(Option<Expr>, Option<Expr>), SqlError> {
     let db = env.session.database().unwrap_or("");
     let mut c = Compiler::new(&[], env.sql, db, env.max_depth);
-    let mut one = |e: &ast::Expr| c.compile(e).map(|t| t.expr);
+    let mut one = |e: &ast::Expr| {
+        // MariaDB's grammar takes only unsigned numbers and placeholders here.
+        if matches!(e, ast::Expr::UnaryOp { .. }) {
+            return Err(errors::syntax(&e.to_string(), 1));
+        }
+        c.compile(e).map(|t| t.expr)
+    };
     Ok(match l {
         None => (None, None),
         Some(LimitClause::LimitOffset {

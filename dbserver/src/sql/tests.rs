@@ -215,7 +215,7 @@ fn mysqlslap_statements() {
     assert_eq!(r[0][0], "1804289383");
     ok(&mut e, &mut s, "DROP SCHEMA IF EXISTS mysqlslap");
     assert_eq!(err(&mut e, &mut s, "SELECT * FROM t1"), 1046);
-    assert_eq!(err(&mut e, &mut s, "SELECT * FROM mysqlslap.t1"), 1049);
+    assert_eq!(err(&mut e, &mut s, "SELECT * FROM mysqlslap.t1"), 1146);
 }
 
 #[test]
