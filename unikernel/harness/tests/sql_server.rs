@@ -113,6 +113,17 @@ fn mariadb_cli_session() {
             "name\tspent\nada\t15\nlinus\t7",
             "syscall={path}"
         );
+        // Nesting up to the limit is served; deeper statements get an error. Either way
+        // the machine (whose stack the parser runs on) keeps serving.
+        for depth in [20, 10_000] {
+            let nested = format!("SELECT {}7{}", "(".repeat(depth), ")".repeat(depth));
+            let reply = mariadb(&vm, None, &nested);
+            let want = if depth == 20 { "7" } else { "ERROR 1064 (42000)" };
+            assert!(
+                reply.lines().any(|l| l.starts_with(want)),
+                "nesting {depth}, syscall={path}: {reply}"
+            );
+        }
         let error = mariadb(&vm, Some("shop"), "SELECT * FROM nope");
         assert!(
             error.contains("ERROR 1146 (42S02)")
