@@ -104,6 +104,8 @@ pub struct Measurement {
     pub loadgen_cpu_s: f64,
     /// The first few error messages.
     pub error_samples: Vec<String>,
+    /// The server's user/system CPU split in the window, if the target reports one.
+    pub cpu: Option<crate::cpu::CpuSplit>,
 }
 
 impl Measurement {
@@ -296,6 +298,10 @@ pub fn run(target: &dyn Target, config: &RunConfig) -> Result<Measurement, Bench
     m.host_cpu_s = before.cpu_s.zip(after.cpu_s).map(|(b, a)| (a - b).max(0.0));
     m.guest_busy_cycles = delta(before.cycles.busy, after.cycles.busy);
     m.guest_idle_cycles = delta(before.cycles.idle, after.cycles.idle);
+    m.cpu = before
+        .cpu
+        .zip(after.cpu)
+        .and_then(|(b, a)| crate::cpu::split(&b, &a));
     Ok(m)
 }
 
@@ -325,6 +331,7 @@ fn info_on(stream: &mut TcpStream) -> Option<String> {
 struct Sample {
     cpu_s: Option<f64>,
     cycles: GuestCycles,
+    cpu: Option<crate::cpu::CpuSample>,
 }
 
 fn sample(target: &dyn Target, info_conn: Option<&mut TcpStream>) -> Sample {
@@ -335,7 +342,11 @@ fn sample(target: &dyn Target, info_conn: Option<&mut TcpStream>) -> Sample {
         .and_then(info_on)
         .map(|text| metrics::parse_guest_cycles(&text))
         .unwrap_or_default();
-    Sample { cpu_s, cycles }
+    Sample {
+        cpu_s,
+        cycles,
+        cpu: target.cpu_sample(),
+    }
 }
 
 fn open(target: &dyn Target) -> Result<TcpStream, BenchError> {

@@ -241,3 +241,80 @@ impl YScale {
         }
     }
 }
+
+/// Colours of the stacked CPU chart's two parts.
+const USER_COLOR: RGBColor = RGBColor(0x4c, 0x72, 0xb0);
+const SYSTEM_COLOR: RGBColor = RGBColor(0xdd, 0x84, 0x52);
+
+/// The KML chart: one stacked bar per target, user below system (CPU seconds).
+pub fn cpu_split_chart(rows: &[crate::kml::KmlRow], path: &Path) -> Result<(), ChartError> {
+    let err = |e: &dyn std::fmt::Display| ChartError {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let top = rows
+        .iter()
+        .map(|r| r.total_s())
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE)
+        * Y_HEADROOM;
+    let slots = rows.len().max(1) as f64;
+    let root = SVGBackend::new(path, SIZE_PX).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Wisconsin: server CPU seconds, user vs system (median over rounds)",
+            ("sans-serif", 20),
+        )
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..slots, 0.0..top)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .disable_x_axis()
+        .y_desc("CPU seconds")
+        .draw()
+        .map_err(|e| err(&e))?;
+    let bar = |i: usize, lo: f64, hi: f64, color: RGBColor| {
+        let left = i as f64 + (1.0 - GROUP_WIDTH) / 2.0;
+        Rectangle::new([(left, lo), (left + GROUP_WIDTH, hi)], color.filled())
+    };
+    chart
+        .draw_series(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| bar(i, 0.0, r.user_s, USER_COLOR)),
+        )
+        .map_err(|e| err(&e))?
+        .label("user (server code)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], USER_COLOR.filled()));
+    chart
+        .draw_series(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| bar(i, r.user_s, r.total_s(), SYSTEM_COLOR)),
+        )
+        .map_err(|e| err(&e))?
+        .label("system (kernel)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], SYSTEM_COLOR.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+    let label_style = ("sans-serif", 15)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, r) in rows.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        root.draw(&Text::new(r.label.clone(), (x, y + 8), label_style.clone()))
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))
+}

@@ -6,10 +6,12 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bench::{self, RunConfig};
+use crate::compare::Suite;
 use crate::compare::{self, CompareConfig};
 use crate::report;
 use crate::selftest;
-use crate::sql::cli::{SqlArgs, SqlRunParams};
+use crate::sql::cli::{SqlArgs, SqlRunParams, StatementArg};
+use crate::sql::compare::SqlCompareConfig;
 use crate::sql::SqlWorkload;
 use crate::targets::{self, TargetSpec};
 use crate::workload::{KeyDist, OpMix, Workload};
@@ -77,8 +79,44 @@ enum Cmd {
         )]
         workloads: Vec<String>,
         /// Rounds (each runs every workload on every target).
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = DEFAULT_COMPARE_ROUNDS)]
         rounds: usize,
+        /// Which workloads: kv (RESP), sql (MySQL protocol) or all.
+        #[arg(long, value_enum, default_value_t = SuiteArg::All)]
+        suite: SuiteArg,
+        /// Comma-separated targets of the SQL workloads (NAME=HOST:PORT|/socket attaches to a
+        /// running MySQL-protocol server).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "unikernel,unikernel-trap,linux-vm,mariadb-vm,linux-host"
+        )]
+        sql_targets: Vec<String>,
+        /// Comma-separated SQL workloads.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "oltp-point-select,oltp-read-write,wisconsin"
+        )]
+        sql_workloads: Vec<String>,
+        /// Measured seconds per OLTP run.
+        #[arg(long, default_value_t = DEFAULT_SQL_DURATION_S)]
+        sql_duration: f64,
+        /// Warm-up seconds per OLTP run.
+        #[arg(long, default_value_t = DEFAULT_SQL_WARMUP_S)]
+        sql_warmup: f64,
+        /// Connections per OLTP run.
+        #[arg(long, default_value_t = DEFAULT_SQL_CONNECTIONS)]
+        sql_connections: usize,
+        /// Rows of sbtest1.
+        #[arg(long, default_value_t = DEFAULT_COMPARE_TABLE_SIZE)]
+        table_size: u64,
+        /// Wisconsin: executions of each SELECT.
+        #[arg(long, default_value_t = DEFAULT_COMPARE_LOOP_COUNT)]
+        loop_count: u64,
+        /// Prepared (binary protocol) or text statements.
+        #[arg(long, value_enum, default_value_t = StatementArg::Prepared)]
+        statements: StatementArg,
         /// Directory the run directory is created in.
         #[arg(long, default_value = "bench-results")]
         out_dir: PathBuf,
@@ -158,6 +196,37 @@ struct Common {
     /// Accelerator for VM targets: auto (KVM only with vmx/svm, else TCG), tcg or kvm.
     #[arg(long, default_value = "auto")]
     accel: String,
+}
+
+/// Default rounds of `compare` (trimmed from 3 so KV + SQL fit 15 minutes under TCG).
+const DEFAULT_COMPARE_ROUNDS: usize = 2;
+/// `compare`'s OLTP window, warm-up and connections.
+const DEFAULT_SQL_DURATION_S: f64 = 4.0;
+const DEFAULT_SQL_WARMUP_S: f64 = 1.0;
+const DEFAULT_SQL_CONNECTIONS: usize = 4;
+/// `compare`'s sbtest1 rows and Wisconsin loop count (small: the default run must fit 15 min).
+const DEFAULT_COMPARE_TABLE_SIZE: u64 = 10_000;
+const DEFAULT_COMPARE_LOOP_COUNT: u64 = 5;
+
+/// `--suite`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SuiteArg {
+    /// RESP workloads only.
+    Kv,
+    /// SQL workloads only.
+    Sql,
+    /// Both.
+    All,
+}
+
+impl SuiteArg {
+    fn suite(self) -> Suite {
+        match self {
+            SuiteArg::Kv => Suite::Kv,
+            SuiteArg::Sql => Suite::Sql,
+            SuiteArg::All => Suite::All,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -253,11 +322,40 @@ pub fn main() -> Result<()> {
             targets,
             workloads,
             rounds,
+            suite,
+            sql_targets,
+            sql_workloads,
+            sql_duration,
+            sql_warmup,
+            sql_connections,
+            table_size,
+            loop_count,
+            statements,
             out_dir,
             common,
         } => {
             let defaults = common.defaults()?;
+            let sql = SqlCompareConfig {
+                workloads: sql_workloads
+                    .iter()
+                    .map(|w| {
+                        SqlWorkload::parse(w).with_context(|| format!("unknown SQL workload `{w}`"))
+                    })
+                    .collect::<Result<_>>()?,
+                table_size: table_size.max(1),
+                loop_count,
+                connections: sql_connections.max(1),
+                warmup_s: sql_warmup,
+                duration_s: sql_duration,
+                mode: statements.mode(),
+            };
             let cfg = CompareConfig {
+                suite: suite.suite(),
+                sql_targets: sql_targets
+                    .iter()
+                    .map(|t| TargetSpec::parse(t))
+                    .collect::<Result<_, _>>()?,
+                sql,
                 targets: targets
                     .iter()
                     .map(|t| TargetSpec::parse(t))

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The columns, in file order (the header `csv` writes from [`ResultRow`]).
-pub const COLUMNS: [&str; 32] = [
+pub const COLUMNS: [&str; 40] = [
     "run_id",
     "utc_time",
     "git_commit",
@@ -40,9 +40,17 @@ pub const COLUMNS: [&str; 32] = [
     "sql_statements",
     "sql_queries",
     "sql_deadlocks",
+    "user_cpu_s",
+    "system_cpu_s",
+    "guest_busy_s",
+    "guest_irq_s",
+    "server_user_s",
+    "server_system_s",
+    "cpu_accounting_overhead",
+    "cpu_source",
 ];
-/// Columns of files written before the SQL columns existed (still readable).
-const LEGACY_COLUMNS: usize = 29;
+/// Column counts of older files (before the SQL columns, before the CPU split), still readable.
+const LEGACY_COLUMNS: [usize; 2] = [29, 32];
 
 /// Reading or writing the CSV failed.
 #[derive(Debug, Error)]
@@ -140,6 +148,46 @@ pub struct ResultRow {
     /// SQL workloads: deadlocks (error 1213) rolled back and retried.
     #[serde(default)]
     pub sql_deadlocks: Option<u64>,
+    /// User CPU seconds of the server in the window (see `cpu_source`).
+    #[serde(default)]
+    pub user_cpu_s: Option<f64>,
+    /// System (kernel) CPU seconds of the server in the window.
+    #[serde(default)]
+    pub system_cpu_s: Option<f64>,
+    /// Busy seconds of the whole guest in the window (VMs only).
+    #[serde(default)]
+    pub guest_busy_s: Option<f64>,
+    /// Linux guests: irq + softirq seconds (included in `system_cpu_s`).
+    #[serde(default)]
+    pub guest_irq_s: Option<f64>,
+    /// The server process's own utime in the window (Linux guests, host processes).
+    #[serde(default)]
+    pub server_user_s: Option<f64>,
+    /// The server process's own stime in the window.
+    #[serde(default)]
+    pub server_system_s: Option<f64>,
+    /// Unikernel: share of the busy time spent in the CPU accounting itself.
+    #[serde(default)]
+    pub cpu_accounting_overhead: Option<f64>,
+    /// `guest-agent`, `tsc` or `host-proc`: where the split comes from.
+    #[serde(default)]
+    pub cpu_source: Option<String>,
+}
+
+impl ResultRow {
+    /// Fills the CPU split columns.
+    pub fn set_cpu(&mut self, split: Option<&crate::cpu::CpuSplit>) {
+        let r = |v: f64| round_to(v, 4);
+        let Some(s) = split else { return };
+        self.user_cpu_s = Some(r(s.user_s));
+        self.system_cpu_s = Some(r(s.system_s));
+        self.guest_busy_s = s.busy_s.map(r);
+        self.guest_irq_s = s.irq_s.map(r);
+        self.server_user_s = s.server_user_s.map(r);
+        self.server_system_s = s.server_system_s.map(r);
+        self.cpu_accounting_overhead = s.accounting_overhead.map(|v| round_to(v, 5));
+        self.cpu_source = Some(s.source.name().to_string());
+    }
 }
 
 /// Rounds `x` to `decimals` places so the CSV stays readable.
@@ -191,9 +239,8 @@ pub fn read_rows(path: &Path) -> Result<Vec<ResultRow>, CsvError> {
     };
     let mut reader = csv::Reader::from_path(path).map_err(csv_err)?;
     let header = reader.headers().map_err(csv_err)?;
-    if !header.iter().eq(COLUMNS.iter().copied())
-        && !header.iter().eq(COLUMNS[..LEGACY_COLUMNS].iter().copied())
-    {
+    let known = |n: usize| header.iter().eq(COLUMNS[..n].iter().copied());
+    if !known(COLUMNS.len()) && !LEGACY_COLUMNS.into_iter().any(known) {
         return Err(CsvError::Header(p));
     }
     reader.deserialize().map(|r| r.map_err(csv_err)).collect()
@@ -238,6 +285,14 @@ mod tests {
             sql_statements: Some("prepared".into()),
             sql_queries: Some(24_690),
             sql_deadlocks: Some(3),
+            user_cpu_s: Some(1.5),
+            system_cpu_s: Some(0.5),
+            guest_busy_s: Some(2.25),
+            guest_irq_s: Some(0.1),
+            server_user_s: Some(1.4),
+            server_system_s: Some(0.3),
+            cpu_accounting_overhead: Some(0.002),
+            cpu_source: Some("guest-agent".into()),
         };
         let sparse = ResultRow {
             target: "linux-host".into(),
@@ -251,6 +306,14 @@ mod tests {
             sql_statements: None,
             sql_queries: None,
             sql_deadlocks: None,
+            user_cpu_s: None,
+            system_cpu_s: None,
+            guest_busy_s: None,
+            guest_irq_s: None,
+            server_user_s: None,
+            server_system_s: None,
+            cpu_accounting_overhead: None,
+            cpu_source: None,
             ..full.clone()
         };
         vec![full, sparse]
@@ -268,7 +331,11 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().next().unwrap(), COLUMNS.join(","));
         // Absent values are empty cells.
-        assert!(text.lines().nth(2).unwrap().ends_with(",,,,,,0.25,,,"));
+        assert!(text
+            .lines()
+            .nth(2)
+            .unwrap()
+            .ends_with(",,,,,,0.25,,,,,,,,,,,"));
         assert_eq!(read_rows(&path).unwrap(), sample_rows());
     }
 
@@ -276,7 +343,7 @@ mod tests {
     fn reads_files_without_the_sql_columns() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.csv");
-        let mut text = COLUMNS[..LEGACY_COLUMNS].join(",");
+        let mut text = COLUMNS[..LEGACY_COLUMNS[0]].join(",");
         text.push_str("\nr,t,c,linux-host,none,host,get:p1,1,100,10,uniform,8,1,,1.0,5.0,10,0,2.0,1,2,3,4,,,,,,0.1\n");
         std::fs::write(&path, text).unwrap();
         let rows = read_rows(&path).unwrap();

@@ -104,8 +104,17 @@ pub fn render_dir(dir: &Path) -> Result<PathBuf, ReportError> {
     let summaries = summarise(&rows);
     chart::throughput_chart(&summaries, &dir.join(THROUGHPUT_SVG))?;
     chart::p99_chart(&summaries, &dir.join(P99_SVG))?;
+    let kml_rows = crate::kml::kml_rows(&rows);
+    if !kml_rows.is_empty() {
+        chart::cpu_split_chart(&kml_rows, &dir.join(crate::kml::KML_SVG))?;
+    }
+    let has_sql = rows.iter().any(|r| r.sql_queries.is_some());
+    let null_call = has_sql
+        .then(|| fs::read_to_string(dir.join(crate::kml::NULL_CALL_CSV)).ok())
+        .flatten();
+    let extra = crate::kml::section(&rows, null_call.as_deref());
     let path = dir.join(REPORT_MD);
-    let markdown = render_markdown(&rows, &summaries, environment.as_deref());
+    let markdown = render_markdown_with(&rows, &summaries, environment.as_deref(), &extra);
     fs::write(&path, markdown).map_err(|source| ReportError::Io {
         path: path.display().to_string(),
         source,
@@ -233,6 +242,16 @@ pub fn render_markdown(
     summaries: &[WorkloadSummary],
     environment: Option<&str>,
 ) -> String {
+    render_markdown_with(rows, summaries, environment, "")
+}
+
+/// The Markdown report with `extra` sections (Markdown) before the environment.
+pub fn render_markdown_with(
+    rows: &[ResultRow],
+    summaries: &[WorkloadSummary],
+    environment: Option<&str>,
+    extra: &str,
+) -> String {
     let mut md = String::new();
     let first = &rows[0];
     let rounds = summaries
@@ -258,6 +277,7 @@ pub fn render_markdown(
         md.push_str(&table(w));
         md.push('\n');
     }
+    md.push_str(extra);
     let _ = writeln!(md, "## Environment\n");
     match environment {
         Some(env) => {

@@ -14,7 +14,7 @@ use super::{SqlMeasurement, SqlWorkload};
 use crate::compare::result_line;
 use crate::csv_out::{round_to, CsvSink, ResultRow};
 use crate::environment;
-use crate::targets::host::{find_listener_pid, LinuxHost};
+use crate::targets::host::{find_listener_pid, find_unix_listener_pid, LinuxHost};
 use crate::targets::{Target, NO_ACCELERATOR};
 
 /// Default rows of `sbtest1` (sysbench's `--table-size` is 10,000).
@@ -52,6 +52,16 @@ pub enum StatementArg {
     Text,
 }
 
+impl StatementArg {
+    /// The statement mode.
+    pub fn mode(self) -> StatementMode {
+        match self {
+            StatementArg::Prepared => StatementMode::Prepared,
+            StatementArg::Text => StatementMode::Text,
+        }
+    }
+}
+
 /// Run parameters `loadgen run` shares with the RESP workloads.
 #[derive(Debug, Clone)]
 pub struct SqlRunParams {
@@ -79,7 +89,8 @@ fn resolve(target: Option<&str>, sql_addr: Option<&str>) -> Result<Resolved> {
         let addr = SqlAddr::parse(text).map_err(anyhow::Error::msg)?;
         let pid = match &addr {
             SqlAddr::Tcp(a) => find_listener_pid(a.port()),
-            SqlAddr::Socket(_) => None,
+            SqlAddr::Socket(path) => find_unix_listener_pid(path),
+            SqlAddr::InNetns { .. } => None,
         };
         return Ok(Resolved {
             name: addr.to_string(),
@@ -221,7 +232,7 @@ pub fn make_row(
             0.0,
         ),
     };
-    ResultRow {
+    let mut row = ResultRow {
         run_id: environment::new_run_id(&commit),
         utc_time: environment::utc_now().0,
         git_commit: commit,
@@ -254,5 +265,15 @@ pub fn make_row(
         sql_statements: Some(mode.name().into()),
         sql_queries: Some(m.statements),
         sql_deadlocks: Some(m.deadlocks),
-    }
+        user_cpu_s: None,
+        system_cpu_s: None,
+        guest_busy_s: None,
+        guest_irq_s: None,
+        server_user_s: None,
+        server_system_s: None,
+        cpu_accounting_overhead: None,
+        cpu_source: None,
+    };
+    row.set_cpu(m.cpu.as_ref());
+    row
 }

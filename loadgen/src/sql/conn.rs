@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{mpsc, OnceLock};
 use std::time::Duration;
 
 use mysql::prelude::Queryable;
@@ -25,6 +26,24 @@ pub enum SqlAddr {
     Tcp(SocketAddr),
     /// A unix socket (e.g. a test's MariaDB without a TCP port).
     Socket(PathBuf),
+    /// A guest's address reached from inside the network namespace `netns` that loadgen
+    /// created for it (connections are made there by the registered [`NetnsRunner`]).
+    InNetns {
+        /// The guest's address inside the namespace.
+        addr: SocketAddr,
+        /// The namespace's name.
+        netns: String,
+    },
+}
+
+/// Runs a job on a thread inside the named network namespace (set by the VM targets).
+pub type NetnsRunner = fn(&str, Box<dyn FnOnce() + Send>) -> Result<(), String>;
+
+static NETNS_RUNNER: OnceLock<NetnsRunner> = OnceLock::new();
+
+/// Registers how to enter a namespace; first call wins.
+pub fn set_netns_runner(runner: NetnsRunner) {
+    let _ = NETNS_RUNNER.set(runner);
 }
 
 impl SqlAddr {
@@ -59,7 +78,7 @@ impl SqlAddr {
         match self {
             // prefer_socket off: otherwise the client would switch a loopback TCP
             // connection to the server's unix socket behind our back.
-            SqlAddr::Tcp(addr) => builder
+            SqlAddr::Tcp(addr) | SqlAddr::InNetns { addr, .. } => builder
                 .ip_or_hostname(Some(addr.ip().to_string()))
                 .tcp_port(addr.port())
                 .tcp_nodelay(true)
@@ -77,6 +96,7 @@ impl fmt::Display for SqlAddr {
         match self {
             SqlAddr::Tcp(addr) => write!(f, "{addr}"),
             SqlAddr::Socket(path) => write!(f, "{}", path.display()),
+            SqlAddr::InNetns { addr, netns } => write!(f, "{addr} (netns {netns})"),
         }
     }
 }
@@ -156,8 +176,26 @@ impl SqlConn {
         database: Option<&str>,
         mode: StatementMode,
     ) -> Result<Self, SqlError> {
-        let conn = Conn::new(addr.opts(database))
-            .map_err(|e| SqlError::Failed(format!("connect to {addr}: {e}")))?;
+        let opts = addr.opts(database);
+        let conn = match addr {
+            SqlAddr::InNetns { netns, .. } => {
+                let runner = NETNS_RUNNER.get().ok_or_else(|| {
+                    SqlError::Failed(format!("connect to {addr}: no namespace support"))
+                })?;
+                let (tx, rx) = mpsc::channel();
+                runner(
+                    netns,
+                    Box::new(move || {
+                        let _ = tx.send(Conn::new(opts));
+                    }),
+                )
+                .map_err(|e| SqlError::Failed(format!("connect to {addr}: {e}")))?;
+                rx.recv()
+                    .map_err(|_| SqlError::Failed(format!("connect to {addr}: no result")))?
+            }
+            _ => Conn::new(opts),
+        }
+        .map_err(|e| SqlError::Failed(format!("connect to {addr}: {e}")))?;
         Ok(SqlConn {
             conn,
             mode,

@@ -8,6 +8,7 @@ use super::conn::{SqlAddr, SqlConn, SqlError, StatementMode};
 use super::oltp::{self, OltpKind, DATABASE};
 use super::SqlMeasurement;
 use crate::bench::MAX_ERROR_SAMPLES;
+use crate::cpu::CpuSample;
 use crate::metrics::{process_cpu_s, thread_cpu_s, LatencyHistogram};
 use crate::zipf::FastRng;
 
@@ -50,6 +51,17 @@ pub fn run_oltp(
     run: &OltpRun,
     pid: Option<u32>,
 ) -> Result<SqlMeasurement, SqlError> {
+    run_oltp_sampled(addr, run, pid, &|| None)
+}
+
+/// [`run_oltp`], also taking `cpu_sample()` at the window's edges into
+/// [`SqlMeasurement::cpu`].
+pub fn run_oltp_sampled(
+    addr: &SqlAddr,
+    run: &OltpRun,
+    pid: Option<u32>,
+    cpu_sample: &dyn Fn() -> Option<CpuSample>,
+) -> Result<SqlMeasurement, SqlError> {
     let connections = run.connections.max(1);
     let mut conns = Vec::with_capacity(connections);
     for _ in 0..connections {
@@ -59,7 +71,7 @@ pub fn run_oltp(
     let window = Duration::from_secs_f64(run.duration_s.max(0.0));
     let barrier = Barrier::new(connections + 1);
     let start_cell = Mutex::new(None::<Instant>);
-    let (results, host_cpu_s) = std::thread::scope(|s| {
+    let (results, host_cpu_s, split) = std::thread::scope(|s| {
         let handles: Vec<_> = conns
             .into_iter()
             .enumerate()
@@ -90,8 +102,13 @@ pub fn run_oltp(
         // The main thread only samples the server's CPU at the window's edges.
         std::thread::sleep(warmup);
         let cpu0 = pid.and_then(|p| process_cpu_s(p).ok());
+        let sample0 = cpu_sample();
         std::thread::sleep((start + warmup + window).saturating_duration_since(Instant::now()));
         let cpu1 = pid.and_then(|p| process_cpu_s(p).ok());
+        let sample1 = cpu_sample();
+        let split = sample0
+            .zip(sample1)
+            .and_then(|(a, b)| crate::cpu::split(&a, &b));
         let results: Vec<ThreadResult> = handles
             .into_iter()
             .map(|h| {
@@ -102,11 +119,16 @@ pub fn run_oltp(
                 })
             })
             .collect();
-        (results, cpu0.zip(cpu1).map(|(a, b)| (b - a).max(0.0)))
+        (
+            results,
+            cpu0.zip(cpu1).map(|(a, b)| (b - a).max(0.0)),
+            split,
+        )
     });
     let mut m = SqlMeasurement {
         duration_s: run.duration_s,
         host_cpu_s,
+        cpu: split,
         ..Default::default()
     };
     for r in results {

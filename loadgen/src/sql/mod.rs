@@ -3,6 +3,7 @@
 //! workload generated itself.
 
 pub mod cli;
+pub mod compare;
 pub mod conn;
 pub mod driver;
 pub mod oltp;
@@ -69,6 +70,8 @@ pub struct SqlMeasurement {
     pub loadgen_cpu_s: f64,
     /// The first few error messages.
     pub error_samples: Vec<String>,
+    /// The server's user/system CPU split in the window, if the target reports one.
+    pub cpu: Option<crate::cpu::CpuSplit>,
 }
 
 impl SqlMeasurement {
@@ -98,6 +101,7 @@ impl SqlMeasurement {
             guest_idle_cycles: None,
             loadgen_cpu_s: self.loadgen_cpu_s,
             error_samples: self.error_samples.clone(),
+            cpu: self.cpu.clone(),
         }
     }
 }

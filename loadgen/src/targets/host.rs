@@ -12,6 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Target, TargetError};
+use crate::sql::conn::SqlAddr;
 
 /// How long a freshly spawned `dbserver` may take to report its listening ports.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -49,6 +50,51 @@ impl Target for AddrTarget {
     }
     fn loopback_addr(&self) -> Option<SocketAddr> {
         Some(self.addr)
+    }
+}
+
+/// A MySQL-protocol server someone else started (loopback TCP or a unix socket).
+#[derive(Debug)]
+pub struct SqlTarget {
+    name: String,
+    addr: SqlAddr,
+}
+
+impl SqlTarget {
+    /// Attaches to `addr` under the name `name`.
+    pub fn new(name: &str, addr: SqlAddr) -> Self {
+        Self {
+            name: name.to_string(),
+            addr,
+        }
+    }
+}
+
+impl Target for SqlTarget {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn connect(&self) -> io::Result<TcpStream> {
+        Err(io::Error::other(format!(
+            "{} is a MySQL-protocol target (no RESP)",
+            self.name
+        )))
+    }
+    fn pid(&self) -> Option<u32> {
+        match &self.addr {
+            SqlAddr::Tcp(a) => find_listener_pid(a.port()),
+            SqlAddr::Socket(path) => find_unix_listener_pid(path),
+            SqlAddr::InNetns { .. } => None,
+        }
+    }
+    fn loopback_addr(&self) -> Option<SocketAddr> {
+        None
+    }
+    fn sql_addr(&self) -> Option<SqlAddr> {
+        Some(self.addr.clone())
+    }
+    fn speaks_resp(&self) -> bool {
+        false
     }
 }
 
@@ -160,6 +206,9 @@ impl Target for LinuxHost {
     fn loopback_addr(&self) -> Option<SocketAddr> {
         Some(self.addr)
     }
+    fn sql_addr(&self) -> Option<SqlAddr> {
+        Some(SqlAddr::Tcp(self.sql_addr))
+    }
 }
 
 fn start_err(reason: String) -> TargetError {
@@ -246,7 +295,25 @@ pub fn build_dbserver() -> Result<PathBuf, TargetError> {
 /// The PID of the process listening on loopback TCP `port`, found through `/proc` (best effort:
 /// only processes of this user are visible).
 pub fn find_listener_pid(port: u16) -> Option<u32> {
-    let inode = listening_inode(port)?;
+    owner_of_socket(listening_inode(port)?)
+}
+
+/// The PID of the process listening on the unix socket `path` (through `/proc/net/unix`).
+pub fn find_unix_listener_pid(path: &Path) -> Option<u32> {
+    /// `/proc/net/unix` state of a listening socket (`SS_UNCONNECTED` with `__SO_ACCEPTCON`).
+    const ACCEPTCON_FLAGS: &str = "00010000";
+    let text = fs::read_to_string("/proc/net/unix").ok()?;
+    let wanted = path.to_str()?;
+    let inode = text.lines().skip(1).find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f.len() >= 8 && f[3] == ACCEPTCON_FLAGS && f[7] == wanted)
+            .then(|| f[6].parse::<u64>().ok())
+            .flatten()
+    })?;
+    owner_of_socket(inode)
+}
+
+fn owner_of_socket(inode: u64) -> Option<u32> {
     let needle = format!("socket:[{inode}]");
     for entry in fs::read_dir("/proc").ok()?.flatten() {
         let Some(pid) = entry

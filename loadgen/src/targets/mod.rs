@@ -11,6 +11,9 @@ use std::net::{SocketAddr, TcpStream};
 
 use thiserror::Error;
 
+use crate::cpu::{self, CpuSample};
+use crate::sql::conn::SqlAddr;
+
 /// Accelerator name of targets that are not virtual machines.
 pub const NO_ACCELERATOR: &str = "none";
 
@@ -18,7 +21,7 @@ pub const NO_ACCELERATOR: &str = "none";
 #[derive(Debug, Error)]
 pub enum TargetError {
     /// The name is neither a known target nor `HOST:PORT`.
-    #[error("unknown target `{0}` (expected unikernel, unikernel-trap, linux-vm, redis-vm, linux-host or HOST:PORT)")]
+    #[error("unknown target `{0}` (expected unikernel, unikernel-trap, linux-vm, redis-vm, mariadb-vm, linux-host, HOST:PORT or NAME=SQL-ADDRESS)")]
     Unknown(String),
     /// `HOST:PORT` that is not on loopback.
     #[error("target address {0} is not on loopback (127.0.0.0/8 or ::1); loadgen only talks to loopback")]
@@ -48,6 +51,9 @@ pub enum TargetSpec {
     LinuxHost,
     /// A VM booted through `ring0db-images`.
     Vm(vm::VmKind),
+    /// `NAME=ADDRESS`: a MySQL-protocol server already running at a loopback `HOST:PORT` or a
+    /// unix socket path, called NAME in the results (SQL workloads only).
+    Sql(String, SqlAddr),
 }
 
 impl TargetSpec {
@@ -59,6 +65,10 @@ impl TargetSpec {
         }
         if let Some(kind) = vm::VmKind::from_name(name) {
             return Ok(TargetSpec::Vm(kind));
+        }
+        if let Some((label, addr)) = name.split_once('=') {
+            let addr = SqlAddr::parse(addr).map_err(|_| TargetError::Unknown(name.to_string()))?;
+            return Ok(TargetSpec::Sql(label.to_string(), addr));
         }
         let normalised = match name.strip_prefix("localhost:") {
             Some(port) => format!("127.0.0.1:{port}"),
@@ -79,6 +89,7 @@ impl TargetSpec {
             TargetSpec::Addr(addr) => addr.to_string(),
             TargetSpec::LinuxHost => "linux-host".to_string(),
             TargetSpec::Vm(kind) => kind.name().to_string(),
+            TargetSpec::Sql(name, _) => name.clone(),
         }
     }
 }
@@ -101,6 +112,19 @@ pub trait Target: Send + Sync {
     fn pid(&self) -> Option<u32>;
     /// A loopback address other host tools (redis-benchmark) can use, if there is one.
     fn loopback_addr(&self) -> Option<SocketAddr>;
+    /// Where the server speaks the MySQL protocol, if it does.
+    fn sql_addr(&self) -> Option<SqlAddr> {
+        None
+    }
+    /// Whether the server speaks RESP (KV workloads).
+    fn speaks_resp(&self) -> bool {
+        true
+    }
+    /// The server's cumulative user/system CPU counters (see [`crate::cpu`]); by default
+    /// those of its host process.
+    fn cpu_sample(&self) -> Option<CpuSample> {
+        self.pid().and_then(cpu::host_process_sample)
+    }
 }
 
 /// Starts (or attaches to) the target `spec` describes.
@@ -109,6 +133,7 @@ pub fn start(spec: &TargetSpec) -> Result<Box<dyn Target>, TargetError> {
         TargetSpec::Addr(addr) => Ok(Box::new(host::AddrTarget::new(*addr))),
         TargetSpec::LinuxHost => Ok(Box::new(host::LinuxHost::spawn()?)),
         TargetSpec::Vm(kind) => vm::start(*kind),
+        TargetSpec::Sql(name, addr) => Ok(Box::new(host::SqlTarget::new(name, addr.clone()))),
     }
 }
 
@@ -150,5 +175,14 @@ mod tests {
             Err(TargetError::Unknown(_))
         ));
         assert_eq!(TargetSpec::parse("linux-vm").unwrap().name(), "linux-vm");
+        assert_eq!(
+            TargetSpec::parse("mariadb-vm").unwrap().name(),
+            "mariadb-vm"
+        );
+        assert_eq!(
+            TargetSpec::parse("maria=/tmp/m.sock").unwrap(),
+            TargetSpec::Sql("maria".into(), SqlAddr::Socket("/tmp/m.sock".into()))
+        );
+        assert!(TargetSpec::parse("maria=10.0.0.1:3306").is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! VM targets (`unikernel`, `unikernel-trap`, `linux-vm`, `redis-vm`), built, booted and torn
+//! VM targets (`unikernel`, `unikernel-trap`, `linux-vm`, `redis-vm`, `mariadb-vm`), built, booted and torn
 //! down through the `ring0db-images` crate. All knowledge of that crate lives in this module.
 //!
 //! Network: as root, a tap device inside a network namespace that `ring0db-images` creates for
@@ -22,15 +22,18 @@ pub enum VmKind {
     LinuxVm,
     /// Debian's redis-server in the Linux guest.
     RedisVm,
+    /// Debian's mariadbd in the Linux guest (MySQL protocol only).
+    MariadbVm,
 }
 
 impl VmKind {
     /// All VM targets.
-    pub const ALL: [VmKind; 4] = [
+    pub const ALL: [VmKind; 5] = [
         VmKind::Unikernel,
         VmKind::UnikernelTrap,
         VmKind::LinuxVm,
         VmKind::RedisVm,
+        VmKind::MariadbVm,
     ];
 
     /// The target name.
@@ -40,7 +43,13 @@ impl VmKind {
             VmKind::UnikernelTrap => "unikernel-trap",
             VmKind::LinuxVm => "linux-vm",
             VmKind::RedisVm => "redis-vm",
+            VmKind::MariadbVm => "mariadb-vm",
         }
+    }
+
+    /// Whether this is the unikernel (CPU split from its TSC accounting).
+    pub fn is_unikernel(self) -> bool {
+        matches!(self, VmKind::Unikernel | VmKind::UnikernelTrap)
     }
 
     /// The kind named `name`, if any.
@@ -91,13 +100,21 @@ mod imp {
 
 #[cfg(feature = "vm")]
 mod imp {
-    use std::io;
+    use std::io::{self, Read};
     use std::net::{Ipv4Addr, SocketAddr, TcpStream};
     use std::time::Duration;
 
+    use ring0db_images::netns::CPU_AGENT_PORT;
     use ring0db_images::{build, Accel, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
 
     use super::*;
+    use crate::cpu::{self, CpuSample};
+    use crate::sql::conn::{self as sql_conn, SqlAddr};
+
+    /// What a Linux guest's `/init` prints once every port (the CPU agent's last) listens.
+    const LINUX_READY_PREFIX: &str = "ring0db-linux: serving on port ";
+    /// Longest CPU agent reply accepted.
+    const MAX_AGENT_REPLY: u64 = 64 * 1024;
 
     /// How long a guest may take from QEMU start to its first `+PONG` (TCG, Linux guests).
     const BOOT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -127,12 +144,25 @@ mod imp {
             .resolve()
             .map_err(|e| fail("choosing the accelerator", e))?;
         let image = image(kind).map_err(|e| fail("building the image", e))?;
+        sql_conn::set_netns_runner(|name, job| {
+            ring0db_images::netns::run_in_netns(name, job).map_err(|e| format!("{e:#}"))
+        });
         let net = network();
         let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())
             .map_err(|e| fail("starting QEMU", e))?;
-        let boot = vm
-            .wait_for_ping(BOOT_TIMEOUT)
-            .map_err(|e| fail("waiting for the server", e))?;
+        if !kind.is_unikernel() {
+            vm.wait_for_line(
+                &format!("{LINUX_READY_PREFIX}{CPU_AGENT_PORT}"),
+                BOOT_TIMEOUT,
+            )
+            .map_err(|e| fail("waiting for the guest's ports", e))?;
+        }
+        let boot = if kind == VmKind::MariadbVm {
+            vm.started().elapsed()
+        } else {
+            vm.wait_for_ping(BOOT_TIMEOUT)
+                .map_err(|e| fail("waiting for the server", e))?
+        };
         eprintln!(
             "  {} up after {:.1} s (QEMU pid {}, {}; serial log {})",
             kind.name(),
@@ -157,6 +187,7 @@ mod imp {
             }
             VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
             VmKind::RedisVm => build::linux_guest()?.redis_image(),
+            VmKind::MariadbVm => build::linux_guest()?.mariadb_image(),
         })
     }
 
@@ -164,11 +195,12 @@ mod imp {
         ring0db_images::cleanup::exit(code)
     }
 
-    /// Tap inside a fresh namespace when possible (root), else user networking on loopback.
+    /// Tap inside a fresh namespace when possible (root), else user networking on loopback
+    /// forwarding the server port and the SQL port.
     fn network() -> NetAttach {
         match NetAttach::tap() {
             Ok(net) => net,
-            Err(tap_err) => match NetAttach::user() {
+            Err(tap_err) => match NetAttach::user_with_sql() {
                 Ok(net) => {
                     eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
                     net
@@ -198,11 +230,47 @@ mod imp {
         }
         fn loopback_addr(&self) -> Option<SocketAddr> {
             match self.vm.net() {
-                NetAttach::User { host_port } => {
+                NetAttach::User { host_port } | NetAttach::UserWithSql { host_port, .. } => {
                     Some(SocketAddr::from((Ipv4Addr::LOCALHOST, *host_port)))
                 }
                 _ => None,
             }
+        }
+        fn speaks_resp(&self) -> bool {
+            self.kind != VmKind::MariadbVm
+        }
+        fn sql_addr(&self) -> Option<SqlAddr> {
+            if self.kind == VmKind::RedisVm {
+                return None;
+            }
+            let net = self.vm.net();
+            let addr = net.sql_client_addr()?;
+            Some(match net.netns() {
+                Some(ns) => SqlAddr::InNetns {
+                    addr,
+                    netns: ns.name().to_string(),
+                },
+                None => SqlAddr::Tcp(addr),
+            })
+        }
+        fn cpu_sample(&self) -> Option<CpuSample> {
+            if self.kind.is_unikernel() {
+                let info = crate::bench::fetch_info(self).ok()?;
+                return cpu::parse_unikernel_info(&info);
+            }
+            // The agent is reachable over tap only (user networking forwards two ports).
+            let stream = self
+                .vm
+                .net()
+                .connect_port(CPU_AGENT_PORT, CONNECT_TIMEOUT)
+                .ok()?;
+            stream.set_read_timeout(Some(CONNECT_TIMEOUT)).ok()?;
+            let mut reply = String::new();
+            stream
+                .take(MAX_AGENT_REPLY)
+                .read_to_string(&mut reply)
+                .ok()?;
+            cpu::parse_agent_reply(&reply)
         }
     }
 }
