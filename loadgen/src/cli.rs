@@ -29,13 +29,15 @@ WORKLOAD SPECS: KIND[:OPTION]...
 Options not given take the values of the --pipeline, --read-ratio, --value-size, --keyspace,
 --key-dist/--theta and --rate flags. Examples: get:p1  set:p16:v512  mixed:r0.9:p4:zipf
 
-SQL WORKLOADS (MySQL protocol, `run` with host targets): oltp-point-select, oltp-read-only,
+SQL WORKLOADS (MySQL protocol; `run` with host targets, `compare` with every target):
+oltp-point-select, oltp-read-only,
 oltp-read-write, oltp-insert, oltp-update-index (sysbench-style; --table-size, --statements,
 --connections, --duration) and wisconsin (sql-bench's Wisconsin; --loop-count). Target:
 linux-host (its SQL port), HOST:PORT of a MySQL server, or --sql-addr HOST:PORT|/socket.
 
-TARGETS: unikernel, unikernel-trap, linux-vm, redis-vm (QEMU guests), linux-host (the
-workspace's dbserver spawned on 127.0.0.1), or HOST:PORT of a server on loopback.";
+TARGETS: unikernel, unikernel-trap, linux-vm, redis-vm, mariadb-vm (QEMU guests; mariadb-vm
+speaks SQL only), linux-host (the workspace's dbserver spawned on 127.0.0.1), HOST:PORT of a
+server on loopback, or NAME=HOST:PORT|/unix/socket of a MySQL-protocol server (SQL only).";
 
 /// ring0db's load generator.
 #[derive(Debug, Parser)]
@@ -206,7 +208,7 @@ const DEFAULT_SQL_WARMUP_S: f64 = 1.0;
 const DEFAULT_SQL_CONNECTIONS: usize = 4;
 /// `compare`'s sbtest1 rows and Wisconsin loop count (small: the default run must fit 15 min).
 const DEFAULT_COMPARE_TABLE_SIZE: u64 = 10_000;
-const DEFAULT_COMPARE_LOOP_COUNT: u64 = 5;
+const DEFAULT_COMPARE_LOOP_COUNT: u64 = 20;
 
 /// `--suite`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
