@@ -66,41 +66,29 @@ enum Cmd {
     /// Run targets × workloads × rounds interleaved; write CSV, environment, report and charts.
     #[command(after_help = WORKLOAD_HELP)]
     Compare {
-        /// Comma-separated targets.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "unikernel,unikernel-trap,linux-vm,redis-vm,linux-host"
-        )]
-        targets: Vec<String>,
-        /// Comma-separated workload specs.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "get:p1,get:p16,set:p1,set:p16"
-        )]
-        workloads: Vec<String>,
+        /// Comma-separated targets of the KV workloads [default:
+        /// unikernel,unikernel-trap,linux-vm,redis-vm,linux-host].
+        #[arg(long, value_delimiter = ',')]
+        targets: Option<Vec<String>>,
+        /// Comma-separated KV workload specs [default: get:p1,get:p16,set:p1,set:p16].
+        #[arg(long, value_delimiter = ',')]
+        workloads: Option<Vec<String>>,
         /// Rounds (each runs every workload on every target).
         #[arg(long, default_value_t = DEFAULT_COMPARE_ROUNDS)]
         rounds: usize,
-        /// Which workloads: kv (RESP), sql (MySQL protocol) or all.
-        #[arg(long, value_enum, default_value_t = SuiteArg::All)]
-        suite: SuiteArg,
+        /// Which workloads: kv (RESP), sql (MySQL protocol) or all. Default: all, but only
+        /// kv when just --targets/--workloads are given, only sql when just --sql-targets/
+        /// --sql-workloads are.
+        #[arg(long, value_enum)]
+        suite: Option<SuiteArg>,
         /// Comma-separated targets of the SQL workloads (NAME=HOST:PORT|/socket attaches to a
-        /// running MySQL-protocol server).
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "unikernel,unikernel-trap,linux-vm,mariadb-vm,linux-host"
-        )]
-        sql_targets: Vec<String>,
-        /// Comma-separated SQL workloads.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            default_value = "oltp-point-select,oltp-read-write,wisconsin"
-        )]
-        sql_workloads: Vec<String>,
+        /// running MySQL-protocol server) [default:
+        /// unikernel,unikernel-trap,linux-vm,mariadb-vm,linux-host].
+        #[arg(long, value_delimiter = ',')]
+        sql_targets: Option<Vec<String>>,
+        /// Comma-separated SQL workloads [default: oltp-point-select,oltp-read-write,wisconsin].
+        #[arg(long, value_delimiter = ',')]
+        sql_workloads: Option<Vec<String>>,
         /// Measured seconds per OLTP run.
         #[arg(long, default_value_t = DEFAULT_SQL_DURATION_S)]
         sql_duration: f64,
@@ -200,6 +188,11 @@ struct Common {
     accel: String,
 }
 
+/// `compare`'s default targets and workloads of the KV and the SQL half.
+const DEFAULT_KV_TARGETS: &str = "unikernel,unikernel-trap,linux-vm,redis-vm,linux-host";
+const DEFAULT_KV_WORKLOADS: &str = "get:p1,get:p16,set:p1,set:p16";
+const DEFAULT_SQL_TARGETS: &str = "unikernel,unikernel-trap,linux-vm,mariadb-vm,linux-host";
+const DEFAULT_SQL_WORKLOADS: &str = "oltp-point-select,oltp-read-write,wisconsin";
 /// Default rounds of `compare` (trimmed from 3 so KV + SQL fit 15 minutes under TCG).
 const DEFAULT_COMPARE_ROUNDS: usize = 2;
 /// `compare`'s OLTP window, warm-up and connections.
@@ -337,6 +330,21 @@ pub fn main() -> Result<()> {
             common,
         } => {
             let defaults = common.defaults()?;
+            let kv_named = targets.is_some() || workloads.is_some();
+            let sql_named = sql_targets.is_some() || sql_workloads.is_some();
+            let suite = match (suite, kv_named, sql_named) {
+                (Some(s), _, _) => s.suite(),
+                (None, true, false) => Suite::Kv,
+                (None, false, true) => Suite::Sql,
+                (None, _, _) => Suite::All,
+            };
+            let list = |given: Option<Vec<String>>, default: &str| {
+                given.unwrap_or_else(|| default.split(',').map(str::to_string).collect())
+            };
+            let targets = list(targets, DEFAULT_KV_TARGETS);
+            let workloads = list(workloads, DEFAULT_KV_WORKLOADS);
+            let sql_targets = list(sql_targets, DEFAULT_SQL_TARGETS);
+            let sql_workloads = list(sql_workloads, DEFAULT_SQL_WORKLOADS);
             let sql = SqlCompareConfig {
                 workloads: sql_workloads
                     .iter()
@@ -352,7 +360,7 @@ pub fn main() -> Result<()> {
                 mode: statements.mode(),
             };
             let cfg = CompareConfig {
-                suite: suite.suite(),
+                suite,
                 sql_targets: sql_targets
                     .iter()
                     .map(|t| TargetSpec::parse(t))
