@@ -142,6 +142,8 @@ impl<'s, S: Syscalls> Server<'s, S> {
     /// Logs `dbserver: listening on ADDR:PORT (RESP)` and `... (MySQL)` with the ports
     /// actually bound (port 0 lets the platform choose).
     pub fn new(sys: &'s S, config: Config) -> Result<Self, Errno> {
+        // Before any map exists: every client-filled hash table is keyed with it.
+        crate::hash::set_process_seed(sys.random_seed());
         let (listener, port) = open_listener(sys, config.bind, config.port, LISTEN_BACKLOG)?;
         let sql = match config.sql_port {
             None => None,

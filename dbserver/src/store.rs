@@ -5,10 +5,10 @@
 //! Memory accounting: each key costs its bytes plus [`ENTRY_OVERHEAD_BYTES`]; each element of
 //! a collection its bytes plus [`ELEMENT_OVERHEAD_BYTES`].
 
+use crate::hash::{HashMap, HashSet};
 use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use hashbrown::hash_map::EntryRef;
-use hashbrown::{HashMap, HashSet};
 
 mod zset;
 pub use zset::{ZAddOptions, ZAddResult, ZSet};
@@ -368,7 +368,7 @@ impl Store {
         self.upsert(
             key,
             now_ms,
-            || Value::Set(HashSet::new()),
+            || Value::Set(HashSet::default()),
             |v| match v {
                 Value::Set(s) => {
                     let (mut added, mut bytes) = (0usize, 0usize);
@@ -421,7 +421,7 @@ impl Store {
         self.upsert(
             key,
             now_ms,
-            || Value::Hash(HashMap::new()),
+            || Value::Hash(HashMap::default()),
             |v| match v {
                 Value::Hash(h) => {
                     let (mut added, mut delta) = (0usize, 0isize);

@@ -1,10 +1,10 @@
 //! The sorted set: a member → score map plus a `(score, member)` ordered index.
 
 use super::ELEMENT_OVERHEAD_BYTES;
+use crate::hash::HashMap;
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
-use hashbrown::HashMap;
 
 /// A score with a total order (scores are never NaN).
 #[derive(Clone, Copy, Debug)]

@@ -216,6 +216,26 @@ impl Syscalls for LinuxSys {
             .wrapping_add(ts.tv_nsec as u64)
     }
 
+    fn random_seed(&self) -> u64 {
+        let mut seed = [0u8; 8];
+        let mut filled = 0;
+        while filled < seed.len() {
+            let rest = &mut seed[filled..];
+            // SAFETY: `rest` is a writable buffer of `rest.len()` bytes for the call.
+            let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+            match usize::try_from(n) {
+                Ok(n) => filled += n,
+                // EINTR: try again; any other error (ENOSYS before Linux 3.17) is fatal
+                // here rather than a silently predictable seed.
+                Err(_)
+                    if std::io::Error::last_os_error().kind()
+                        == std::io::ErrorKind::Interrupted => {}
+                Err(_) => panic!("getrandom(2) failed: {}", std::io::Error::last_os_error()),
+            }
+        }
+        u64::from_ne_bytes(seed)
+    }
+
     fn log(&self, msg: &str) {
         // Logging must never fail the server.
         let _ = std::io::stderr().write_all(msg.as_bytes());

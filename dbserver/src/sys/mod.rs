@@ -92,6 +92,13 @@ pub trait Syscalls {
     /// Platform statistics for `INFO` (e.g. busy/idle cycles and kernel calls by kind
     /// in the image): `report(name, value)` once per statistic.
     fn platform_stats(&self, report: &mut dyn FnMut(&str, u64));
+    /// 64 bits from the platform's entropy source (getrandom(2) on Linux, RDSEED/RDRAND in
+    /// the unikernel), read once at start-up to key the hash tables clients fill
+    /// ([`crate::hash`]). The default, for test platforms only, is the monotonic clock:
+    /// not secret, so every real backend overrides it.
+    fn random_seed(&self) -> u64 {
+        self.clock_ns()
+    }
 }
 
 /// The Linux backend: real system calls through `libc`.

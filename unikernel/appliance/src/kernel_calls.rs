@@ -214,6 +214,10 @@ impl Syscalls for KernelCalls {
         timed(CallKind::Clock, ring0db_kernel::time::now_ns)
     }
 
+    fn random_seed(&self) -> u64 {
+        ring0db_kernel::random::seed().0
+    }
+
     fn log(&self, msg: &str) {
         timed(CallKind::Log, || {
             ring0db_kernel::console::write_fmt(format_args!("{msg}"));

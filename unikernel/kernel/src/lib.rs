@@ -36,6 +36,7 @@ pub mod irq;
 #[allow(unsafe_code)]
 pub mod mem;
 pub mod net;
+pub mod random;
 pub mod selftest;
 // Unsafe allowed: `trap` is an `unsafe fn` (it raises the syscall vector), and the
 // dispatcher rebuilds the caller's buffers from the addresses in its registers.

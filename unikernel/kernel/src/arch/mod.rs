@@ -17,6 +17,7 @@ pub mod ist;
 pub mod pic;
 pub mod pio;
 pub mod probes;
+pub mod random;
 pub mod simd;
 pub mod traps;
 pub mod vectors;
