@@ -3,7 +3,7 @@
 //! complete request in the input is run, the replies go out with one `send`), and
 //! backpressure (a client whose replies pile up is not read from until they drain).
 
-use crate::commands::{Client, Ctx, Dispatcher, Shared, COMMANDS};
+use crate::commands::{client_closed, Client, Ctx, Dispatcher, Shared, COMMANDS};
 use crate::config::Config;
 use crate::mysql::{self, MysqlConn, ProtocolSettings};
 use crate::resp::{Limits, Parser};
@@ -328,8 +328,9 @@ impl<'s, S: Syscalls> Server<'s, S> {
         }
         if after == After::Close {
             let fd = conn.fd;
-            if let Protocol::Mysql(mysql) = &mut conn.protocol {
-                mysql.close(&mut self.shared.sql);
+            match &mut conn.protocol {
+                Protocol::Mysql(mysql) => mysql.close(&mut self.shared.sql),
+                Protocol::Resp { client, .. } => client_closed(&mut self.shared, client),
             }
             let _ = self.sys.close(fd);
             self.conns.remove(&fd);

@@ -10,7 +10,9 @@ use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use hashbrown::hash_map::EntryRef;
 
+mod access;
 mod zset;
+pub use access::element_cost;
 pub use zset::{ZAddOptions, ZAddResult, ZSet};
 
 /// Accounted cost of a key besides its bytes (table slot, entry header).
@@ -18,11 +20,16 @@ pub const ENTRY_OVERHEAD_BYTES: usize = 64;
 /// Accounted cost of one collection element besides its bytes.
 pub const ELEMENT_OVERHEAD_BYTES: usize = 32;
 
+/// A change of the wall clock's offset to the monotonic clock, in ms, taken for the clock
+/// being set rather than measurement jitter.
+pub const WALL_CLOCK_STEP_MS: u64 = 1000;
+
 /// A value of the wrong type for the operation (`-WRONGTYPE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WrongType;
 
 /// A stored value.
+#[derive(Clone)]
 pub enum Value {
     /// A binary-safe string.
     Str(Vec<u8>),
@@ -98,6 +105,14 @@ pub struct Store {
     expires: BTreeSet<(u64, Vec<u8>)>,
     used_bytes: usize,
     expired_keys: u64,
+    /// State of the PRNG (SPOP, SRANDMEMBER, RANDOMKEY...); 0 until seeded.
+    rng: u64,
+    /// Keys some client `WATCH`es: `(watchers, version)`; the version changes with every
+    /// write to the key (including its deletion or expiry).
+    watched: HashMap<Vec<u8>, (usize, u64)>,
+    /// Unix time minus monotonic time, in ms, as first measured (see
+    /// [`Store::wall_offset_ms`]).
+    wall_offset_ms: Option<i64>,
 }
 
 impl Store {
@@ -138,6 +153,9 @@ impl Store {
 
     /// Remove everything.
     pub fn flush(&mut self) {
+        for (_, version) in self.watched.values_mut() {
+            *version += 1;
+        }
         self.map.clear();
         self.expires.clear();
         self.used_bytes = 0;
@@ -147,6 +165,18 @@ impl Store {
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
         self.expire_if_due(key, now_ms);
         self.map.get(key).map(|e| &e.value)
+    }
+
+    /// The value at `key` without expiring it: for reading keys a prior [`Store::get`] in
+    /// the same command already checked (several at once).
+    pub fn peek(&self, key: &[u8]) -> Option<&Value> {
+        self.map.get(key).map(|e| &e.value)
+    }
+
+    /// Accounted bytes of `key` and its value, `None` without the key.
+    pub fn accounted_key_bytes(&mut self, key: &[u8], now_ms: u64) -> Option<usize> {
+        let value = self.get(key, now_ms)?;
+        Some(key.len() + ENTRY_OVERHEAD_BYTES + value.accounted_bytes())
     }
 
     /// Whether `key` exists.
@@ -163,6 +193,7 @@ impl Store {
     /// Set a string value.
     pub fn set_str(&mut self, key: &[u8], value: &[u8], ttl: Ttl, now_ms: u64) {
         self.expire_if_due(key, now_ms);
+        self.touch(key);
         match self.map.get_mut(key) {
             Some(entry) => {
                 let old = entry.value.accounted_bytes();
@@ -224,6 +255,13 @@ impl Store {
             .map(|e| e.expire_at_ms.map(|at| at.saturating_sub(now_ms)))
     }
 
+    /// `None`: no such key; `Some(None)`: no expiry; `Some(Some(at))`: the monotonic
+    /// deadline in ms.
+    pub fn expire_at_ms(&mut self, key: &[u8], now_ms: u64) -> Option<Option<u64>> {
+        self.expire_if_due(key, now_ms);
+        self.map.get(key).map(|e| e.expire_at_ms)
+    }
+
     /// The existing value at `key` for a write, or a new one made by `create`.
     /// The key's own cost is accounted here; the caller accounts for what it adds to the value.
     fn get_mut_or_insert(
@@ -233,6 +271,7 @@ impl Store {
         create: impl FnOnce() -> Value,
     ) -> &mut Value {
         self.expire_if_due(key, now_ms);
+        self.touch(key);
         let used = &mut self.used_bytes;
         match self.map.entry_ref(key) {
             EntryRef::Occupied(o) => &mut o.into_mut().value,
@@ -258,6 +297,7 @@ impl Store {
         f: impl FnOnce(&mut Value) -> (R, isize),
     ) -> Option<R> {
         self.expire_if_due(key, now_ms);
+        self.touch(key);
         let entry = self.map.get_mut(key)?;
         let (r, delta) = f(&mut entry.value);
         let empty = entry.value.is_empty_collection();
@@ -289,6 +329,51 @@ impl Store {
             self.remove(key);
         }
         r
+    }
+
+    /// The offset from monotonic deadlines to Unix times, given one measurement of it.
+    /// The first measurement is kept, so conversions both ways agree to the millisecond
+    /// (measurements jitter by the time between reading the two clocks); a measurement
+    /// more than [`WALL_CLOCK_STEP_MS`] away replaces it (the wall clock was set).
+    pub fn wall_offset_ms(&mut self, measured: i64) -> i64 {
+        match self.wall_offset_ms {
+            Some(kept) if kept.abs_diff(measured) <= WALL_CLOCK_STEP_MS => kept,
+            _ => {
+                self.wall_offset_ms = Some(measured);
+                measured
+            }
+        }
+    }
+
+    /// Record a write to `key` for `WATCH` (one branch when nothing is watched).
+    fn touch(&mut self, key: &[u8]) {
+        if !self.watched.is_empty() {
+            if let Some((_, version)) = self.watched.get_mut(key) {
+                *version += 1;
+            }
+        }
+    }
+
+    /// Start watching `key`; returns its version.
+    pub fn watch(&mut self, key: &[u8]) -> u64 {
+        let (watchers, version) = self.watched.entry_ref(key).or_insert((0, 0));
+        *watchers += 1;
+        *version
+    }
+
+    /// The version of a watched key.
+    pub fn watch_version(&self, key: &[u8]) -> u64 {
+        self.watched.get(key).map_or(u64::MAX, |(_, v)| *v)
+    }
+
+    /// Stop one watch of `key`.
+    pub fn unwatch(&mut self, key: &[u8]) {
+        if let Some((watchers, _)) = self.watched.get_mut(key) {
+            *watchers -= 1;
+            if *watchers == 0 {
+                self.watched.remove(key);
+            }
+        }
     }
 
     fn adjust(&mut self, delta: isize) {
@@ -526,6 +611,7 @@ impl Store {
             let Some((_, key)) = self.expires.pop_first() else {
                 break;
             };
+            self.touch(&key);
             if let Some(entry) = self.map.remove(&key) {
                 self.used_bytes = self.used_bytes.saturating_sub(
                     key.len() + ENTRY_OVERHEAD_BYTES + entry.value.accounted_bytes(),
@@ -550,6 +636,7 @@ impl Store {
     }
 
     fn set_expiry(&mut self, key: &[u8], at_ms: Option<u64>) {
+        self.touch(key);
         let Some(entry) = self.map.get_mut(key) else {
             return;
         };
@@ -569,6 +656,7 @@ impl Store {
         let Some((k, entry)) = self.map.remove_entry(key) else {
             return false;
         };
+        self.touch(key);
         if let Some(at) = entry.expire_at_ms {
             self.expires.remove(&(at, k.clone()));
         }

@@ -122,3 +122,67 @@ fn without_requirepass_auth_is_an_error() {
     );
     assert!(out.ends_with("PONG\n"), "{out}");
 }
+
+/// The Unix time now, in seconds.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[test]
+fn absolute_expire_times_use_the_wall_clock() {
+    let server = Server::start(&[]);
+    let at = unix_now() + 100;
+    let script = format!(
+        "SET k v EXAT {at}\nTTL k\nEXPIRETIME k\nSET k v PXAT {}\nPTTL k\n\
+         EXPIREAT k {}\nTTL k\nEXPIRE k 9223370399119966\nTIME\n",
+        at * 1000 + 500,
+        at + 100
+    );
+    let out = cli(&server, &[], &script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "OK");
+    let ttl: u64 = lines[1].parse().unwrap_or(0);
+    assert!((98..=100).contains(&ttl), "{out}");
+    assert_eq!(lines[2], at.to_string());
+    assert_eq!(lines[3], "OK");
+    let pttl: u64 = lines[4].parse().unwrap_or(0);
+    assert!((98_000..=100_500).contains(&pttl), "{out}");
+    assert_eq!(lines[5], "1");
+    let ttl: u64 = lines[6].parse().unwrap_or(0);
+    assert!((198..=200).contains(&ttl), "{out}");
+    assert_eq!(lines[7], "ERR invalid expire time in 'expire' command");
+    let secs: u64 = lines[9].parse().unwrap_or(0);
+    assert!(secs.abs_diff(unix_now()) <= 2, "{out}");
+}
+
+#[test]
+fn transaction_and_watch_between_two_clients() {
+    let server = Server::start(&[]);
+    let out = cli(
+        &server,
+        &[],
+        "MULTI\nSET a 1\nINCR a\nLPUSH a x\nEXEC\nWATCH a\nMULTI\nGET a\n",
+    );
+    assert!(
+        out.starts_with("OK\nQUEUED\nQUEUED\nQUEUED\nOK\n2\n"),
+        "{out}"
+    );
+    // A second client: WATCH, then another client writes, then EXEC fails.
+    let mut first = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    use std::io::{Read, Write};
+    first.write_all(b"WATCH a\r\nMULTI\r\nGET a\r\n").unwrap();
+    let mut buf = [0u8; 64];
+    let mut got = Vec::new();
+    while got.len() < b"+OK\r\n+OK\r\n+QUEUED\r\n".len() {
+        let n = first.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(cli(&server, &["SET", "a", "changed"], ""), "OK\n");
+    first.write_all(b"EXEC\r\n").unwrap();
+    let n = first.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"*-1\r\n");
+}

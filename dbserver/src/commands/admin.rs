@@ -169,7 +169,8 @@ pub fn client(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     }
 }
 
-fn unknown_subcommand(out: &mut Vec<u8>, sub: &[u8], command: &str) {
+/// Redis's reply to an unknown subcommand.
+pub(crate) fn unknown_subcommand(out: &mut Vec<u8>, sub: &[u8], command: &str) {
     let mut msg = Vec::from(&b"ERR unknown subcommand '"[..]);
     msg.extend_from_slice(sub);
     msg.extend_from_slice(b"'. Try ");

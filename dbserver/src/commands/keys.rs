@@ -1,8 +1,11 @@
-//! Key-space commands: DEL EXISTS EXPIRE PEXPIRE TTL PTTL PERSIST TYPE KEYS.
+//! Key-space commands: DEL EXISTS TYPE KEYS RENAME RENAMENX COPY RANDOMKEY OBJECT
+//! MEMORY USAGE.
 
-use super::strings::{deadline_ms, MS_PER_SEC};
-use super::{glob_match, Ctx, NOT_INTEGER};
-use crate::resp::{self, Args};
+use super::admin::unknown_subcommand;
+use super::random::ensure_seeded;
+use super::{eq_ignore_case, glob_match, int_arg, wrong_arity, Ctx, SYNTAX_ERROR};
+use crate::resp::{self, Args, NULL_BULK};
+use crate::store::{Ttl, Value, ELEMENT_OVERHEAD_BYTES};
 use alloc::vec::Vec;
 
 /// `DEL key...` (also `UNLINK`).
@@ -21,80 +24,6 @@ pub fn exists(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         .filter(|k| ctx.shared.store.exists(k, ctx.now_ms))
         .count();
     resp::integer(ctx.out, found as i64);
-}
-
-/// `EXPIRE key seconds`.
-pub fn expire(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    expire_generic(ctx, args, MS_PER_SEC, "expire");
-}
-
-/// `PEXPIRE key milliseconds`.
-pub fn pexpire(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    expire_generic(ctx, args, 1, "pexpire");
-}
-
-fn expire_generic(ctx: &mut Ctx<'_>, args: &Args<'_>, unit_ms: i64, name: &str) {
-    if let Some(opt) = args.iter_from(3).next() {
-        // NX/XX/GT/LT of Redis 7 are not supported.
-        let mut msg = Vec::from(&b"ERR Unsupported option "[..]);
-        msg.extend_from_slice(opt);
-        resp::error(ctx.out, &msg);
-        return;
-    }
-    let Some(n) = resp::parse_i64(args.get(2)) else {
-        ctx.out.extend_from_slice(NOT_INTEGER);
-        return;
-    };
-    let key = args.get(1);
-    let store = &mut ctx.shared.store;
-    if n <= 0 {
-        // A deadline in the past deletes the key, like Redis.
-        let removed = store.delete(key, ctx.now_ms);
-        resp::integer(ctx.out, i64::from(removed));
-        return;
-    }
-    let Some(at) = deadline_ms(n, unit_ms, false, ctx.now_ms) else {
-        let mut msg = Vec::from(&b"ERR invalid expire time in '"[..]);
-        msg.extend_from_slice(name.as_bytes());
-        msg.extend_from_slice(b"' command");
-        resp::error(ctx.out, &msg);
-        return;
-    };
-    let set = store.expire(key, Some(at), ctx.now_ms);
-    resp::integer(ctx.out, i64::from(set));
-}
-
-/// `TTL key`: seconds left (rounded), -1 without expiry, -2 without key.
-pub fn ttl(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    /// Half a second, to round like Redis.
-    const HALF_SEC_MS: u64 = 500;
-    let reply = match ctx.shared.store.ttl_ms(args.get(1), ctx.now_ms) {
-        None => -2,
-        Some(None) => -1,
-        Some(Some(ms)) => ((ms + HALF_SEC_MS) / MS_PER_SEC as u64) as i64,
-    };
-    resp::integer(ctx.out, reply);
-}
-
-/// `PTTL key`: milliseconds left, -1 without expiry, -2 without key.
-pub fn pttl(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let reply = match ctx.shared.store.ttl_ms(args.get(1), ctx.now_ms) {
-        None => -2,
-        Some(None) => -1,
-        Some(Some(ms)) => i64::try_from(ms).unwrap_or(i64::MAX),
-    };
-    resp::integer(ctx.out, reply);
-}
-
-/// `PERSIST key`: 1 when an expiry was removed.
-pub fn persist(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let key = args.get(1);
-    let store = &mut ctx.shared.store;
-    let had = matches!(store.ttl_ms(key, ctx.now_ms), Some(Some(_)));
-    if had {
-        store.expire(key, None, ctx.now_ms);
-    }
-    resp::integer(ctx.out, i64::from(had));
 }
 
 /// `TYPE key`.
@@ -118,8 +47,188 @@ pub fn keys(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         .filter(|(k, expire_at)| expire_at.is_none_or(|at| at > now_ms) && glob_match(pattern, k))
         .map(|(k, _)| k.to_vec())
         .collect();
-    resp::array_header(ctx.out, matched.len());
-    for k in &matched {
-        resp::bulk(ctx.out, k);
+    super::lists::bulk_array(ctx.out, &matched);
+}
+
+/// `RENAME key newkey`.
+pub fn rename(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    rename_generic(ctx, args, false);
+}
+
+/// `RENAMENX key newkey`.
+pub fn renamenx(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    rename_generic(ctx, args, true);
+}
+
+fn rename_generic(ctx: &mut Ctx<'_>, args: &Args<'_>, nx: bool) {
+    let (src, dst) = (args.get(1), args.get(2));
+    let store = &mut ctx.shared.store;
+    if !store.exists(src, ctx.now_ms) {
+        ctx.out.extend_from_slice(b"-ERR no such key\r\n");
+        return;
+    }
+    if src == dst {
+        if nx {
+            resp::integer(ctx.out, 0);
+        } else {
+            ctx.out.extend_from_slice(resp::OK);
+        }
+        return;
+    }
+    if nx && store.exists(dst, ctx.now_ms) {
+        resp::integer(ctx.out, 0);
+        return;
+    }
+    if let Some((value, at)) = store.take(src, ctx.now_ms) {
+        let ttl = at.map_or(Ttl::Clear, Ttl::At);
+        store.put(dst, value, ttl, ctx.now_ms);
+    }
+    if nx {
+        resp::integer(ctx.out, 1);
+    } else {
+        ctx.out.extend_from_slice(resp::OK);
+    }
+}
+
+/// `COPY source destination [DB destination-db] [REPLACE]`.
+pub fn copy(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let mut replace = false;
+    let mut i = 3;
+    while i < args.len() {
+        let opt = args.get(i);
+        if eq_ignore_case(opt, "replace") {
+            replace = true;
+        } else if eq_ignore_case(opt, "db") && i + 1 < args.len() {
+            i += 1;
+            let Some(db) = int_arg(ctx.out, args, i) else {
+                return;
+            };
+            if db != 0 {
+                ctx.out
+                    .extend_from_slice(b"-ERR DB index is out of range\r\n");
+                return;
+            }
+        } else {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+            return;
+        }
+        i += 1;
+    }
+    let (src, dst) = (args.get(1), args.get(2));
+    if src == dst {
+        ctx.out
+            .extend_from_slice(b"-ERR source and destination objects are the same\r\n");
+        return;
+    }
+    let store = &mut ctx.shared.store;
+    let Some(value) = store.get(src, ctx.now_ms).cloned() else {
+        resp::integer(ctx.out, 0);
+        return;
+    };
+    let at = store.expire_at_ms(src, ctx.now_ms).flatten();
+    if !replace && store.exists(dst, ctx.now_ms) {
+        resp::integer(ctx.out, 0);
+        return;
+    }
+    store.put(dst, value, at.map_or(Ttl::Clear, Ttl::At), ctx.now_ms);
+    resp::integer(ctx.out, 1);
+}
+
+/// `RANDOMKEY`.
+pub fn randomkey(ctx: &mut Ctx<'_>, _args: &Args<'_>) {
+    ensure_seeded(ctx);
+    let key = ctx.shared.store.random_key(ctx.now_ms);
+    resp::opt_bulk(ctx.out, key.as_deref());
+}
+
+/// Redis's small-encoding limits (`*-max-listpack-entries`/`-value`, `set-max-intset-entries`).
+const SMALL_ENTRIES: usize = 128;
+const SMALL_VALUE_BYTES: usize = 64;
+const INTSET_ENTRIES: usize = 512;
+/// Longest string Redis stores as `embstr`.
+const EMBSTR_MAX_BYTES: usize = 44;
+
+/// The encoding Redis 7.0 would report for `value` (ours is always the same structure).
+fn encoding(value: &Value) -> &'static str {
+    let small = |n: usize, max_item: usize| n <= SMALL_ENTRIES && max_item <= SMALL_VALUE_BYTES;
+    match value {
+        Value::Str(s) if s.len() <= 20 && resp::parse_i64(s).is_some() => "int",
+        Value::Str(s) if s.len() <= EMBSTR_MAX_BYTES => "embstr",
+        Value::Str(_) => "raw",
+        Value::List(_) => "quicklist",
+        Value::Set(s)
+            if s.len() <= INTSET_ENTRIES && s.iter().all(|m| resp::parse_i64(m).is_some()) =>
+        {
+            "intset"
+        }
+        Value::Set(_) => "hashtable",
+        Value::Hash(h) => {
+            let longest = h.iter().map(|(f, v)| f.len().max(v.len())).max();
+            if small(h.len(), longest.unwrap_or(0)) {
+                "listpack"
+            } else {
+                "hashtable"
+            }
+        }
+        Value::ZSet(z) => {
+            let longest = z.range(0, z.len(), false).map(|(m, _)| m.len()).max();
+            if small(z.len(), longest.unwrap_or(0)) {
+                "listpack"
+            } else {
+                "skiplist"
+            }
+        }
+    }
+}
+
+/// `OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ key`, `OBJECT HELP`.
+pub fn object(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if eq_ignore_case(sub, "help") && args.len() == 2 {
+        resp::array_header(ctx.out, 1);
+        resp::simple(ctx.out, b"OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ <key>");
+        return;
+    }
+    let known = ["encoding", "refcount", "idletime", "freq"];
+    let Some(name) = known.iter().find(|k| eq_ignore_case(sub, k)) else {
+        unknown_subcommand(ctx.out, sub, "OBJECT");
+        return;
+    };
+    if args.len() != 3 {
+        wrong_arity(ctx.out, &alloc::format!("object|{name}"));
+        return;
+    }
+    let Some(value) = ctx.shared.store.get(args.get(2), ctx.now_ms) else {
+        ctx.out.extend_from_slice(NULL_BULK);
+        return;
+    };
+    if eq_ignore_case(sub, "encoding") {
+        resp::bulk(ctx.out, encoding(value).as_bytes());
+    } else if eq_ignore_case(sub, "refcount") {
+        resp::integer(ctx.out, 1);
+    } else if eq_ignore_case(sub, "idletime") {
+        resp::integer(ctx.out, 0);
+    } else {
+        ctx.out.extend_from_slice(
+            b"-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n",
+        );
+    }
+}
+
+/// `MEMORY USAGE key [SAMPLES n]`: the accounted bytes of the key.
+pub fn memory(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if !eq_ignore_case(sub, "usage") {
+        unknown_subcommand(ctx.out, sub, "MEMORY");
+        return;
+    }
+    if args.len() != 3 && args.len() != 5 {
+        wrong_arity(ctx.out, "memory|usage");
+        return;
+    }
+    let key = args.get(2);
+    match ctx.shared.store.accounted_key_bytes(key, ctx.now_ms) {
+        Some(n) => resp::integer(ctx.out, n.saturating_add(ELEMENT_OVERHEAD_BYTES) as i64),
+        None => ctx.out.extend_from_slice(NULL_BULK),
     }
 }

@@ -11,10 +11,19 @@ use alloc::vec::Vec;
 use hashbrown::HashMap;
 
 mod admin;
+mod bits;
+mod counters;
+mod expire;
+mod hashes;
 mod keys;
 mod lists;
+mod multi;
+mod random;
+mod scan;
 mod sets;
 mod strings;
+mod zrange;
+mod zsetops;
 mod zsets;
 
 /// Server-wide state the commands read and change.
@@ -49,6 +58,17 @@ pub struct Client {
     pub name: Option<Vec<u8>>,
     /// Close the connection once the replies so far are sent (`QUIT`, protocol errors).
     pub close_after_reply: bool,
+    /// The open transaction (`MULTI`), if any.
+    pub multi: Option<multi::Multi>,
+    /// `WATCH`ed keys with their versions.
+    pub watched: Vec<(Vec<u8>, u64)>,
+}
+
+/// Release what a disconnecting client holds in the shared state (its `WATCH`es).
+pub fn client_closed(shared: &mut Shared, client: &mut Client) {
+    for (key, _) in core::mem::take(&mut client.watched) {
+        shared.store.unwatch(&key);
+    }
 }
 
 /// Everything a command handler gets.
@@ -71,6 +91,8 @@ pub struct Ctx<'a> {
 const DENY_OOM: u8 = 1 << 0;
 /// The command runs before the client authenticated.
 const NO_AUTH: u8 = 1 << 1;
+/// The command runs at once inside `MULTI` instead of being queued.
+const TX_CONTROL: u8 = 1 << 2;
 
 type Handler = fn(&mut Ctx<'_>, &Args<'_>);
 
@@ -97,7 +119,12 @@ const fn cmd(name: &'static str, arity: i32, flags: u8, handler: Handler) -> Com
 pub static COMMANDS: &[Command] = &[
     cmd("ping", -1, 0, admin::ping),
     cmd("echo", 2, 0, admin::echo),
-    cmd("quit", -1, NO_AUTH, admin::quit),
+    cmd("quit", -1, NO_AUTH | TX_CONTROL, admin::quit),
+    cmd("multi", 1, TX_CONTROL, multi::multi),
+    cmd("exec", 1, TX_CONTROL, multi::exec_without_dispatcher),
+    cmd("discard", 1, TX_CONTROL, multi::discard),
+    cmd("watch", -2, TX_CONTROL, multi::watch),
+    cmd("unwatch", 1, TX_CONTROL, multi::unwatch),
     cmd("auth", -2, NO_AUTH, admin::auth),
     cmd("hello", -1, NO_AUTH, admin::hello),
     cmd("client", -2, 0, admin::client),
@@ -110,46 +137,132 @@ pub static COMMANDS: &[Command] = &[
     cmd("flushdb", -1, 0, admin::flushall),
     cmd("get", 2, 0, strings::get),
     cmd("set", -3, DENY_OOM, strings::set),
-    cmd("incr", 2, DENY_OOM, strings::incr),
-    cmd("decr", 2, DENY_OOM, strings::decr),
-    cmd("incrby", 3, DENY_OOM, strings::incrby),
-    cmd("decrby", 3, DENY_OOM, strings::decrby),
+    cmd("getex", -2, 0, strings::getex),
+    cmd("getdel", 2, 0, strings::getdel),
+    cmd("getset", 3, DENY_OOM, strings::getset),
+    cmd("setnx", 3, DENY_OOM, strings::setnx),
+    cmd("setex", 4, DENY_OOM, strings::setex),
+    cmd("psetex", 4, DENY_OOM, strings::psetex),
     cmd("mget", -2, 0, strings::mget),
     cmd("mset", -3, DENY_OOM, strings::mset),
+    cmd("msetnx", -3, DENY_OOM, strings::msetnx),
     cmd("append", 3, DENY_OOM, strings::append),
     cmd("strlen", 2, 0, strings::strlen),
+    cmd("getrange", 4, 0, strings::getrange),
+    cmd("substr", 4, 0, strings::getrange),
+    cmd("setrange", 4, DENY_OOM, strings::setrange),
+    cmd("incr", 2, DENY_OOM, counters::incr),
+    cmd("decr", 2, DENY_OOM, counters::decr),
+    cmd("incrby", 3, DENY_OOM, counters::incrby),
+    cmd("decrby", 3, DENY_OOM, counters::decrby),
+    cmd("incrbyfloat", 3, DENY_OOM, counters::incrbyfloat),
+    cmd("setbit", 4, DENY_OOM, bits::setbit),
+    cmd("getbit", 3, 0, bits::getbit),
+    cmd("bitcount", -2, 0, bits::bitcount),
+    cmd("lcs", -3, 0, bits::lcs),
     cmd("del", -2, 0, keys::del),
     cmd("unlink", -2, 0, keys::del),
     cmd("exists", -2, 0, keys::exists),
-    cmd("expire", -3, 0, keys::expire),
-    cmd("pexpire", -3, 0, keys::pexpire),
-    cmd("ttl", 2, 0, keys::ttl),
-    cmd("pttl", 2, 0, keys::pttl),
-    cmd("persist", 2, 0, keys::persist),
     cmd("type", 2, 0, keys::type_),
     cmd("keys", 2, 0, keys::keys),
+    cmd("scan", -2, 0, scan::scan),
+    cmd("sscan", -3, 0, scan::sscan),
+    cmd("hscan", -3, 0, scan::hscan),
+    cmd("zscan", -3, 0, scan::zscan),
+    cmd("rename", 3, 0, keys::rename),
+    cmd("renamenx", 3, 0, keys::renamenx),
+    cmd("copy", -3, DENY_OOM, keys::copy),
+    cmd("randomkey", 1, 0, keys::randomkey),
+    cmd("object", -2, 0, keys::object),
+    cmd("memory", -2, 0, keys::memory),
+    cmd("expire", -3, 0, expire::expire),
+    cmd("pexpire", -3, 0, expire::pexpire),
+    cmd("expireat", -3, 0, expire::expireat),
+    cmd("pexpireat", -3, 0, expire::pexpireat),
+    cmd("ttl", 2, 0, expire::ttl),
+    cmd("pttl", 2, 0, expire::pttl),
+    cmd("expiretime", 2, 0, expire::expiretime),
+    cmd("pexpiretime", 2, 0, expire::pexpiretime),
+    cmd("persist", 2, 0, expire::persist),
+    cmd("time", 1, 0, expire::time),
     cmd("lpush", -3, DENY_OOM, lists::lpush),
     cmd("rpush", -3, DENY_OOM, lists::rpush),
+    cmd("lpushx", -3, DENY_OOM, lists::lpushx),
+    cmd("rpushx", -3, DENY_OOM, lists::rpushx),
     cmd("lpop", -2, 0, lists::lpop),
     cmd("rpop", -2, 0, lists::rpop),
     cmd("lrange", 4, 0, lists::lrange),
     cmd("llen", 2, 0, lists::llen),
+    cmd("lindex", 3, 0, lists::lindex),
+    cmd("lset", 4, DENY_OOM, lists::lset),
+    cmd("linsert", 5, DENY_OOM, lists::linsert),
+    cmd("lpos", -3, 0, lists::lpos),
+    cmd("lrem", 4, 0, lists::lrem),
+    cmd("ltrim", 4, 0, lists::ltrim),
+    cmd("lmove", 5, DENY_OOM, lists::lmove),
+    cmd("rpoplpush", 3, DENY_OOM, lists::rpoplpush),
     cmd("sadd", -3, DENY_OOM, sets::sadd),
+    cmd("srem", -3, 0, sets::srem),
     cmd("spop", -2, 0, sets::spop),
+    cmd("srandmember", -2, 0, sets::srandmember),
     cmd("smembers", 2, 0, sets::smembers),
     cmd("scard", 2, 0, sets::scard),
     cmd("sismember", 3, 0, sets::sismember),
-    cmd("hset", -4, DENY_OOM, sets::hset),
-    cmd("hmset", -4, DENY_OOM, sets::hmset),
-    cmd("hget", 3, 0, sets::hget),
-    cmd("hgetall", 2, 0, sets::hgetall),
-    cmd("hdel", -3, 0, sets::hdel),
-    cmd("hlen", 2, 0, sets::hlen),
+    cmd("smismember", -3, 0, sets::smismember),
+    cmd("smove", 4, 0, sets::smove),
+    cmd("sinter", -2, 0, sets::sinter),
+    cmd("sunion", -2, 0, sets::sunion),
+    cmd("sdiff", -2, 0, sets::sdiff),
+    cmd("sinterstore", -3, DENY_OOM, sets::sinterstore),
+    cmd("sunionstore", -3, DENY_OOM, sets::sunionstore),
+    cmd("sdiffstore", -3, DENY_OOM, sets::sdiffstore),
+    cmd("sintercard", -3, 0, sets::sintercard),
+    cmd("hset", -4, DENY_OOM, hashes::hset),
+    cmd("hmset", -4, DENY_OOM, hashes::hmset),
+    cmd("hsetnx", 4, DENY_OOM, hashes::hsetnx),
+    cmd("hget", 3, 0, hashes::hget),
+    cmd("hmget", -3, 0, hashes::hmget),
+    cmd("hgetall", 2, 0, hashes::hgetall),
+    cmd("hkeys", 2, 0, hashes::hkeys),
+    cmd("hvals", 2, 0, hashes::hvals),
+    cmd("hdel", -3, 0, hashes::hdel),
+    cmd("hlen", 2, 0, hashes::hlen),
+    cmd("hexists", 3, 0, hashes::hexists),
+    cmd("hstrlen", 3, 0, hashes::hstrlen),
+    cmd("hincrby", 4, DENY_OOM, hashes::hincrby),
+    cmd("hincrbyfloat", 4, DENY_OOM, hashes::hincrbyfloat),
+    cmd("hrandfield", -2, 0, hashes::hrandfield),
     cmd("zadd", -4, DENY_OOM, zsets::zadd),
-    cmd("zpopmin", -2, 0, zsets::zpopmin),
-    cmd("zrange", -4, 0, zsets::zrange),
+    cmd("zincrby", 4, DENY_OOM, zsets::zincrby),
+    cmd("zrem", -3, 0, zsets::zrem),
     cmd("zcard", 2, 0, zsets::zcard),
     cmd("zscore", 3, 0, zsets::zscore),
+    cmd("zmscore", -3, 0, zsets::zmscore),
+    cmd("zrank", 3, 0, zsets::zrank),
+    cmd("zrevrank", 3, 0, zsets::zrevrank),
+    cmd("zpopmin", -2, 0, zsets::zpopmin),
+    cmd("zpopmax", -2, 0, zsets::zpopmax),
+    cmd("zmpop", -4, 0, zsets::zmpop),
+    cmd("zrandmember", -2, 0, zsets::zrandmember),
+    cmd("zrange", -4, 0, zrange::zrange),
+    cmd("zrevrange", -4, 0, zrange::zrevrange),
+    cmd("zrangebyscore", -4, 0, zrange::zrangebyscore),
+    cmd("zrevrangebyscore", -4, 0, zrange::zrevrangebyscore),
+    cmd("zrangebylex", -4, 0, zrange::zrangebylex),
+    cmd("zrevrangebylex", -4, 0, zrange::zrevrangebylex),
+    cmd("zrangestore", -5, DENY_OOM, zrange::zrangestore),
+    cmd("zcount", 4, 0, zrange::zcount),
+    cmd("zlexcount", 4, 0, zrange::zlexcount),
+    cmd("zremrangebyrank", 4, 0, zrange::zremrangebyrank),
+    cmd("zremrangebyscore", 4, 0, zrange::zremrangebyscore),
+    cmd("zremrangebylex", 4, 0, zrange::zremrangebylex),
+    cmd("zunion", -3, 0, zsetops::zunion),
+    cmd("zinter", -3, 0, zsetops::zinter),
+    cmd("zdiff", -3, 0, zsetops::zdiff),
+    cmd("zunionstore", -4, DENY_OOM, zsetops::zunionstore),
+    cmd("zinterstore", -4, DENY_OOM, zsetops::zinterstore),
+    cmd("zdiffstore", -4, DENY_OOM, zsetops::zdiffstore),
+    cmd("zintercard", -3, 0, zsetops::zintercard),
 ];
 
 /// Longest command name looked up (longer names are unknown).
@@ -184,6 +297,7 @@ impl Dispatcher {
     fn dispatch(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let name = args.get(0);
         let Some(index) = self.lookup(name) else {
+            multi::fail(ctx);
             unknown_command(ctx.out, args);
             log_unknown_command(ctx, name);
             return;
@@ -197,21 +311,31 @@ impl Dispatcher {
             Err(_) => argc >= command.arity.unsigned_abs() as usize,
         };
         if !arity_ok {
+            multi::fail(ctx);
             wrong_arity(ctx.out, command.name);
             return;
         }
         if !ctx.client.authenticated && command.flags & NO_AUTH == 0 {
+            multi::fail(ctx);
             ctx.out
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
             return;
         }
         let maxmemory = ctx.shared.config.maxmemory;
         if command.flags & DENY_OOM != 0 && maxmemory != 0 && ctx.shared.used_memory() > maxmemory {
+            multi::fail(ctx);
             ctx.out
                 .extend_from_slice(b"-OOM command not allowed when used memory > 'maxmemory'.\r\n");
             return;
         }
-        (command.handler)(ctx, args);
+        if command.flags & TX_CONTROL != 0 && command.name == "exec" {
+            multi::exec(self, ctx);
+        } else if ctx.client.multi.is_some() && command.flags & TX_CONTROL == 0 {
+            multi::queue(ctx, args);
+            return;
+        } else {
+            (command.handler)(ctx, args);
+        }
         ctx.shared.stats.count_command(index);
     }
 

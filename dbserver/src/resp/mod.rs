@@ -106,7 +106,7 @@ impl<'a> Args<'a> {
     }
 
     /// Arguments from `from` on.
-    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &'a [u8]> + 'a {
+    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
         let data = self.data;
         self.ranges
             .get(from..)

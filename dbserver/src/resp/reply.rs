@@ -71,6 +71,13 @@ pub fn double(out: &mut Vec<u8>, v: f64) {
     bulk(out, text.as_bytes());
 }
 
+/// Append the text of a double as [`double`] formats it, without the bulk framing.
+pub fn double_text(out: &mut Vec<u8>, v: f64) {
+    let mut text = DoubleText::default();
+    let _ = fmt::write(&mut text, format_args!("{v}"));
+    out.extend_from_slice(text.as_bytes());
+}
+
 /// Longest text `{}` produces for an `f64` (e.g. `-1.7976931348623157e308` written out).
 const DOUBLE_TEXT_MAX: usize = 400;
 

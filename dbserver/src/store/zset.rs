@@ -56,7 +56,7 @@ pub enum ZAddResult {
 }
 
 /// A sorted set ordered by `(score, member)` like Redis.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ZSet {
     scores: HashMap<Vec<u8>, f64>,
     order: BTreeSet<(Score, Vec<u8>)>,
@@ -151,6 +151,52 @@ impl ZSet {
         } else {
             ZAddResult::Count(added)
         }
+    }
+
+    /// Every member with its score in rank order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&[u8], f64)> + '_ {
+        self.order.iter().map(|(s, m)| (m.as_slice(), s.0))
+    }
+
+    /// Members with a score of at least `min` in rank order (a seek, not a scan).
+    pub fn iter_from_score(&self, min: f64) -> impl Iterator<Item = (&[u8], f64)> + '_ {
+        self.order
+            .range((Score(min), Vec::new())..)
+            .map(|(s, m)| (m.as_slice(), s.0))
+    }
+
+    /// The 0-based rank of `member` (lowest score first).
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        let score = self.scores.get(member)?;
+        Some(self.order.range(..(Score(*score), member.to_vec())).count())
+    }
+
+    /// Remove `member`; true when it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        let Some(score) = self.scores.remove(member) else {
+            return false;
+        };
+        self.order.remove(&(Score(score), member.to_vec()));
+        self.bytes = self
+            .bytes
+            .saturating_sub(2 * member.len() + ELEMENT_OVERHEAD_BYTES);
+        true
+    }
+
+    /// Remove and return up to `count` highest-scored members.
+    pub fn pop_max(&mut self, count: usize) -> Vec<(Vec<u8>, f64)> {
+        let mut out = Vec::new();
+        while out.len() < count {
+            let Some((score, member)) = self.order.pop_last() else {
+                break;
+            };
+            self.scores.remove(&member);
+            self.bytes = self
+                .bytes
+                .saturating_sub(2 * member.len() + ELEMENT_OVERHEAD_BYTES);
+            out.push((member, score.0));
+        }
+        out
     }
 
     /// Remove and return up to `count` lowest-scored members.

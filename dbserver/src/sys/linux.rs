@@ -216,6 +216,20 @@ impl Syscalls for LinuxSys {
             .wrapping_add(ts.tv_nsec as u64)
     }
 
+    fn realtime_ns(&self) -> Result<u64, Errno> {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid timespec for the call to fill.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) } != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let secs = u64::try_from(ts.tv_sec).map_err(|_| Errno::EINVAL)?;
+        let nanos = u64::try_from(ts.tv_nsec).map_err(|_| Errno::EINVAL)?;
+        Ok(secs.saturating_mul(NS_PER_SEC).saturating_add(nanos))
+    }
+
     fn random_seed(&self) -> u64 {
         let mut seed = [0u8; 8];
         let mut filled = 0;

@@ -87,6 +87,12 @@ pub trait Syscalls {
     fn poll_wait(&self, events: &mut [Event], timeout_ms: i32) -> Result<usize, Errno>;
     /// `clock_gettime(CLOCK_MONOTONIC)` in nanoseconds.
     fn clock_ns(&self) -> u64;
+    /// `clock_gettime(CLOCK_REALTIME)`: nanoseconds since the Unix epoch, for the
+    /// commands that take or report absolute times (`EXPIREAT`, `SET ... EXAT`, `TIME`).
+    /// Platforms without a wall clock keep the default, and those commands answer an error.
+    fn realtime_ns(&self) -> Result<u64, Errno> {
+        Err(Errno::ENOSYS)
+    }
     /// `write(2)` to the log (stderr on Linux, the serial console in the image).
     fn log(&self, msg: &str);
     /// Platform statistics for `INFO` (e.g. busy/idle cycles and kernel calls by kind
