@@ -214,6 +214,12 @@ impl Syscalls for KernelCalls {
         timed(CallKind::Clock, ring0db_kernel::time::now_ns)
     }
 
+    fn realtime_ns(&self) -> Result<u64, Errno> {
+        timed(CallKind::Clock, || {
+            ring0db_kernel::time::rtc::realtime_ns().ok_or(Errno::EINVAL)
+        })
+    }
+
     fn random_seed(&self) -> u64 {
         ring0db_kernel::random::seed().0
     }

@@ -4,7 +4,9 @@
 
 use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
 use ring0db_kernel::net::socket::PollEvent;
-use ring0db_kernel::syscalls::{nr, trap, INTEREST_READ, INTEREST_WRITE};
+use ring0db_kernel::syscalls::{
+    nr, trap, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
+};
 
 use crate::kernel_calls::{convert_events, report_platform_stats, timed, CallKind, POLL_BATCH};
 
@@ -122,8 +124,15 @@ impl Syscalls for TrapCalls {
 
     fn clock_ns(&self) -> u64 {
         timed(CallKind::Clock, || {
-            // SAFETY: CLOCK_GETTIME takes no arguments; thread context.
-            check(unsafe { trap(nr::CLOCK_GETTIME, 0, 0, 0) }).unwrap_or(0)
+            // SAFETY: CLOCK_GETTIME takes no addresses (a clock id only); thread context.
+            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, 0, 0) }).unwrap_or(0)
+        })
+    }
+
+    fn realtime_ns(&self) -> Result<u64, Errno> {
+        timed(CallKind::Clock, || {
+            // SAFETY: as for `clock_ns`.
+            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_REALTIME, 0, 0) })
         })
     }
 

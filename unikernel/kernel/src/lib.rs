@@ -158,6 +158,12 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     let (tsc_hz, tsc_source) = time::tsc::calibrate();
     let apic_per_ms = time::timer::calibrate();
     log::debug!("time: TSC {tsc_hz} Hz from {tsc_source:?}; APIC timer {apic_per_ms} ticks/ms");
+    match time::rtc::init() {
+        Some(unix_seconds) => {
+            log::debug!("time: wall clock from the CMOS RTC: {unix_seconds} s since the epoch")
+        }
+        None => log::warn!("time: the CMOS RTC gave no plausible date; no wall clock"),
+    }
     init_network(net_config);
     start_services(service_ports);
 

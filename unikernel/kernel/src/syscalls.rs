@@ -28,6 +28,11 @@ pub mod nr {
     pub const ACCEPT4: u64 = 288;
 }
 
+/// `clock_gettime`'s clock in `rdi` (Linux's ids): the wall clock; any other id is the
+/// monotonic clock. The result is nanoseconds in `rax`, not a `timespec`.
+pub const CLOCK_REALTIME: u64 = 0;
+pub const CLOCK_MONOTONIC: u64 = 1;
+
 /// `epoll_ctl` interest bits in `rsi`.
 pub const INTEREST_READ: u64 = 1;
 pub const INTEREST_WRITE: u64 = 2;
@@ -80,7 +85,12 @@ fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
     let fd = a0 as i32;
     match number {
         nr::GETPPID => Ok(getppid()),
-        nr::CLOCK_GETTIME => Ok(crate::time::now_ns() as i64),
+        nr::CLOCK_GETTIME => match a0 {
+            CLOCK_REALTIME => crate::time::rtc::realtime_ns()
+                .map(|ns| ns as i64)
+                .ok_or(Errno::EINVAL),
+            _ => Ok(crate::time::now_ns() as i64),
+        },
         nr::SOCKET => socket::socket().map(i64::from),
         nr::BIND => socket::bind(fd, (a1 as u32).to_be_bytes(), a2 as u16).map(|()| 0),
         nr::LISTEN => socket::listen(fd, a1 as u32).map(|()| 0),

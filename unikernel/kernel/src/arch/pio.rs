@@ -5,7 +5,8 @@
 //! - the 8254 PIT channel 2 and its gate (port 0x61), the calibration reference;
 //! - PCI configuration mechanism #1 (ports 0xCF8 address / 0xCFC data);
 //! - QEMU's `isa-debug-exit` device (port 0xF4);
-//! - the COM1 UART (0x3F8), handed out as a `uart_16550` port.
+//! - the COM1 UART (0x3F8), handed out as a `uart_16550` port;
+//! - the CMOS real-time clock (index port 0x70, data port 0x71), read only.
 
 use uart_16550::SerialPort;
 use x86_64::instructions::port::Port;
@@ -24,6 +25,13 @@ const PCI_CONFIG_DATA_PORT: u16 = 0xcfc;
 
 /// I/O port of QEMU's `isa-debug-exit` device, as configured in `images/vm.toml`.
 const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+const CMOS_INDEX_PORT: u16 = 0x70;
+const CMOS_DATA_PORT: u16 = 0x71;
+/// Keeps NMIs masked (bit 7 of the index port) while a CMOS register is selected.
+const CMOS_NMI_DISABLE: u8 = 0x80;
+/// The CMOS registers exist at indices 0..128.
+const CMOS_REGISTER_MASK: u8 = 0x7f;
 
 /// I/O base of COM1.
 pub const COM1_BASE: u16 = 0x3f8;
@@ -91,4 +99,17 @@ pub fn com1() -> SerialPort {
     // SAFETY: COM1_BASE is the standard COM1 I/O base that QEMU emulates; the UART is
     // only driven through the console, and its ports do not touch memory.
     unsafe { SerialPort::new(COM1_BASE) }
+}
+
+/// Reads CMOS register `register` (the RTC's time and status registers live there).
+/// Reading has no side effects beyond selecting the register.
+pub fn cmos_read(register: u8) -> u8 {
+    // SAFETY: selecting and reading a CMOS register touches no memory; the kernel writes
+    // no CMOS register, so no other user interleaves with the index/data pair (the one
+    // CPU runs this with interrupts as the caller left them, and nothing in an interrupt
+    // handler reads the CMOS).
+    unsafe {
+        Port::<u8>::new(CMOS_INDEX_PORT).write(CMOS_NMI_DISABLE | (register & CMOS_REGISTER_MASK));
+        Port::<u8>::new(CMOS_DATA_PORT).read()
+    }
 }

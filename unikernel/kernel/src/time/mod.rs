@@ -1,7 +1,8 @@
-//! Time: the TSC as the monotonic clock (calibrated at boot from CPUID or the PIT) and
-//! the local APIC timer for one-shot deadlines.
+//! Time: the TSC as the monotonic clock (calibrated at boot from CPUID or the PIT), the
+//! CMOS RTC as the wall clock's origin, and the local APIC timer for one-shot deadlines.
 
 pub mod pit;
+pub mod rtc;
 pub mod timer;
 pub mod tsc;
 
