@@ -3,7 +3,9 @@
 //! complete request in the input is run, the replies go out with one `send`), and
 //! backpressure (a client whose replies pile up is not read from until they drain).
 
-use crate::commands::{client_closed, Client, Ctx, Dispatcher, Shared, COMMANDS};
+use crate::commands::{
+    blocked_deadline, client_closed, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS,
+};
 use crate::config::Config;
 use crate::mysql::{self, MysqlConn, ProtocolSettings};
 use crate::resp::{Limits, Parser};
@@ -196,10 +198,8 @@ impl<'s, S: Syscalls> Server<'s, S> {
     /// Wait for readiness (at most until the next housekeeping round) and handle it.
     pub fn poll_once(&mut self) -> Result<(), Errno> {
         let now_ms = self.now_ms();
-        let timeout_ms = self
-            .next_cron_ms
-            .saturating_sub(now_ms)
-            .min(CRON_INTERVAL_MS) as i32;
+        let wake_ms = self.next_cron_ms.min(self.next_block_deadline());
+        let timeout_ms = wake_ms.saturating_sub(now_ms).min(CRON_INTERVAL_MS) as i32;
         let n = match self.sys.poll_wait(&mut self.events, timeout_ms) {
             Ok(n) => n.min(self.events.len()),
             Err(Errno::EINTR) => 0,
@@ -216,11 +216,74 @@ impl<'s, S: Syscalls> Server<'s, S> {
                 self.handle_client(ev, now_ms);
             }
         }
+        if self.shared.store.blocked_clients > 0 {
+            self.serve_blocked(now_ms);
+        }
         if now_ms >= self.next_cron_ms {
             self.shared.store.expire_due(now_ms, ACTIVE_EXPIRE_BUDGET);
             self.next_cron_ms = now_ms + CRON_INTERVAL_MS;
         }
         Ok(())
+    }
+
+    /// The earliest deadline of a client parked by a blocking command (`u64::MAX`: none).
+    fn next_block_deadline(&self) -> u64 {
+        if self.shared.store.blocked_clients == 0 {
+            return u64::MAX;
+        }
+        self.conns
+            .values()
+            .filter_map(|c| match &c.protocol {
+                Protocol::Resp { client, .. } => blocked_deadline(client),
+                Protocol::Mysql(_) => None,
+            })
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Retry the requests of parked clients (after every round: a push may have served
+    /// them); a client served or timed out goes on with its pipelined requests.
+    fn serve_blocked(&mut self, now_ms: u64) {
+        let connected = self.conns.len();
+        let mut closed = Vec::new();
+        for conn in self.conns.values_mut() {
+            let Protocol::Resp { client, .. } = &mut conn.protocol else {
+                continue;
+            };
+            if client.blocked.is_none() {
+                continue;
+            }
+            let mut ctx = Ctx {
+                shared: &mut self.shared,
+                client,
+                sys: self.sys,
+                now_ms,
+                connected_clients: connected,
+                out: &mut conn.out,
+            };
+            if !retry_blocked(&self.dispatcher, &mut ctx) {
+                continue;
+            }
+            let mut env = Env {
+                shared: &mut self.shared,
+                dispatcher: &self.dispatcher,
+                sql_settings: &self.sql_settings,
+                sys: self.sys,
+                now_ms,
+                connected,
+            };
+            if serve(&mut env, conn) == After::Close {
+                closed.push(conn.fd);
+            }
+        }
+        for fd in closed {
+            if let Some(mut conn) = self.conns.remove(&fd) {
+                if let Protocol::Resp { client, .. } = &mut conn.protocol {
+                    client_closed(&mut self.shared, client);
+                }
+                let _ = self.sys.close(fd);
+            }
+        }
     }
 
     /// Connected clients.
@@ -501,7 +564,7 @@ fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
         return false;
     };
     let mut held_back = false;
-    while *start < *end && !client.close_after_reply {
+    while *start < *end && !client.close_after_reply && client.blocked.is_none() {
         if out.len() - *out_pos > OUTPUT_HIGH_WATER_BYTES {
             held_back = true;
             break;

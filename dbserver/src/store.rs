@@ -113,6 +113,8 @@ pub struct Store {
     /// Unix time minus monotonic time, in ms, as first measured (see
     /// [`Store::wall_offset_ms`]).
     wall_offset_ms: Option<i64>,
+    /// Clients parked by a blocking command (the event loop retries them while any).
+    pub blocked_clients: usize,
 }
 
 impl Store {

@@ -186,3 +186,30 @@ fn transaction_and_watch_between_two_clients() {
     let n = first.read(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"*-1\r\n");
 }
+
+#[test]
+fn blocking_pop_is_served_by_a_push_from_another_client() {
+    let server = Server::start(&[]);
+    let port = server.port;
+    let waiter = std::thread::spawn(move || {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        use std::io::{Read, Write};
+        c.write_all(b"BLPOP queue 10\r\nPING\r\n").unwrap();
+        let want = b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n+PONG\r\n".len();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while got.len() < want {
+            let n = c.read(&mut buf).unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(cli(&server, &["RPUSH", "queue", "job"], ""), "1\n");
+    let got = waiter.join().unwrap();
+    assert_eq!(got, "*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n+PONG\r\n");
+    let started = std::time::Instant::now();
+    assert_eq!(cli(&server, &["BLPOP", "nothing", "0.2"], ""), "\n");
+    assert!(started.elapsed() >= Duration::from_millis(190));
+}

@@ -397,7 +397,7 @@ pub fn ltrim(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 }
 
 /// `LEFT` or `RIGHT`: true for the head.
-fn side(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<bool, Replied> {
+pub(crate) fn side(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<bool, Replied> {
     if eq_ignore_case(arg, "left") {
         Ok(true)
     } else if eq_ignore_case(arg, "right") {

@@ -8,10 +8,12 @@ use crate::stats::Stats;
 use crate::store::{Store, Value};
 use crate::sys::Syscalls;
 use alloc::vec::Vec;
+pub use blocking::{blocked_deadline, retry_blocked};
 use hashbrown::HashMap;
 
 mod admin;
 mod bits;
+mod blocking;
 mod counters;
 mod expire;
 mod hashes;
@@ -59,13 +61,20 @@ pub struct Client {
     /// Close the connection once the replies so far are sent (`QUIT`, protocol errors).
     pub close_after_reply: bool,
     /// The open transaction (`MULTI`), if any.
-    pub multi: Option<multi::Multi>,
+    pub multi: Option<alloc::boxed::Box<multi::Multi>>,
     /// `WATCH`ed keys with their versions.
     pub watched: Vec<(Vec<u8>, u64)>,
+    /// A blocking command waits (its further requests wait too).
+    pub blocked: Option<alloc::boxed::Box<blocking::Blocked>>,
+    /// While a parked request is retried: its deadline.
+    pub block_deadline: Option<Option<u64>>,
+    /// `EXEC` runs the queued commands (blocking commands do not park).
+    pub in_exec: bool,
 }
 
 /// Release what a disconnecting client holds in the shared state (its `WATCH`es).
 pub fn client_closed(shared: &mut Shared, client: &mut Client) {
+    blocking::forget(shared, client);
     for (key, _) in core::mem::take(&mut client.watched) {
         shared.store.unwatch(&key);
     }
@@ -201,6 +210,12 @@ pub static COMMANDS: &[Command] = &[
     cmd("ltrim", 4, 0, lists::ltrim),
     cmd("lmove", 5, DENY_OOM, lists::lmove),
     cmd("rpoplpush", 3, DENY_OOM, lists::rpoplpush),
+    cmd("blpop", -3, 0, blocking::blpop),
+    cmd("brpop", -3, 0, blocking::brpop),
+    cmd("blmove", 6, DENY_OOM, blocking::blmove),
+    cmd("brpoplpush", 4, DENY_OOM, blocking::brpoplpush),
+    cmd("bzpopmin", -3, 0, blocking::bzpopmin),
+    cmd("bzpopmax", -3, 0, blocking::bzpopmax),
     cmd("sadd", -3, DENY_OOM, sets::sadd),
     cmd("srem", -3, 0, sets::srem),
     cmd("spop", -2, 0, sets::spop),

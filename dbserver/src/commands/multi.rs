@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 const MAX_QUEUED: usize = 1 << 20;
 
 /// One queued command: its arguments concatenated, and their `(start, end)` offsets.
-type Queued = (Vec<u8>, Vec<(usize, usize)>);
+pub(crate) type Queued = (Vec<u8>, Vec<(usize, usize)>);
 
 /// A transaction being queued.
 #[derive(Debug, Default)]
@@ -58,7 +58,7 @@ pub fn multi(ctx: &mut Ctx<'_>, _args: &Args<'_>) {
             .extend_from_slice(b"-ERR MULTI calls can not be nested\r\n");
         return;
     }
-    ctx.client.multi = Some(Multi::default());
+    ctx.client.multi = Some(alloc::boxed::Box::default());
     ctx.out.extend_from_slice(OK);
 }
 
@@ -134,7 +134,9 @@ pub(crate) fn exec(dispatcher: &Dispatcher, ctx: &mut Ctx<'_>) {
         return;
     }
     resp::array_header(ctx.out, multi.queued.len());
+    ctx.client.in_exec = true;
     for (data, ranges) in &multi.queued {
         dispatcher.execute(ctx, &Args::new(data, ranges));
     }
+    ctx.client.in_exec = false;
 }

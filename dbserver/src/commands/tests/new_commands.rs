@@ -723,3 +723,69 @@ fn element_scans() {
         "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
     );
 }
+
+impl Harness {
+    /// Retry the parked request (as the event loop does) and return what it wrote.
+    fn retry(&mut self) -> String {
+        let mut out = Vec::new();
+        let sys = NullSys {
+            wall_ms: self.wall_offset_ms.map(|w| w + self.now_ms),
+        };
+        let mut ctx = Ctx {
+            shared: &mut self.shared,
+            client: &mut self.client,
+            sys: &sys,
+            now_ms: self.now_ms,
+            connected_clients: 1,
+            out: &mut out,
+        };
+        retry_blocked(&self.dispatcher, &mut ctx);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+#[test]
+fn blocking_pops() {
+    let mut h = harness();
+    h.check("RPUSH l a b", ":2\r\n");
+    h.check("BLPOP nope l 0", "*2\r\n$1\r\nl\r\n$1\r\na\r\n");
+    h.check("BRPOP l 1", "*2\r\n$1\r\nl\r\n$1\r\nb\r\n");
+    // Nothing to pop: the client parks, without a reply.
+    h.check("BLPOP l 1.5", "");
+    assert!(h.client.blocked.is_some());
+    assert_eq!(h.shared.store.blocked_clients, 1);
+    h.now_ms += 1_000;
+    assert_eq!(h.retry(), "");
+    h.check("RPUSH l x", ":1\r\n");
+    assert_eq!(h.retry(), "*2\r\n$1\r\nl\r\n$1\r\nx\r\n");
+    assert!(h.client.blocked.is_none());
+    assert_eq!(h.shared.store.blocked_clients, 0);
+    // The deadline passes.
+    h.check("BZPOPMIN z 0.5", "");
+    h.now_ms += 499;
+    assert_eq!(h.retry(), "");
+    h.now_ms += 1;
+    assert_eq!(h.retry(), "*-1\r\n");
+    h.check("BLMOVE src dst LEFT RIGHT 0.01", "");
+    h.now_ms += 10;
+    assert_eq!(h.retry(), "$-1\r\n");
+    h.check("ZADD z 1 a 2 b", ":2\r\n");
+    h.check("BZPOPMAX z 0", "*3\r\n$1\r\nz\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    h.check("RPUSH src 1", ":1\r\n");
+    h.check("BRPOPLPUSH src dst 0", "$1\r\n1\r\n");
+    h.check(
+        "BLPOP l x",
+        "-ERR timeout is not a float or out of range\r\n",
+    );
+    h.check("BLPOP l -1", "-ERR timeout is negative\r\n");
+    h.check("SET s v", "+OK\r\n");
+    h.check(
+        "BLPOP s 0",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    // Inside a transaction a blocking command does not wait.
+    h.check("MULTI", "+OK\r\n");
+    h.check("BLPOP nope 0", "+QUEUED\r\n");
+    h.check("EXEC", "*1\r\n*-1\r\n");
+    assert!(h.client.blocked.is_none());
+}
