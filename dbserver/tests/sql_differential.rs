@@ -606,6 +606,49 @@ fn dbserver_agrees_with_mariadb() {
     check(&report, reference.name, ours.name);
 }
 
+/// What dbserver does not support: each statement must fail with 1235 ("doesn't yet
+/// support"), never give an answer (MariaDB answers them; they are not in the corpus).
+const UNSUPPORTED: &[&str] = &[
+    "SELECT * FROM dept JOIN emp USING (id)",
+    "SELECT * FROM dept NATURAL JOIN emp",
+    "SELECT d.name FROM emp e JOIN proj p ON p.dept_id = e.dept_id RIGHT JOIN dept d ON d.id = e.dept_id",
+    "SELECT id FROM dept UNION SELECT id FROM emp",
+    "WITH x AS (SELECT id FROM dept) SELECT * FROM x",
+    "SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM dept",
+    "UPDATE emp SET salary = (SELECT MAX(salary) FROM emp) WHERE id = 1",
+    "INSERT INTO dept VALUES ((SELECT 5 FROM emp LIMIT 1), 'x', NULL)",
+    "SELECT * FROM (SELECT id FROM dept) AS d (a)",
+];
+
+#[test]
+fn unsupported_statements_answer_1235() {
+    let server = Server::start(&[]);
+    let opts = OptsBuilder::new()
+        .ip_or_hostname(Some("127.0.0.1"))
+        .tcp_port(server.sql_port)
+        .user(Some("root"))
+        .prefer_socket(false);
+    let mut conn = Conn::new(opts).expect("connect to dbserver");
+    for setup in [
+        "CREATE DATABASE u",
+        "USE u",
+        "CREATE TABLE dept (id INT PRIMARY KEY, name VARCHAR(20), city VARCHAR(20))",
+        "CREATE TABLE emp (id INT PRIMARY KEY, name VARCHAR(20), dept_id INT, salary INT)",
+        "CREATE TABLE proj (id INT PRIMARY KEY, dept_id INT)",
+        "INSERT INTO dept VALUES (1, 'a', 'x'), (2, 'b', NULL)",
+        "INSERT INTO emp VALUES (1, 'e', 1, 10), (2, 'f', 2, 20)",
+    ] {
+        conn.query_drop(setup)
+            .unwrap_or_else(|e| panic!("{setup}: {e}"));
+    }
+    for sql in UNSUPPORTED {
+        match ask(&mut conn, sql) {
+            Answer::Error { code: 1235, .. } => {}
+            other => panic!("{sql}: expected error 1235, got {other}"),
+        }
+    }
+}
+
 /// The corpus itself is deterministic: two MariaDB servers agree on every statement.
 #[test]
 #[ignore = "checks the corpus, not dbserver: run with --ignored after editing it"]

@@ -196,6 +196,7 @@ fn assign(
                 outputs: &[],
                 params: &[],
                 session,
+                sub: None,
             };
             eval(&t.expr, &env)?.into_owned()
         }

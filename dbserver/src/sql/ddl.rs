@@ -517,6 +517,7 @@ fn default_value(
         outputs: &[],
         params: &[],
         session,
+        sub: None,
     };
     let v = eval(&t.expr, &env)?.into_owned();
     if v.is_null() && !col.nullable {

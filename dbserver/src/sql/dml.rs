@@ -279,6 +279,7 @@ fn insert(w: &mut WriteCtx<'_>, p: &InsertPlan) -> Result<Outcome, SqlError> {
                 params: w.params,
                 txn: Some(w.txn.id),
                 examined: core::cell::Cell::new(0),
+                subs: Default::default(),
             };
             let rs = exec::run_select(&ctx, plan)?;
             *w.examined = ctx.examined.get();
@@ -303,6 +304,7 @@ fn insert(w: &mut WriteCtx<'_>, p: &InsertPlan) -> Result<Outcome, SqlError> {
                     outputs: &[],
                     params: w.params,
                     session: w.session,
+                    sub: None,
                 };
                 let exprs = rows.get(n).map(Vec::as_slice).unwrap_or_default();
                 exprs
@@ -412,6 +414,7 @@ fn update(w: &mut WriteCtx<'_>, p: &UpdatePlan) -> Result<Outcome, SqlError> {
             params: w.params,
             txn: Some(w.txn.id),
             examined: core::cell::Cell::new(0),
+            subs: Default::default(),
         };
         let table = w
             .catalog
@@ -431,6 +434,7 @@ fn update(w: &mut WriteCtx<'_>, p: &UpdatePlan) -> Result<Outcome, SqlError> {
                         outputs: &[],
                         params: w.params,
                         session: w.session,
+                        sub: None,
                     };
                     eval(e, &env)?.into_owned()
                 };
@@ -484,6 +488,7 @@ fn delete(w: &mut WriteCtx<'_>, p: &DeletePlan) -> Result<Outcome, SqlError> {
             params: w.params,
             txn: Some(w.txn.id),
             examined: core::cell::Cell::new(0),
+            subs: Default::default(),
         };
         let hits = exec::matching_rows(&ctx, &p.search)?;
         *w.examined = ctx.examined.get();

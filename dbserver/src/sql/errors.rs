@@ -333,3 +333,17 @@ pub fn no_table_used() -> SqlError {
 
 /// Number of the deadlock error (the whole transaction was rolled back).
 pub const DEADLOCK: u16 = 1213;
+
+/// 1241: a subquery used as a value returns several columns.
+pub fn operand_columns(n: usize) -> SqlError {
+    SqlError::new(
+        1241,
+        "21000",
+        alloc::format!("Operand should contain {n} column(s)"),
+    )
+}
+
+/// 1242: a scalar subquery returned several rows.
+pub fn subquery_rows() -> SqlError {
+    SqlError::new(1242, "21000", "Subquery returns more than 1 row")
+}

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use super::errors;
-use super::expr::{ArithOp, CmpOp, Expr, LogicOp};
+use super::expr::{ArithOp, CmpOp, Expr, LogicOp, SubPlan};
 use super::func;
 use super::value::{
     compare, like_match, pow10, rescale, DIV_PRECISION_INCREMENT, MAX_DECIMAL_SCALE,
@@ -23,6 +23,23 @@ pub struct Env<'a> {
     pub outputs: &'a [Value],
     pub params: &'a [Value],
     pub session: &'a Session,
+    /// Runs subqueries (None where statements have none: VALUES, SET, DDL defaults).
+    pub sub: Option<&'a dyn SubRunner>,
+}
+
+/// Runs a subquery with the enclosing query's current rows.
+pub trait SubRunner {
+    /// A scalar subquery's value.
+    fn scalar(&self, sub: &SubPlan, rows: &[&[Value]]) -> Result<Value, SqlError>;
+    /// Whether the subquery has a row.
+    fn exists(&self, sub: &SubPlan, rows: &[&[Value]]) -> Result<bool, SqlError>;
+    /// `x IN (subquery)` with SQL's NULL logic.
+    fn contains(
+        &self,
+        sub: &SubPlan,
+        rows: &[&[Value]],
+        x: &Value,
+    ) -> Result<Option<bool>, SqlError>;
 }
 
 const NULL: Value = Value::Null;
@@ -107,7 +124,21 @@ pub fn eval<'a>(e: &'a Expr, env: &Env<'a>) -> Result<Cow<'a, Value>, SqlError> 
             }
         }
         Expr::Func(f, args) => func::call(*f, args, env)?,
+        Expr::Subquery(sub) => Cow::Owned(runner(env)?.scalar(sub, env.rows)?),
+        Expr::Exists(sub, negated) => Cow::Owned(bool_value(Some(
+            runner(env)?.exists(sub, env.rows)? != *negated,
+        ))),
+        Expr::InSubquery(x, sub, negated) => {
+            let x = eval(x, env)?;
+            let r = runner(env)?.contains(sub, env.rows, &x)?;
+            Cow::Owned(bool_value(if *negated { r.map(|b| !b) } else { r }))
+        }
     })
+}
+
+fn runner<'a>(env: &Env<'a>) -> Result<&'a dyn SubRunner, SqlError> {
+    env.sub
+        .ok_or_else(|| errors::unsupported("subqueries in this statement"))
 }
 
 /// Evaluate a condition: true only for a true (non-NULL, non-zero) value.

@@ -4,7 +4,7 @@
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 use core::cmp::Ordering;
 use core::ops::Bound;
 
@@ -12,8 +12,8 @@ use hashbrown::{HashMap, HashSet};
 
 use super::catalog::Catalog;
 use super::errors;
-use super::eval::{eval, is_true, Env};
-use super::expr::{AggKind, AggSpec, ArithOp, Expr};
+use super::eval::{cmp, eval, is_true, Env, SubRunner};
+use super::expr::{AggKind, AggSpec, ArithOp, CmpOp, Expr, SubPlan};
 use super::plan::{Access, Level, SelectPlan};
 use super::table::{key_matches, Key, SlotId, Table, TxnId};
 use super::value::{collation_key, sort_cmp, KeyAtom};
@@ -28,6 +28,162 @@ pub struct ExecCtx<'a> {
     pub txn: Option<TxnId>,
     /// Rows read from tables (tests check that indexes are used).
     pub examined: Cell<u64>,
+    /// Results of uncorrelated subqueries, computed once per statement execution (keyed
+    /// by the address of their plan, which lives as long as the statement runs).
+    pub subs: RefCell<HashMap<usize, Materialized>>,
+}
+
+/// An uncorrelated subquery's result.
+#[derive(Debug)]
+pub enum Materialized {
+    Scalar(Value),
+    Exists(bool),
+    Set(InSet),
+}
+
+/// The first column of a subquery's rows, for `IN`.
+#[derive(Debug, Default)]
+pub struct InSet {
+    rows: usize,
+    values: Vec<Value>,
+    keys: HashSet<KeyAtom>,
+    has_null: bool,
+    all_int: bool,
+    all_text: bool,
+}
+
+impl InSet {
+    fn new(rows: Vec<Vec<Value>>) -> Self {
+        let mut set = InSet {
+            rows: rows.len(),
+            all_int: true,
+            all_text: true,
+            ..InSet::default()
+        };
+        for r in rows {
+            let Some(v) = r.into_iter().next() else {
+                continue;
+            };
+            if v.is_null() {
+                set.has_null = true;
+                continue;
+            }
+            set.all_int &= matches!(v, Value::Int(_));
+            set.all_text &= matches!(v, Value::Text(_));
+            set.keys.insert(KeyAtom::of(&v));
+            set.values.push(v);
+        }
+        set
+    }
+
+    /// `x IN (set)`: true, false, or NULL (unknown).
+    fn lookup(&self, x: &Value) -> Option<bool> {
+        if self.rows == 0 {
+            return Some(false);
+        }
+        if x.is_null() {
+            return None;
+        }
+        let hashable = match x {
+            Value::Int(_) => self.all_int,
+            Value::Text(_) => self.all_text,
+            _ => false,
+        };
+        let found = if hashable {
+            self.keys.contains(&KeyAtom::of(x))
+        } else {
+            self.values
+                .iter()
+                .any(|v| cmp(CmpOp::Eq, x, v) == Some(true))
+        };
+        if found {
+            Some(true)
+        } else if self.has_null {
+            None
+        } else {
+            Some(false)
+        }
+    }
+}
+
+impl ExecCtx<'_> {
+    /// Run a subquery with the enclosing rows (the first `sub.outer`, padded if fewer).
+    fn run_sub(
+        &self,
+        sub: &SubPlan,
+        rows: &[&[Value]],
+        stop_after: Option<usize>,
+    ) -> Result<Vec<Vec<Value>>, SqlError> {
+        let outer: Vec<&[Value]> = (0..sub.outer)
+            .map(|i| rows.get(i).copied().unwrap_or(&[]))
+            .collect();
+        run_select_outer(self, &sub.plan, &outer, stop_after).map(|rs| rs.rows)
+    }
+
+    fn cached<T>(&self, sub: &SubPlan, f: impl FnOnce(&Materialized) -> Option<T>) -> Option<T> {
+        if sub.outer_refs != 0 {
+            return None;
+        }
+        let key = sub as *const SubPlan as usize;
+        self.subs.borrow().get(&key).and_then(f)
+    }
+
+    fn remember(&self, sub: &SubPlan, m: Materialized) {
+        if sub.outer_refs == 0 {
+            self.subs
+                .borrow_mut()
+                .insert(sub as *const SubPlan as usize, m);
+        }
+    }
+}
+
+impl SubRunner for ExecCtx<'_> {
+    fn scalar(&self, sub: &SubPlan, rows: &[&[Value]]) -> Result<Value, SqlError> {
+        if let Some(v) = self.cached(sub, |m| match m {
+            Materialized::Scalar(v) => Some(v.clone()),
+            _ => None,
+        }) {
+            return Ok(v);
+        }
+        let out = self.run_sub(sub, rows, None)?;
+        let v = match out.as_slice() {
+            [] => Value::Null,
+            [r] => r.first().cloned().unwrap_or(Value::Null),
+            _ => return Err(errors::subquery_rows()),
+        };
+        self.remember(sub, Materialized::Scalar(v.clone()));
+        Ok(v)
+    }
+
+    fn exists(&self, sub: &SubPlan, rows: &[&[Value]]) -> Result<bool, SqlError> {
+        if let Some(b) = self.cached(sub, |m| match m {
+            Materialized::Exists(b) => Some(*b),
+            _ => None,
+        }) {
+            return Ok(b);
+        }
+        let b = !self.run_sub(sub, rows, Some(1))?.is_empty();
+        self.remember(sub, Materialized::Exists(b));
+        Ok(b)
+    }
+
+    fn contains(
+        &self,
+        sub: &SubPlan,
+        rows: &[&[Value]],
+        x: &Value,
+    ) -> Result<Option<bool>, SqlError> {
+        if let Some(r) = self.cached(sub, |m| match m {
+            Materialized::Set(set) => Some(set.lookup(x)),
+            _ => None,
+        }) {
+            return Ok(r);
+        }
+        let set = InSet::new(self.run_sub(sub, rows, None)?);
+        let r = set.lookup(x);
+        self.remember(sub, Materialized::Set(set));
+        Ok(r)
+    }
 }
 
 impl<'a> ExecCtx<'a> {
@@ -38,6 +194,7 @@ impl<'a> ExecCtx<'a> {
             outputs: &[],
             params: self.params,
             session: self.session,
+            sub: Some(self),
         }
     }
 
@@ -50,14 +207,29 @@ impl<'a> ExecCtx<'a> {
 
 /// Run a SELECT.
 pub fn run_select(ctx: &ExecCtx<'_>, plan: &SelectPlan) -> Result<ResultSet, SqlError> {
+    run_select_outer(ctx, plan, &[], None)
+}
+
+/// Run a SELECT with the enclosing query's rows bound (a subquery); `stop_after`: only
+/// whether rows exist matters, so this many are enough.
+fn run_select_outer<'t>(
+    ctx: &ExecCtx<'t>,
+    plan: &SelectPlan,
+    outer: &[&'t [Value]],
+    stop_after: Option<usize>,
+) -> Result<ResultSet, SqlError> {
     let mut rows_out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     let limit = eval_count(ctx, plan.limit.as_ref())?;
     let offset = eval_count(ctx, plan.offset.as_ref())?.unwrap_or(0);
-    let early_stop = if plan.grouped || plan.distinct || !plan.order_by.is_empty() {
+    let mut early_stop = if plan.grouped || plan.distinct || !plan.order_by.is_empty() {
         None
     } else {
         limit.map(|l| l.saturating_add(offset))
     };
+    if let (Some(n), false, false) = (stop_after, plan.grouped, plan.distinct) {
+        let n = n.saturating_add(offset);
+        early_stop = Some(early_stop.map_or(n, |e| e.min(n)));
+    }
     if limit == Some(0) {
         return Ok(ResultSet {
             columns: plan.columns.clone(),
@@ -75,8 +247,23 @@ pub fn run_select(ctx: &ExecCtx<'_>, plan: &SelectPlan) -> Result<ResultSet, Sql
         })
         .collect();
     let mut rows: Vec<&[Value]> = null_rows.iter().map(Vec::as_slice).collect();
+    for (slot, row) in rows.iter_mut().zip(outer) {
+        *slot = row;
+    }
+    let initial = rows.clone();
+    // Derived tables, materialised once per run.
+    let derived: Vec<Option<Vec<Vec<Value>>>> = plan
+        .levels
+        .iter()
+        .map(|l| {
+            l.derived
+                .as_ref()
+                .map(|p| run_select(ctx, p).map(|rs| rs.rows))
+                .transpose()
+        })
+        .collect::<Result<_, _>>()?;
     let consts_ok = {
-        let env = ctx.env(&[]);
+        let env = ctx.env(&initial);
         let mut ok = true;
         for c in &plan.const_filters {
             if !is_true(c, &env)? {
@@ -87,6 +274,10 @@ pub fn run_select(ctx: &ExecCtx<'_>, plan: &SelectPlan) -> Result<ResultSet, Sql
         ok
     };
     let mut hashes: Vec<Option<HashTable<'_>>> = (0..plan.levels.len()).map(|_| None).collect();
+    let bound = JoinInput {
+        null_rows: &null_rows,
+        derived: &derived,
+    };
     if plan.grouped {
         let mut groups = Groups::new(plan);
         if consts_ok {
@@ -95,7 +286,7 @@ pub fn run_select(ctx: &ExecCtx<'_>, plan: &SelectPlan) -> Result<ResultSet, Sql
                 plan,
                 0,
                 &mut rows,
-                &null_rows,
+                &bound,
                 &mut hashes,
                 &mut |ctx, r| {
                     groups.add(ctx, plan, r)?;
@@ -103,14 +294,14 @@ pub fn run_select(ctx: &ExecCtx<'_>, plan: &SelectPlan) -> Result<ResultSet, Sql
                 },
             )?;
         }
-        groups.finish(ctx, plan, &null_rows, &mut rows_out)?;
+        groups.finish(ctx, plan, &initial, &mut rows_out)?;
     } else if consts_ok {
         join(
             ctx,
             plan,
             0,
             &mut rows,
-            &null_rows,
+            &bound,
             &mut hashes,
             &mut |ctx, r| {
                 let env = ctx.env(r);
@@ -197,21 +388,37 @@ pub type Hit<'t> = (SlotId, &'t [Value]);
 
 type Sink<'s, 't> = dyn FnMut(&ExecCtx<'t>, &[&'t [Value]]) -> Result<bool, SqlError> + 's;
 
+/// What the join reads besides tables: NULL rows for outer joins (one per source) and
+/// the materialised derived tables (one per level).
+struct JoinInput<'t> {
+    null_rows: &'t [Vec<Value>],
+    derived: &'t [Option<Vec<Vec<Value>>>],
+}
+
 /// The nested loop at `depth`; returns false once the sink wants no more rows.
 fn join<'t>(
     ctx: &ExecCtx<'t>,
     plan: &SelectPlan,
     depth: usize,
     rows: &mut Vec<&'t [Value]>,
-    null_rows: &'t [Vec<Value>],
+    bound: &JoinInput<'t>,
     hashes: &mut Vec<Option<HashTable<'t>>>,
     sink: &mut Sink<'_, 't>,
 ) -> Result<bool, SqlError> {
     let Some(level) = plan.levels.get(depth) else {
         return sink(ctx, rows);
     };
-    let table = ctx.table(level.table)?;
-    let candidates = candidates(ctx, level, depth, table, rows, hashes)?;
+    let candidates = match bound.derived.get(depth).and_then(Option::as_ref) {
+        Some(d) => d
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.as_slice()))
+            .collect(),
+        None => {
+            let table = ctx.table(level.table)?;
+            candidates(ctx, level, depth, table, rows, hashes)?
+        }
+    };
     let mut matched = false;
     for (_, row) in candidates {
         ctx.examined.set(ctx.examined.get() + 1);
@@ -223,16 +430,19 @@ fn join<'t>(
         }
         matched = true;
         if all_true(ctx, &level.filters, rows)?
-            && !join(ctx, plan, depth + 1, rows, null_rows, hashes, sink)?
+            && !join(ctx, plan, depth + 1, rows, bound, hashes, sink)?
         {
             return Ok(false);
         }
     }
     if level.left_on.is_some() && !matched {
-        let null_row = null_rows.get(level.src).map_or(&[][..], Vec::as_slice);
+        let null_row = bound
+            .null_rows
+            .get(level.src)
+            .map_or(&[][..], Vec::as_slice);
         set_row(rows, level.src, null_row);
         if all_true(ctx, &level.filters, rows)?
-            && !join(ctx, plan, depth + 1, rows, null_rows, hashes, sink)?
+            && !join(ctx, plan, depth + 1, rows, bound, hashes, sink)?
         {
             return Ok(false);
         }
@@ -737,12 +947,12 @@ impl<'t> Groups<'t> {
         mut self,
         ctx: &ExecCtx<'t>,
         plan: &SelectPlan,
-        null_rows: &'t [Vec<Value>],
+        initial: &[&'t [Value]],
         out: &mut Vec<(Vec<Value>, Vec<Value>)>,
     ) -> Result<(), SqlError> {
         if self.groups.is_empty() && plan.group_by.is_empty() {
             self.groups.push(Group {
-                rows: null_rows.iter().map(Vec::as_slice).collect(),
+                rows: initial.to_vec(),
                 key: Vec::new(),
                 accs: plan.aggs.iter().map(Acc::new).collect(),
                 distinct: Vec::new(),
@@ -772,6 +982,7 @@ impl<'t> Groups<'t> {
                 outputs: &[],
                 params: ctx.params,
                 session: ctx.session,
+                sub: Some(ctx),
             };
             let outputs = super::eval::eval_all(&plan.outputs, &env)?;
             let env = Env {

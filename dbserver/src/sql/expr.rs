@@ -108,6 +108,22 @@ pub enum Expr {
     Like(Box<[Expr; 2]>, u8, bool),
     Case(Option<Box<Expr>>, Vec<(Expr, Expr)>, Option<Box<Expr>>),
     Func(Func, Vec<Expr>),
+    /// A scalar subquery `(SELECT ...)`: its one value (NULL without rows, 1242 with more).
+    Subquery(Box<SubPlan>),
+    /// `[NOT] EXISTS (SELECT ...)`.
+    Exists(Box<SubPlan>, bool),
+    /// `x [NOT] IN (SELECT ...)`.
+    InSubquery(Box<Expr>, Box<SubPlan>, bool),
+}
+
+/// A compiled subquery. Its plan's first `outer` sources are the enclosing query's (bound
+/// to the enclosing row when it runs); `outer_refs` are those it reads (0: uncorrelated,
+/// evaluated once per statement execution).
+#[derive(Clone, Debug)]
+pub struct SubPlan {
+    pub plan: super::plan::SelectPlan,
+    pub outer: usize,
+    pub outer_refs: u64,
 }
 
 /// A compiled expression with its inferred type.
@@ -141,6 +157,10 @@ pub struct Compiler<'a> {
     pub aliases: &'a [(String, usize, SqlType)],
     /// Inside an aggregate's argument (nested aggregates are an error).
     in_aggregate: bool,
+    /// Planning environment for subqueries (None: subqueries are refused here).
+    pub env: Option<&'a super::plan::PlanEnv<'a>>,
+    /// The first `outer` sources belong to enclosing queries (searched after the others).
+    pub outer: usize,
     depth: usize,
     max_depth: usize,
 }
@@ -155,6 +175,8 @@ impl<'a> Compiler<'a> {
             aggs: None,
             aliases: &[],
             in_aggregate: false,
+            env: None,
+            outer: 0,
             depth: 0,
             max_depth: max_depth.saturating_mul(OPERATOR_CHAIN_FACTOR + 1),
         }
@@ -278,13 +300,60 @@ impl<'a> Compiler<'a> {
                 let inner = scalar_select(q).ok_or_else(|| errors::unsupported("subqueries"))?;
                 self.compile(inner)?
             }
-            A::Subquery(_) | A::Exists { .. } | A::In { .. } => {
-                return Err(errors::unsupported("subqueries"))
+            A::Subquery(q) => {
+                let sub = self.subquery(q, true)?;
+                let meta = sub.plan.columns.first();
+                let ty = meta.map_or(SqlType::VarChar(0), |m| m.sql_type);
+                Typed {
+                    expr: Expr::Subquery(Box::new(sub)),
+                    ty,
+                    nullable: true,
+                }
             }
+            A::Exists { subquery, negated } => {
+                let sub = self.subquery(subquery, false)?;
+                Typed {
+                    expr: Expr::Exists(Box::new(sub), *negated),
+                    ty: SqlType::BigInt,
+                    nullable: false,
+                }
+            }
+            A::In {
+                expr,
+                target: ast::InTarget::Subquery(q),
+                negated,
+                ..
+            } => {
+                let x = self.compile(expr)?.expr;
+                let sub = self.subquery(q, true)?;
+                boolean(Expr::InSubquery(Box::new(x), Box::new(sub), *negated))
+            }
+            A::In { .. } => return Err(errors::unsupported("this IN")),
             other => {
                 let text = self.text_of(other);
                 return Err(errors::unsupported(&text));
             }
+        })
+    }
+
+    /// Plan a subquery over the sources in scope; `one_column`: used as a value.
+    fn subquery(&mut self, q: &ast::Query, one_column: bool) -> Result<SubPlan, SqlError> {
+        let Some(env) = self.env else {
+            return Err(errors::unsupported("subqueries here"));
+        };
+        if self.in_aggregate {
+            return Err(errors::unsupported("subqueries in aggregates"));
+        }
+        let plan = super::plan::plan_query_in(env, q, self.sources)?;
+        if one_column && plan.outputs.len() != 1 {
+            return Err(errors::operand_columns(1));
+        }
+        let outer = self.sources.len();
+        let outer_refs = super::plan::outer_refs(&plan, outer);
+        Ok(SubPlan {
+            plan,
+            outer,
+            outer_refs,
         })
     }
 
@@ -362,22 +431,32 @@ impl<'a> Compiler<'a> {
             }
         }
         let mut found: Option<(usize, usize)> = None;
-        for (si, s) in self.sources.iter().enumerate() {
-            if let Some(t) = table {
-                if s.alias != t {
+        // The query's own sources first, then the enclosing queries'.
+        let outer = self.outer.min(self.sources.len());
+        for range in [outer..self.sources.len(), 0..outer] {
+            for si in range {
+                let Some(s) = self.sources.get(si) else {
                     continue;
+                };
+                if let Some(t) = table {
+                    if s.alias != t {
+                        continue;
+                    }
+                }
+                if let Some(d) = db {
+                    if s.table.db != d {
+                        continue;
+                    }
+                }
+                if let Some(ci) = s.table.column_index(name) {
+                    if found.is_some() {
+                        return Err(errors::ambiguous_column(name, self.clause));
+                    }
+                    found = Some((si, ci));
                 }
             }
-            if let Some(d) = db {
-                if s.table.db != d {
-                    continue;
-                }
-            }
-            if let Some(ci) = s.table.column_index(name) {
-                if found.is_some() {
-                    return Err(errors::ambiguous_column(name, self.clause));
-                }
-                found = Some((si, ci));
+            if found.is_some() {
+                break;
             }
         }
         let Some((si, ci)) = found else {
@@ -864,10 +943,12 @@ fn hex_bytes(h: &str) -> Option<Vec<u8>> {
 /// The columns an expression reads: a bit per source (sources beyond 63 share bit 63).
 pub fn sources_used(e: &Expr) -> u64 {
     let mut mask = 0u64;
-    visit(e, &mut |x| {
-        if let Expr::Col(s, _) = x {
-            mask |= 1u64 << (*s).min(63);
+    visit(e, &mut |x| match x {
+        Expr::Col(s, _) => mask |= 1u64 << (*s).min(63),
+        Expr::Subquery(sub) | Expr::Exists(sub, _) | Expr::InSubquery(_, sub, _) => {
+            mask |= sub.outer_refs
         }
+        _ => {}
     });
     mask
 }
@@ -909,6 +990,9 @@ pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             }
         }
         Expr::Func(_, args) => args.iter().for_each(|x| visit(x, f)),
+        // A subquery's own expressions belong to its plan (see `SubPlan::outer_refs`).
+        Expr::InSubquery(x, _, _) => visit(x, f),
+        Expr::Subquery(_) | Expr::Exists(..) => {}
         Expr::Lit(_)
         | Expr::Param(_)
         | Expr::Col(..)

@@ -412,6 +412,7 @@ impl Engine {
                 params,
                 txn: session.txn.as_ref().map(|t| t.id),
                 examined: core::cell::Cell::new(0),
+                subs: Default::default(),
             };
             let rs = exec::run_select(&ctx, p);
             self.last_examined = ctx.examined.get();

@@ -113,9 +113,10 @@ fn is_set_charset(words: &[&Token]) -> bool {
 }
 
 /// Stack the parser and the engine may use for one statement's nesting, in bytes. The
-/// ring-0 kernel runs everything on one 256 KiB stack; this leaves room for the server's
-/// own frames below the engine.
-pub const STACK_BUDGET_BYTES: usize = 160 * 1024;
+/// ring-0 kernel runs everything on one 1 MiB stack (`KERNEL_STACK_SIZE`); the budget
+/// plus the server's own frames below the engine stays under half of it (a 2x margin,
+/// checked by `nesting_limits_fit_half_the_kernel_stack`).
+pub const STACK_BUDGET_BYTES: usize = 384 * 1024;
 /// Stack one nesting level costs (measured on x86_64 release builds of sqlparser 0.64 and
 /// this engine, plus a margin): a parenthesis, a function call's argument list, a CASE,
 /// a prefix operator (NOT, unary minus), one more binary operator in a chain.
@@ -123,7 +124,10 @@ const PAREN_LEVEL_BYTES: usize = 7 * 1024;
 const CALL_LEVEL_BYTES: usize = 22 * 1024;
 const CASE_LEVEL_BYTES: usize = 11 * 1024;
 const PREFIX_OPERATOR_BYTES: usize = 9 * 1024;
-const BINARY_OPERATOR_BYTES: usize = 1700;
+const BINARY_OPERATOR_BYTES: usize = 3 * 1024;
+/// What a subquery `(SELECT ...` costs beyond its parenthesis: planning it inside the
+/// enclosing query's compilation, and running it inside the enclosing row's evaluation.
+const SUBQUERY_LEVEL_BYTES: usize = 24 * 1024;
 
 /// One open parenthesis (or CASE) while scanning tokens.
 struct Level {
@@ -191,6 +195,12 @@ fn check_depth(tokens: &[TokenWithSpan], max_depth: usize) -> Result<(), SqlErro
                     l.operators = 0;
                     l.operator_bytes = 0;
                 }
+            }
+            Token::Word(w) if w.keyword == Keyword::SELECT && prev == Some(&Token::LParen) => {
+                if let Some(l) = levels.last_mut() {
+                    l.frame += SUBQUERY_LEVEL_BYTES;
+                }
+                bytes += SUBQUERY_LEVEL_BYTES;
             }
             t if is_operator(t) => {
                 let cost = if is_prefix(t, prev) {

@@ -2,6 +2,8 @@
 //! and an access path per table (index equality/range/IN, index nested-loop join, hash
 //! join, scan), and place each WHERE conjunct at the first level where it can run.
 
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -13,7 +15,7 @@ use sqlparser::ast::{
 use super::catalog::Catalog;
 use super::errors;
 use super::expr::{conjuncts, is_text, sources_used, AggSpec, CmpOp, Compiler, Expr, Source};
-use super::table::{Table, TableId};
+use super::table::{Column, Table, TableId};
 use super::{ColumnMeta, Session, SqlError, SqlType};
 
 /// Most tables one SELECT may join (MySQL's limit).
@@ -56,13 +58,16 @@ pub struct Level {
     pub left_on: Option<Vec<Expr>>,
     /// Conditions checked once this level's row is bound.
     pub filters: Vec<Expr>,
+    /// A derived table `(SELECT ...) AS alias`: its plan, materialised before the join.
+    pub derived: Option<Box<SelectPlan>>,
 }
 
 /// A compiled SELECT.
 #[derive(Clone, Debug)]
 pub struct SelectPlan {
     pub levels: Vec<Level>,
-    /// Number of FROM tables.
+    /// Number of sources: the enclosing queries' (a subquery's first `outer`), then the
+    /// FROM tables.
     pub sources: usize,
     /// Conditions without columns: checked once.
     pub const_filters: Vec<Expr>,
@@ -91,19 +96,53 @@ pub struct PlanEnv<'a> {
 /// One FROM table with how it is joined.
 struct FromItem<'a> {
     source: Source<'a>,
-    left_on: Option<&'a ast::Expr>,
-    inner_on: Option<&'a ast::Expr>,
+    left_on: Option<Cow<'a, ast::Expr>>,
+    inner_on: Option<Cow<'a, ast::Expr>>,
+    /// Index of the derived table's plan.
+    derived: Option<usize>,
+}
+
+/// The FROM list: items, the order the join must follow when it has outer joins, and
+/// whether a `USING` join merged columns.
+struct FromList<'a> {
+    items: Vec<FromItem<'a>>,
+    order: Vec<usize>,
+    using: bool,
+}
+
+/// A compiler over `sources`, of which the first `outer` belong to enclosing queries.
+fn compiler<'c>(
+    env: &'c PlanEnv<'c>,
+    sources: &'c [Source<'c>],
+    outer: usize,
+    clause: &'static str,
+) -> Compiler<'c> {
+    let db = env.session.database().unwrap_or("");
+    let mut c = Compiler::new(sources, env.sql, db, env.max_depth);
+    c.env = Some(env);
+    c.outer = outer;
+    c.clause = clause;
+    c
 }
 
 /// Plan a query.
 pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlError> {
+    plan_query_in(env, q, &[])
+}
+
+/// Plan a query inside the scope of an enclosing query's sources (a subquery).
+pub fn plan_query_in(
+    env: &PlanEnv<'_>,
+    q: &ast::Query,
+    outer: &[Source<'_>],
+) -> Result<SelectPlan, SqlError> {
     if q.with.is_some() || q.fetch.is_some() {
         return Err(errors::unsupported("WITH"));
     }
     let select = match q.body.as_ref() {
         SetExpr::Select(s) => s,
         SetExpr::Query(inner) if q.order_by.is_none() && q.limit_clause.is_none() => {
-            return plan_query(env, inner)
+            return plan_query_in(env, inner, outer)
         }
         _ => return Err(errors::unsupported("UNION and other set operations")),
     };
@@ -111,8 +150,30 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
         return Err(errors::unsupported("SELECT INTO"));
     }
     let db = env.session.database().unwrap_or("");
-    let items = from_items(env, &select.from)?;
-    let sources: Vec<Source<'_>> = items.iter().map(|i| i.source).collect();
+    // Derived tables: plan each one and give it a table shape for name resolution.
+    let mut derived_plans: Vec<Option<SelectPlan>> = Vec::new();
+    let mut derived_tables: Vec<Table> = Vec::new();
+    for twj in &select.from {
+        for f in core::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Derived {
+                subquery, alias, ..
+            } = f
+            {
+                let (plan, table) = derived_table(env, subquery, alias.as_ref())?;
+                derived_plans.push(Some(plan));
+                derived_tables.push(table);
+            }
+        }
+    }
+    let from = from_items(env, &select.from, &derived_tables)?;
+    let items = from.items;
+    let base = outer.len();
+    let mut sources: Vec<Source<'_>> = outer.to_vec();
+    sources.extend(items.iter().map(|i| i.source));
+    if sources.len() > 63 {
+        return Err(errors::unsupported("more than 63 tables in nested queries"));
+    }
+    let own = sources.get(base..).unwrap_or_default();
     let mut aggs: Vec<AggSpec> = Vec::new();
 
     // Projection.
@@ -123,26 +184,29 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
     for item in &select.projection {
         match item {
             SelectItem::Wildcard(_) => {
-                if sources.is_empty() {
+                if own.is_empty() {
                     return Err(errors::no_table_used());
                 }
-                for (si, s) in sources.iter().enumerate() {
-                    star(s, si, &mut outputs, &mut columns, &mut select_exprs);
+                if from.using {
+                    return Err(errors::unsupported("SELECT * with JOIN ... USING"));
+                }
+                for (si, s) in own.iter().enumerate() {
+                    star(s, base + si, &mut outputs, &mut columns, &mut select_exprs);
                 }
             }
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
                 let name = n.0.last().map(|p| p.to_string()).unwrap_or_default();
                 let name = name.trim_matches('`');
-                let si = sources
+                let si = own
                     .iter()
                     .position(|s| s.alias == name)
                     .ok_or_else(|| errors::unknown_table(name))?;
-                if let Some(s) = sources.get(si) {
-                    star(s, si, &mut outputs, &mut columns, &mut select_exprs);
+                if let Some(s) = own.get(si) {
+                    star(s, base + si, &mut outputs, &mut columns, &mut select_exprs);
                 }
             }
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
+                let mut c = compiler(env, &sources, base, "field list");
                 c.aggs = Some(&mut aggs);
                 let t = c.compile(e)?;
                 let mut meta = expr_meta(&sources, &t.expr, t.ty, t.nullable);
@@ -164,24 +228,22 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
     // WHERE and inner ON conditions.
     let mut conds = Vec::new();
     {
-        let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
-        c.clause = "where clause";
+        let mut c = compiler(env, &sources, base, "where clause");
         if let Some(w) = &select.selection {
             conjuncts(c.compile(w)?.expr, &mut conds);
         }
         c.clause = "on clause";
         for it in &items {
-            if let Some(on) = it.inner_on {
+            if let Some(on) = &it.inner_on {
                 conjuncts(c.compile(on)?.expr, &mut conds);
             }
         }
     }
     let mut left_ons: Vec<Option<Vec<Expr>>> = Vec::new();
     for it in &items {
-        left_ons.push(match it.left_on {
+        left_ons.push(match &it.left_on {
             Some(on) => {
-                let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
-                c.clause = "on clause";
+                let mut c = compiler(env, &sources, base, "on clause");
                 let mut v = Vec::new();
                 conjuncts(c.compile(on)?.expr, &mut v);
                 Some(v)
@@ -195,7 +257,7 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
     match &select.group_by {
         GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => {
             for g in exprs {
-                group_by.push(group_expr(env, &sources, db, g, &select_exprs, &aliases)?);
+                group_by.push(group_expr(env, &sources, base, g, &select_exprs, &aliases)?);
             }
         }
         GroupByExpr::Expressions(..) => return Err(errors::unsupported("GROUP BY modifiers")),
@@ -205,8 +267,7 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
     // HAVING and ORDER BY may name aliases and aggregates.
     let having = match &select.having {
         Some(h) => {
-            let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
-            c.clause = "having clause";
+            let mut c = compiler(env, &sources, base, "having clause");
             c.aggs = Some(&mut aggs);
             c.aliases = &aliases;
             Some(c.compile(h)?.expr)
@@ -226,8 +287,7 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
                 }
                 Expr::Output(pos - 1)
             } else {
-                let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
-                c.clause = "order clause";
+                let mut c = compiler(env, &sources, base, "order clause");
                 c.aggs = Some(&mut aggs);
                 c.aliases = &aliases;
                 c.compile(&o.expr)?.expr
@@ -243,7 +303,15 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
         Some(_) => return Err(errors::unsupported("DISTINCT ON")),
     };
 
-    let (levels, const_filters) = plan_joins(env, &items, conds, left_ons)?;
+    let _ = db;
+    let (levels, const_filters) = plan_joins(
+        &items,
+        &from.order,
+        base,
+        conds,
+        left_ons,
+        &mut derived_plans,
+    )?;
     Ok(SelectPlan {
         levels,
         sources: sources.len(),
@@ -261,42 +329,105 @@ pub fn plan_query(env: &PlanEnv<'_>, q: &ast::Query) -> Result<SelectPlan, SqlEr
     })
 }
 
-/// The FROM list, flattened in textual order.
+/// The FROM list, flattened in textual order. `derived` holds the derived tables'
+/// shapes in the order they appear.
 fn from_items<'a>(
     env: &PlanEnv<'a>,
     from: &'a [ast::TableWithJoins],
-) -> Result<Vec<FromItem<'a>>, SqlError> {
+    derived: &'a [Table],
+) -> Result<FromList<'a>, SqlError> {
     let mut items: Vec<FromItem<'a>> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    let mut using = false;
+    let mut next_derived = 0usize;
+    let mut source_of = |f: &'a TableFactor| -> Result<(Source<'a>, Option<usize>), SqlError> {
+        if let TableFactor::Derived { alias, .. } = f {
+            let table = derived
+                .get(next_derived)
+                .ok_or_else(|| errors::unsupported("derived tables"))?;
+            let alias = alias
+                .as_ref()
+                .map(|a| a.name.value.as_str())
+                .unwrap_or(table.name.as_str());
+            next_derived += 1;
+            return Ok((Source { alias, table }, Some(next_derived - 1)));
+        }
+        Ok((table_source(env, f)?, None))
+    };
     for twj in from {
         if is_dual(&twj.relation) && twj.joins.is_empty() {
             continue;
         }
+        let (source, derived) = source_of(&twj.relation)?;
+        let first = items.len();
         items.push(FromItem {
-            source: table_source(env, &twj.relation)?,
+            source,
             left_on: None,
             inner_on: None,
+            derived,
         });
-        for j in &twj.joins {
-            let source = table_source(env, &j.relation)?;
-            let (left, constraint) = match &j.join_operator {
+        order.push(first);
+        for (n, j) in twj.joins.iter().enumerate() {
+            let (source, derived) = source_of(&j.relation)?;
+            let (kind, constraint) = match &j.join_operator {
                 JoinOperator::Join(c) | JoinOperator::Inner(c) | JoinOperator::CrossJoin(c) => {
-                    (false, c)
+                    (JoinKind::Inner, c)
                 }
-                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (true, c),
+                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (JoinKind::Left, c),
+                // `a RIGHT JOIN b ON c` is `b LEFT JOIN a ON c` (only with a single table on
+                // the left).
+                JoinOperator::Right(c) | JoinOperator::RightOuter(c) if n == 0 => {
+                    (JoinKind::Right, c)
+                }
                 _ => return Err(errors::unsupported("this kind of join")),
             };
-            let on = match constraint {
-                JoinConstraint::On(e) => Some(e),
+            let on: Option<Cow<'a, ast::Expr>> = match constraint {
+                JoinConstraint::On(e) => Some(Cow::Borrowed(e)),
                 JoinConstraint::None => None,
-                _ => return Err(errors::unsupported("USING and NATURAL joins")),
+                JoinConstraint::Using(names) => {
+                    using = true;
+                    Some(Cow::Owned(using_condition(&items, &source, names)?))
+                }
+                _ => return Err(errors::unsupported("NATURAL joins")),
             };
-            items.push(FromItem {
-                source,
-                left_on: if left { on } else { None },
-                inner_on: if left { None } else { on },
-            });
-            if left && on.is_none() {
+            if kind != JoinKind::Inner && on.is_none() {
                 return Err(errors::syntax("", 1));
+            }
+            let index = items.len();
+            match kind {
+                JoinKind::Inner => {
+                    items.push(FromItem {
+                        source,
+                        left_on: None,
+                        inner_on: on,
+                        derived,
+                    });
+                    order.push(index);
+                }
+                JoinKind::Left => {
+                    items.push(FromItem {
+                        source,
+                        left_on: on,
+                        inner_on: None,
+                        derived,
+                    });
+                    order.push(index);
+                }
+                JoinKind::Right => {
+                    // The right table is read first; the left one is the optional side.
+                    items.push(FromItem {
+                        source,
+                        left_on: None,
+                        inner_on: None,
+                        derived,
+                    });
+                    if let Some(left) = items.get_mut(first) {
+                        left.left_on = on;
+                    }
+                    order.pop();
+                    order.push(index);
+                    order.push(first);
+                }
             }
         }
     }
@@ -312,8 +443,102 @@ fn from_items<'a>(
             return Err(errors::not_unique_table(a.source.alias));
         }
     }
-    Ok(items)
+    Ok(FromList {
+        items,
+        order,
+        using,
+    })
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JoinKind {
+    Inner,
+    Left,
+    Right,
+}
+
+/// `JOIN right USING (c, ...)` as `left.c = right.c AND ...`, each column found in
+/// exactly one of the tables before it.
+fn using_condition(
+    items: &[FromItem<'_>],
+    right: &Source<'_>,
+    names: &[ast::ObjectName],
+) -> Result<ast::Expr, SqlError> {
+    let mut cond: Option<ast::Expr> = None;
+    for n in names {
+        let col = match n.0.as_slice() {
+            [ast::ObjectNamePart::Identifier(i)] => i.clone(),
+            _ => return Err(errors::syntax(&n.to_string(), 1)),
+        };
+        let mut left = items
+            .iter()
+            .filter(|it| it.source.table.column_index(&col.value).is_some());
+        let (Some(l), None) = (left.next(), left.next()) else {
+            return Err(errors::unknown_column(&col.value, "from clause"));
+        };
+        if right.table.column_index(&col.value).is_none() {
+            return Err(errors::unknown_column(&col.value, "from clause"));
+        }
+        let side = |alias: &str| {
+            ast::Expr::CompoundIdentifier(Vec::from([ast::Ident::new(alias), col.clone()]))
+        };
+        let eq = ast::Expr::BinaryOp {
+            left: Box::new(side(l.source.alias)),
+            op: ast::BinaryOperator::Eq,
+            right: Box::new(side(right.alias)),
+        };
+        cond = Some(match cond {
+            None => eq,
+            Some(c) => ast::Expr::BinaryOp {
+                left: Box::new(c),
+                op: ast::BinaryOperator::And,
+                right: Box::new(eq),
+            },
+        });
+    }
+    cond.ok_or_else(|| errors::syntax("", 1))
+}
+
+/// Plan a derived table and build the table shape its columns give it.
+fn derived_table(
+    env: &PlanEnv<'_>,
+    q: &ast::Query,
+    alias: Option<&ast::TableAlias>,
+) -> Result<(SelectPlan, Table), SqlError> {
+    let Some(alias) = alias else {
+        // MariaDB's grammar requires the alias (1064, where MySQL says 1248).
+        return Err(errors::syntax("", 1));
+    };
+    if !alias.columns.is_empty() {
+        return Err(errors::unsupported("derived table column lists"));
+    }
+    let plan = plan_query(env, q)?;
+    let mut columns: Vec<Column> = Vec::new();
+    for c in &plan.columns {
+        if columns.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name)) {
+            return Err(errors::duplicate_column(&c.name));
+        }
+        columns.push(Column {
+            name: c.name.clone(),
+            ty: c.sql_type,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            int_range: None,
+            type_text: String::new(),
+        });
+    }
+    let table = Table::new(
+        DERIVED_TABLE_ID,
+        String::new(),
+        alias.name.value.clone(),
+        columns,
+    );
+    Ok((plan, table))
+}
+
+/// Table id of derived tables (they are not in the catalog).
+pub const DERIVED_TABLE_ID: TableId = TableId::MAX;
 
 /// `FROM DUAL`: no table at all.
 fn is_dual(f: &TableFactor) -> bool {
@@ -323,7 +548,7 @@ fn is_dual(f: &TableFactor) -> bool {
 
 fn table_source<'a>(env: &PlanEnv<'a>, f: &'a TableFactor) -> Result<Source<'a>, SqlError> {
     let TableFactor::Table { name, alias, .. } = f else {
-        return Err(errors::unsupported("derived tables"));
+        return Err(errors::unsupported("derived tables here"));
     };
     let table = resolve_table(env.catalog, env.session, name)?;
     let alias = match alias {
@@ -443,6 +668,15 @@ fn expr_name(c: &Compiler<'_>, e: &ast::Expr) -> String {
             ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
             _ => c.text_of(e),
         },
+        // The subquery's span leaves out its parentheses; MySQL's name keeps them.
+        ast::Expr::Subquery(_) => {
+            let text = c.text_of(e);
+            if text.starts_with('(') {
+                text
+            } else {
+                alloc::format!("({text})")
+            }
+        }
         _ => c.text_of(e),
     }
 }
@@ -461,13 +695,12 @@ fn position(e: &ast::Expr) -> Option<usize> {
 fn group_expr(
     env: &PlanEnv<'_>,
     sources: &[Source<'_>],
-    db: &str,
+    base: usize,
     g: &ast::Expr,
     select_exprs: &[Option<&ast::Expr>],
     aliases: &[(String, usize, SqlType)],
 ) -> Result<Expr, SqlError> {
-    let mut c = Compiler::new(sources, env.sql, db, env.max_depth);
-    c.clause = "group statement";
+    let mut c = compiler(env, sources, base, "group statement");
     let target = if let Some(pos) = position(g) {
         if pos == 0 || pos > select_exprs.len() {
             return Err(errors::unknown_column(&pos.to_string(), "group statement"));
@@ -735,18 +968,22 @@ fn hashable(table: &Table, col: usize, e: &Expr) -> bool {
 }
 
 /// Order the tables and pick access paths; returns levels and constant conditions.
+/// Item `i` is source `base + i`; sources below `base` (enclosing queries') are bound.
+/// `order` is the textual join order, followed when there are outer joins.
 fn plan_joins(
-    env: &PlanEnv<'_>,
     items: &[FromItem<'_>],
+    order_hint: &[usize],
+    base: usize,
     conds: Vec<Expr>,
     left_ons: Vec<Option<Vec<Expr>>>,
+    derived: &mut [Option<SelectPlan>],
 ) -> Result<(Vec<Level>, Vec<Expr>), SqlError> {
-    let _ = env;
-    let n = items.len();
     let has_left = left_ons.iter().any(Option::is_some);
+    let outer_mask = outer_mask(base);
+    let bit = |item: usize| 1u64 << (base + item).min(63);
     let mut order: Vec<(usize, Access)> = Vec::new();
-    let mut bound = 0u64;
-    let mut remaining: Vec<usize> = (0..n).collect();
+    let mut bound = outer_mask;
+    let mut remaining: Vec<usize> = order_hint.to_vec();
     while !remaining.is_empty() {
         let mut best: Option<(usize, Access, usize)> = None;
         let candidates: Vec<usize> = if has_left {
@@ -754,60 +991,69 @@ fn plan_joins(
         } else {
             remaining.clone()
         };
-        let conds_of = |src: usize| -> &[Expr] {
-            match left_ons.get(src) {
+        let conds_of = |item: usize| -> &[Expr] {
+            match left_ons.get(item) {
                 Some(Some(on)) => on,
                 _ => &conds,
             }
         };
-        for &src in &candidates {
-            let Some(it) = items.get(src) else { continue };
+        let access_of = |item: usize, it: &FromItem<'_>, bound: u64| {
             let rows = it.source.table.slot_count();
-            let (access, cost) = choose_access(conds_of(src), src, bound, it.source.table, rows);
+            if it.derived.is_some() {
+                return (Access::Scan, rows.max(1));
+            }
+            choose_access(conds_of(item), base + item, bound, it.source.table, rows)
+        };
+        for &item in &candidates {
+            let Some(it) = items.get(item) else { continue };
+            let (access, cost) = access_of(item, it, bound);
             // Look one table ahead: the cheapest way to join another table after this one.
-            let with = bound | 1u64 << src.min(63);
+            let with = bound | bit(item);
             let next = remaining
                 .iter()
-                .filter(|t| **t != src && !has_left)
+                .filter(|t| **t != item && !has_left)
                 .filter_map(|t| items.get(*t).map(|i| (*t, i)))
-                .map(|(t, i)| {
-                    let rows = i.source.table.slot_count();
-                    choose_access(conds_of(t), t, with, i.source.table, rows).1
-                })
+                .map(|(t, i)| access_of(t, i, with).1)
                 .min()
                 .unwrap_or(0);
             let score = cost.saturating_mul(next.saturating_add(1));
             if best.as_ref().is_none_or(|b| score < b.2) {
-                best = Some((src, access, score));
+                best = Some((item, access, score));
             }
         }
-        let Some((src, access, _)) = best else { break };
-        remaining.retain(|s| *s != src);
-        bound |= 1u64 << src.min(63);
-        order.push((src, access));
+        let Some((item, access, _)) = best else { break };
+        remaining.retain(|s| *s != item);
+        bound |= bit(item);
+        order.push((item, access));
     }
 
     // Place each condition at the first level where all its tables are bound.
     let mut levels: Vec<Level> = Vec::new();
-    for (src, access) in order {
-        let Some(it) = items.get(src) else { continue };
+    for (item, access) in order {
+        let Some(it) = items.get(item) else { continue };
         levels.push(Level {
-            src,
+            src: base + item,
             table: it.source.table.id,
             columns: it.source.table.columns.len(),
             access,
-            left_on: left_ons.get(src).cloned().flatten(),
+            left_on: left_ons.get(item).cloned().flatten(),
             filters: Vec::new(),
+            derived: it
+                .derived
+                .and_then(|d| derived.get_mut(d))
+                .and_then(Option::take)
+                .map(Box::new),
         });
     }
     let mut const_filters = Vec::new();
     for c in conds {
         let used = sources_used(&c);
-        if used == 0 {
+        if used & !outer_mask == 0 {
+            // Constant, or reading only enclosing queries' rows: checked once per run.
             const_filters.push(c);
             continue;
         }
-        let mut seen = 0u64;
+        let mut seen = outer_mask;
         let mut placed = false;
         for level in levels.iter_mut() {
             seen |= 1u64 << level.src.min(63);
@@ -818,12 +1064,52 @@ fn plan_joins(
             }
         }
         if !placed {
-            if let Some(last) = levels.last_mut() {
-                last.filters.push(c);
+            match levels.last_mut() {
+                Some(last) => last.filters.push(c),
+                None => const_filters.push(c),
             }
         }
     }
     Ok((levels, const_filters))
+}
+
+/// Bits of the sources of enclosing queries (the first `outer`).
+pub fn outer_mask(outer: usize) -> u64 {
+    if outer >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << outer) - 1
+    }
+}
+
+/// The enclosing queries' sources (below `outer`) that a subquery's plan reads.
+pub fn outer_refs(plan: &SelectPlan, outer: usize) -> u64 {
+    let mut used = 0u64;
+    let mut add = |e: &Expr| used |= sources_used(e);
+    for l in &plan.levels {
+        match &l.access {
+            Access::Scan => {}
+            Access::Index { eq, lo, hi, .. } => {
+                eq.iter().for_each(&mut add);
+                lo.iter().chain(hi).for_each(|(e, _)| add(e));
+            }
+            Access::InList { values, .. } => values.iter().for_each(&mut add),
+            Access::Hash { probe, .. } => probe.iter().for_each(&mut add),
+        }
+        l.left_on.iter().flatten().for_each(&mut add);
+        l.filters.iter().for_each(&mut add);
+    }
+    plan.const_filters.iter().for_each(&mut add);
+    plan.outputs.iter().for_each(&mut add);
+    plan.aggs
+        .iter()
+        .filter_map(|a| a.arg.as_ref())
+        .for_each(&mut add);
+    plan.group_by.iter().for_each(&mut add);
+    plan.having.iter().for_each(&mut add);
+    plan.order_by.iter().for_each(|(e, _)| add(e));
+    plan.limit.iter().chain(&plan.offset).for_each(&mut add);
+    used & outer_mask(outer)
 }
 
 /// Describe the plan's access paths (tests and diagnostics): one entry per level.
@@ -862,10 +1148,8 @@ pub fn plan_single(
 ) -> Result<SelectPlan, SqlError> {
     let source = table_source(env, relation)?;
     let sources = [source];
-    let db = env.session.database().unwrap_or("");
     let mut conds = Vec::new();
-    let mut c = Compiler::new(&sources, env.sql, db, env.max_depth);
-    c.clause = "where clause";
+    let mut c = compiler(env, &sources, 0, "where clause");
     if let Some(w) = selection {
         conjuncts(c.compile(w)?.expr, &mut conds);
     }
@@ -886,8 +1170,9 @@ pub fn plan_single(
         source,
         left_on: None,
         inner_on: None,
+        derived: None,
     }];
-    let (levels, const_filters) = plan_joins(env, &items, conds, Vec::from([None]))?;
+    let (levels, const_filters) = plan_joins(&items, &[0], 0, conds, Vec::from([None]), &mut [])?;
     Ok(SelectPlan {
         levels,
         sources: 1,
