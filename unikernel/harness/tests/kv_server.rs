@@ -11,6 +11,8 @@ use ring0db_images::netns::{GUEST_PORT, TAP_GUEST_ADDR};
 use ring0db_images::NetAttach;
 
 const SYSCALL_PATHS: [&str; 2] = ["call", "trap"];
+/// How far the guest's wall clock may be from the host's (the RTC has 1 s resolution).
+const WALL_CLOCK_SLACK_S: u64 = 60;
 
 fn boot_server(extra: &str) -> NetVm {
     let vm = NetVm::boot(Network::Tap, extra).unwrap_or_else(|e| panic!("boot `{extra}`: {e:#}"));
@@ -66,6 +68,41 @@ fn redis_cli_session() {
         assert!(
             unknown.starts_with("ERR unknown command 'FROBNICATE'"),
             "{unknown}"
+        );
+        // The wall clock comes from the VM's CMOS RTC, which QEMU sets to the host's UTC
+        // time: TIME agrees with the host's clock (a correctness check; the slack covers
+        // a slow boot under TCG, not a timing measurement).
+        let time = cli(&vm, &["TIME"]);
+        let guest_seconds: u64 = time
+            .lines()
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("TIME reply {time:?}"));
+        let host_seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("host clock after 1970")
+            .as_secs();
+        assert!(
+            guest_seconds.abs_diff(host_seconds) <= WALL_CLOCK_SLACK_S,
+            "guest TIME {guest_seconds} vs host {host_seconds}"
+        );
+        assert_eq!(
+            cli(
+                &vm,
+                &[
+                    "SET",
+                    "abs",
+                    "v",
+                    "EXAT",
+                    &(host_seconds + 1000).to_string()
+                ]
+            ),
+            "OK"
+        );
+        let ttl: u64 = cli(&vm, &["TTL", "abs"]).parse().expect("TTL is a number");
+        assert!(
+            (1000 - WALL_CLOCK_SLACK_S..=1000 + WALL_CLOCK_SLACK_S).contains(&ttl),
+            "TTL {ttl}"
         );
         let info = cli(&vm, &["INFO"]);
         for field in [
