@@ -97,10 +97,12 @@ impl Endpoint {
     fn opts(&self, database: Option<&str>) -> Opts {
         let builder = OptsBuilder::new().user(Some("root")).db_name(database);
         match self {
+            // The crate's default (prefer_socket) asks loopback servers for `@@socket`;
+            // dbserver answers '', so the crate stays on TCP.
             Endpoint::Tcp(port) => builder
                 .ip_or_hostname(Some("127.0.0.1"))
                 .tcp_port(*port)
-                .prefer_socket(false),
+                .prefer_socket(true),
             Endpoint::Socket(path) => builder
                 .socket(Some(path.to_string_lossy()))
                 .prefer_socket(true),

@@ -597,8 +597,6 @@ fn dbserver_agrees_with_mariadb() {
         .ip_or_hostname(Some("127.0.0.1"))
         .tcp_port(server.sql_port)
         .user(Some("root"))
-        // Otherwise the crate asks for @@socket to switch from loopback TCP to a socket.
-        .prefer_socket(false)
         .read_timeout(Some(STATEMENT_TIMEOUT))
         .write_timeout(Some(STATEMENT_TIMEOUT));
     let mut ours = Side::new("dbserver", ours_opts.into());

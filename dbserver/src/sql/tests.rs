@@ -1629,6 +1629,20 @@ fn subqueries_derived_tables_and_outer_joins() {
     assert_eq!(q(&mut e, &mut s, "SELECT COUNT(*) FROM m"), [["2"]]);
 }
 
+#[test]
+fn client_variables() {
+    let (mut e, mut s) = engine();
+    assert_eq!(rows(&mut e, &mut s, "SELECT @@socket"), [[""]]);
+    assert_eq!(
+        rows(
+            &mut e,
+            &mut s,
+            "SELECT @@innodb_lock_wait_timeout, @@have_ssl, @@foreign_key_checks"
+        ),
+        [["50", "DISABLED", "1"]]
+    );
+}
+
 /// sysbench `oltp_read_write`'s write pattern (index update, non-index update, delete and
 /// re-insert of one id) in concurrent transactions conflicts only on the same ids: not
 /// through the secondary index's entries of pending versions, the unique check of the
