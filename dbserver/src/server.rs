@@ -31,6 +31,8 @@ const LISTEN_BACKLOG: u32 = 511;
 /// SQL benchmarks open tens of connections, not thousands, and the unikernel keeps one
 /// listening socket per backlog slot).
 const SQL_LISTEN_BACKLOG: u32 = 64;
+/// Pending output above which a pub/sub subscriber is disconnected (Redis: 32 MB).
+const PUBSUB_OUTPUT_LIMIT_BYTES: usize = 32 * 1024 * 1024;
 /// Readiness events fetched per `poll_wait`.
 const MAX_EVENTS: usize = 1024;
 /// Connections accepted per readiness event of the listener.
@@ -219,6 +221,9 @@ impl<'s, S: Syscalls> Server<'s, S> {
         if self.shared.store.blocked_clients > 0 {
             self.serve_blocked(now_ms);
         }
+        if !self.shared.store.pubsub.outbox.is_empty() {
+            self.deliver_pushes();
+        }
         if now_ms >= self.next_cron_ms {
             self.shared.store.expire_due(now_ms, ACTIVE_EXPIRE_BUDGET);
             self.next_cron_ms = now_ms + CRON_INTERVAL_MS;
@@ -282,6 +287,49 @@ impl<'s, S: Syscalls> Server<'s, S> {
                     client_closed(&mut self.shared, client);
                 }
                 let _ = self.sys.close(fd);
+            }
+        }
+    }
+
+    /// Send published messages to their subscribers; a subscriber whose output passed
+    /// [`PUBSUB_OUTPUT_LIMIT_BYTES`] is disconnected (Redis's `client-output-buffer-limit
+    /// pubsub`).
+    fn deliver_pushes(&mut self) {
+        let outbox = core::mem::take(&mut self.shared.store.pubsub.outbox);
+        let by_id: HashMap<u64, Fd> = self
+            .conns
+            .values()
+            .filter_map(|c| match &c.protocol {
+                Protocol::Resp { client, .. } => Some((client.id, c.fd)),
+                Protocol::Mysql(_) => None,
+            })
+            .collect();
+        let mut touched = Vec::new();
+        for (id, push) in outbox {
+            let Some(conn) = by_id.get(&id).and_then(|fd| self.conns.get_mut(fd)) else {
+                continue;
+            };
+            if conn.pending_output() > PUBSUB_OUTPUT_LIMIT_BYTES {
+                conn.closing = true;
+                continue;
+            }
+            conn.out.extend_from_slice(&push);
+            if !touched.contains(&conn.fd) {
+                touched.push(conn.fd);
+            }
+        }
+        for fd in touched {
+            let Some(conn) = self.conns.get_mut(&fd) else {
+                continue;
+            };
+            let after = flush_and_rearm(self.sys, conn);
+            if after == After::Close || (conn.is_closing() && conn.pending_output() == 0) {
+                if let Some(mut conn) = self.conns.remove(&fd) {
+                    if let Protocol::Resp { client, .. } = &mut conn.protocol {
+                        client_closed(&mut self.shared, client);
+                    }
+                    let _ = self.sys.close(fd);
+                }
             }
         }
     }

@@ -11,8 +11,10 @@ use alloc::vec::Vec;
 use hashbrown::hash_map::EntryRef;
 
 mod access;
+mod pubsub;
 mod zset;
 pub use access::element_cost;
+pub use pubsub::PubSub;
 pub use zset::{ZAddOptions, ZAddResult, ZSet};
 
 /// Accounted cost of a key besides its bytes (table slot, entry header).
@@ -115,6 +117,9 @@ pub struct Store {
     wall_offset_ms: Option<i64>,
     /// Clients parked by a blocking command (the event loop retries them while any).
     pub blocked_clients: usize,
+    /// Pub/sub subscriptions and messages to deliver (kept here, with the other state
+    /// shared by all clients).
+    pub pubsub: PubSub,
 }
 
 impl Store {

@@ -213,3 +213,29 @@ fn blocking_pop_is_served_by_a_push_from_another_client() {
     assert_eq!(cli(&server, &["BLPOP", "nothing", "0.2"], ""), "\n");
     assert!(started.elapsed() >= Duration::from_millis(190));
 }
+
+#[test]
+fn publish_reaches_a_subscriber_on_another_connection() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[]);
+    let mut sub = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    sub.write_all(b"SUBSCRIBE news\r\nPSUBSCRIBE n*\r\n")
+        .unwrap();
+    let confirm = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:2\r\n";
+    let message = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n\
+                   *4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$5\r\nhello\r\n";
+    let read_exactly = |s: &mut std::net::TcpStream, len: usize| {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        while got.len() < len {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    };
+    assert_eq!(read_exactly(&mut sub, confirm.len()), confirm);
+    assert_eq!(cli(&server, &["PUBLISH", "news", "hello"], ""), "2\n");
+    assert_eq!(read_exactly(&mut sub, message.len()), message);
+    assert_eq!(cli(&server, &["PUBSUB", "NUMSUB", "news"], ""), "news\n1\n");
+}

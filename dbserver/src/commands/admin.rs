@@ -17,6 +17,13 @@ const RESP_VERSION: i64 = 2;
 
 /// `PING [message]`.
 pub fn ping(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    if args.len() <= 2 && super::pubsub::subscribed(ctx.client) {
+        // In subscribed mode PING answers as a push: `[pong, message]`.
+        resp::array_header(ctx.out, 2);
+        resp::bulk(ctx.out, b"pong");
+        resp::bulk(ctx.out, args.get(1));
+        return;
+    }
     match args.len() {
         1 => ctx.out.extend_from_slice(b"+PONG\r\n"),
         2 => resp::bulk(ctx.out, args.get(1)),

@@ -20,6 +20,7 @@ mod hashes;
 mod keys;
 mod lists;
 mod multi;
+mod pubsub;
 mod random;
 mod scan;
 mod sets;
@@ -70,11 +71,14 @@ pub struct Client {
     pub block_deadline: Option<Option<u64>>,
     /// `EXEC` runs the queued commands (blocking commands do not park).
     pub in_exec: bool,
+    /// Pub/sub subscriptions (`None`: none; boxed, as most clients never subscribe).
+    pub subscriptions: Option<alloc::boxed::Box<pubsub::Subscriptions>>,
 }
 
 /// Release what a disconnecting client holds in the shared state (its `WATCH`es).
 pub fn client_closed(shared: &mut Shared, client: &mut Client) {
     blocking::forget(shared, client);
+    pubsub::forget(shared, client);
     for (key, _) in core::mem::take(&mut client.watched) {
         shared.store.unwatch(&key);
     }
@@ -102,6 +106,8 @@ const DENY_OOM: u8 = 1 << 0;
 const NO_AUTH: u8 = 1 << 1;
 /// The command runs at once inside `MULTI` instead of being queued.
 const TX_CONTROL: u8 = 1 << 2;
+/// The command is allowed in subscribed mode.
+const PUBSUB_OK: u8 = 1 << 3;
 
 type Handler = fn(&mut Ctx<'_>, &Args<'_>);
 
@@ -126,9 +132,15 @@ const fn cmd(name: &'static str, arity: i32, flags: u8, handler: Handler) -> Com
 
 /// Every command the server knows.
 pub static COMMANDS: &[Command] = &[
-    cmd("ping", -1, 0, admin::ping),
+    cmd("ping", -1, PUBSUB_OK, admin::ping),
     cmd("echo", 2, 0, admin::echo),
-    cmd("quit", -1, NO_AUTH | TX_CONTROL, admin::quit),
+    cmd("quit", -1, NO_AUTH | TX_CONTROL | PUBSUB_OK, admin::quit),
+    cmd("subscribe", -2, PUBSUB_OK, pubsub::subscribe),
+    cmd("unsubscribe", -1, PUBSUB_OK, pubsub::unsubscribe),
+    cmd("psubscribe", -2, PUBSUB_OK, pubsub::psubscribe),
+    cmd("punsubscribe", -1, PUBSUB_OK, pubsub::punsubscribe),
+    cmd("publish", 3, 0, pubsub::publish),
+    cmd("pubsub", -2, 0, pubsub::pubsub),
     cmd("multi", 1, TX_CONTROL, multi::multi),
     cmd("exec", 1, TX_CONTROL, multi::exec_without_dispatcher),
     cmd("discard", 1, TX_CONTROL, multi::discard),
@@ -334,6 +346,10 @@ impl Dispatcher {
             multi::fail(ctx);
             ctx.out
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            return;
+        }
+        if command.flags & PUBSUB_OK == 0 && pubsub::subscribed(ctx.client) {
+            pubsub::not_allowed(ctx.out, command.name);
             return;
         }
         let maxmemory = ctx.shared.config.maxmemory;

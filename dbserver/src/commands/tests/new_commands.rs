@@ -789,3 +789,58 @@ fn blocking_pops() {
     h.check("EXEC", "*1\r\n*-1\r\n");
     assert!(h.client.blocked.is_none());
 }
+
+#[test]
+fn pubsub_commands() {
+    let mut h = harness();
+    h.check("PUBLISH chan hello", ":0\r\n");
+    h.check("PUBSUB NUMPAT", ":0\r\n");
+    h.check(
+        "PUBSUB NUMSUB a b",
+        "*4\r\n$1\r\na\r\n:0\r\n$1\r\nb\r\n:0\r\n",
+    );
+    h.check("PUBSUB CHANNELS", "*0\r\n");
+    h.check(
+        "PUBSUB FOO",
+        "-ERR unknown subcommand 'FOO'. Try PUBSUB HELP.\r\n",
+    );
+    h.check("UNSUBSCRIBE", "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+    h.check("PUNSUBSCRIBE", "*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n");
+    h.check(
+        "SUBSCRIBE a b",
+        "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n",
+    );
+    h.check("SUBSCRIBE a", "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:2\r\n");
+    h.check("PING", "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    h.check("PING x", "*2\r\n$4\r\npong\r\n$1\r\nx\r\n");
+    h.check("GET k", "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+    h.check(
+        "PSUBSCRIBE n*",
+        "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n",
+    );
+    // Another client publishes: the messages wait in the outbox for the event loop.
+    h.client.id += 1;
+    h.client.subscriptions = None;
+    h.check("PUBLISH a hi", ":1\r\n");
+    h.check("PUBLISH news x", ":1\r\n");
+    h.check("PUBSUB NUMSUB a", "*2\r\n$1\r\na\r\n:1\r\n");
+    h.check("PUBSUB NUMPAT", ":1\r\n");
+    let outbox = core::mem::take(&mut h.shared.store.pubsub.outbox);
+    let pushes: Vec<(u64, String)> = outbox
+        .into_iter()
+        .map(|(id, m)| (id, String::from_utf8_lossy(&m).into_owned()))
+        .collect();
+    assert_eq!(
+        pushes,
+        [
+            (
+                7,
+                "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n".to_string()
+            ),
+            (
+                7,
+                "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$1\r\nx\r\n".to_string()
+            ),
+        ]
+    );
+}
