@@ -1,10 +1,13 @@
 //! The RESP parser and the command dispatcher behind it, as the server's event loop
 //! drives them: requests arrive in chunks (the first input byte picks the chunk size),
 //! every complete request runs against one keyspace, a protocol error ends the
-//! connection. Any panic, overflow or runaway allocation is a crash.
+//! connection, a parked blocking command is retried at its deadline. Any panic,
+//! overflow or runaway allocation is a crash.
 #![no_main]
 
-use dbserver::commands::{Client, Ctx, Dispatcher, Shared, COMMANDS};
+use dbserver::commands::{
+    blocked_deadline, client_closed, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS,
+};
 use dbserver::resp::{Limits, Parser};
 use dbserver::sql::{Engine, EngineLimits};
 use dbserver::stats::Stats;
@@ -77,6 +80,23 @@ fuzz_target!(|data: &[u8]| {
                             out: &mut out,
                         };
                         dispatcher.execute(&mut ctx, &args);
+                        if client.blocked.is_some() {
+                            // Parked (BLPOP on an empty list, ...): no other client can
+                            // push, so only its deadline ends it, as the event loop would.
+                            let Some(deadline) = blocked_deadline(&client) else {
+                                break 'conn;
+                            };
+                            now_ms = now_ms.max(deadline);
+                            let mut ctx = Ctx {
+                                shared: &mut shared,
+                                client: &mut client,
+                                sys: &NoSockets,
+                                now_ms,
+                                connected_clients: 1,
+                                out: &mut out,
+                            };
+                            assert!(retry_blocked(&dispatcher, &mut ctx), "still parked");
+                        }
                         assert!(out.len() > before, "a request got no reply");
                     }
                     start += n;
@@ -93,5 +113,11 @@ fuzz_target!(|data: &[u8]| {
         // The replies are "sent".
         out.clear();
     }
+    // The connection goes away: a parked request and WATCHed keys are released.
+    client_closed(&mut shared, &mut client);
+    assert_eq!(
+        shared.store.blocked_clients, 0,
+        "a parked request outlived its client"
+    );
     let _ = shared.used_memory();
 });
