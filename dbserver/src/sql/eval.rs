@@ -433,8 +433,9 @@ fn negate(v: &Value, text: &str) -> Result<Value, SqlError> {
 
 /// Evaluate a list of expressions into owned values.
 pub fn eval_all(exprs: &[Expr], env: &Env<'_>) -> Result<Vec<Value>, SqlError> {
-    exprs
-        .iter()
-        .map(|e| eval(e, env).map(Cow::into_owned))
-        .collect()
+    let mut out = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        out.push(eval(e, env)?.into_owned());
+    }
+    Ok(out)
 }

@@ -322,17 +322,29 @@ fn finish_rows(
     limit: Option<usize>,
     offset: usize,
 ) -> Result<ResultSet, SqlError> {
-    if plan.distinct {
-        let mut seen: HashSet<Vec<KeyAtom>> = HashSet::new();
-        rows.retain(|(_, out)| seen.insert(out.iter().map(KeyAtom::of).collect()));
+    // DISTINCT with every output column among the ORDER BY keys: duplicates end up next
+    // to each other (the sort is stable, so the first of them is kept, as with hashing).
+    let dedup_sorted = plan.distinct
+        && (0..plan.outputs.len()).all(|j| {
+            plan.order_by
+                .iter()
+                .any(|(e, _)| matches!(e, Expr::Output(k) if *k == j))
+        });
+    if plan.distinct && !dedup_sorted {
+        // Rows hashed and compared in place (no key built per row).
+        let keep: Vec<bool> = {
+            let mut seen: HashSet<RowKey<'_>> = HashSet::with_capacity(rows.len());
+            rows.iter()
+                .map(|(_, out)| seen.insert(RowKey(out)))
+                .collect()
+        };
+        let mut keep = keep.into_iter();
+        rows.retain(|_| keep.next().unwrap_or(true));
     }
     if !plan.order_by.is_empty() {
         rows.sort_by(|a, b| {
             for (i, (_, desc)) in plan.order_by.iter().enumerate() {
-                let o = sort_cmp(
-                    a.0.get(i).unwrap_or(&Value::Null),
-                    b.0.get(i).unwrap_or(&Value::Null),
-                );
+                let o = sort_cmp(sort_key(plan, a, i), sort_key(plan, b, i));
                 let o = if *desc { o.reverse() } else { o };
                 if o != Ordering::Equal {
                     return o;
@@ -340,6 +352,9 @@ fn finish_rows(
             }
             Ordering::Equal
         });
+    }
+    if dedup_sorted {
+        rows.dedup_by(|a, b| RowKey(&a.1) == RowKey(&b.1));
     }
     let out: Vec<Vec<Value>> = rows
         .into_iter()
@@ -353,16 +368,77 @@ fn finish_rows(
     })
 }
 
+const NULL_VALUE: Value = Value::Null;
+
+/// Sort key `i` of a (keys, output) row: output columns are not copied into the keys.
+fn sort_key<'r>(plan: &SelectPlan, row: &'r (Vec<Value>, Vec<Value>), i: usize) -> &'r Value {
+    let v = match plan.order_by.get(i) {
+        Some((Expr::Output(j), _)) => row.1.get(*j),
+        _ => row.0.get(i),
+    };
+    v.unwrap_or(&NULL_VALUE)
+}
+
+/// The ORDER BY keys of a row (NULL placeholders for keys that are output columns).
 fn sort_keys(plan: &SelectPlan, env: &Env<'_>, out: &[Value]) -> Result<Vec<Value>, SqlError> {
+    if plan.order_by.is_empty() {
+        return Ok(Vec::new());
+    }
     let env = Env {
         outputs: out,
         ..*env
     };
-    plan.order_by
-        .iter()
-        .map(|(e, _)| eval(e, &env).map(Cow::into_owned))
-        .collect()
+    let mut keys = Vec::with_capacity(plan.order_by.len());
+    for (e, _) in &plan.order_by {
+        keys.push(match e {
+            Expr::Output(_) if !out.is_empty() => Value::Null,
+            e => eval(e, &env)?.into_owned(),
+        });
+    }
+    Ok(keys)
 }
+
+/// An output row as a DISTINCT key: equal under the collation (as [`KeyAtom::of`]).
+struct RowKey<'r>(&'r [Value]);
+
+impl core::hash::Hash for RowKey<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        for v in self.0 {
+            match v {
+                Value::Text(t) => {
+                    state.write_u8(1);
+                    let mut buf = [0u8; 64];
+                    for chunk in super::value::trim_pad(t).chunks(buf.len()) {
+                        for (b, c) in buf.iter_mut().zip(chunk) {
+                            *b = super::value::weight(*c);
+                        }
+                        state.write(buf.get(..chunk.len()).unwrap_or_default());
+                    }
+                    state.write_u8(0xff);
+                }
+                other => {
+                    state.write_u8(0);
+                    KeyAtom::of(other).hash(state);
+                }
+            }
+        }
+    }
+}
+
+impl PartialEq for RowKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(other.0).all(|(a, b)| match (a, b) {
+                (Value::Text(x), Value::Text(y)) => {
+                    super::value::collate_cmp(x, y) == Ordering::Equal
+                }
+                (Value::Text(_), _) | (_, Value::Text(_)) => false,
+                (a, b) => KeyAtom::of(a) == KeyAtom::of(b),
+            })
+    }
+}
+
+impl Eq for RowKey<'_> {}
 
 /// LIMIT / OFFSET value: a non-negative integer.
 fn eval_count(ctx: &ExecCtx<'_>, e: Option<&Expr>) -> Result<Option<usize>, SqlError> {
@@ -718,7 +794,13 @@ fn index_rows<'t>(
     let Some(ix) = table.indexes.get(index) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    /// Rows expected from a range (a first allocation that avoids most regrowth).
+    const RANGE_CAPACITY: usize = 32;
+    let point = ix.def.unique
+        && low.len() == ix.def.columns.len()
+        && high.len() == low.len() + 1
+        && high.get(..low.len()) == Some(&low[..]);
+    let mut out = Vec::with_capacity(if point { 1 } else { RANGE_CAPACITY });
     let mut last: Option<SlotId> = None;
     for (key, slot) in table.index_range(index, Bound::Included(low), Bound::Included(high)) {
         if last == Some(slot) {

@@ -290,7 +290,12 @@ pub fn plan_query_in(
                 let mut c = compiler(env, &sources, base, "order clause");
                 c.aggs = Some(&mut aggs);
                 c.aliases = &aliases;
-                c.compile(&o.expr)?.expr
+                let e = c.compile(&o.expr)?.expr;
+                // A selected column is sorted on from the output row (not copied again).
+                match (&e, outputs.iter().position(|x| same_column(x, &e))) {
+                    (Expr::Col(..), Some(j)) => Expr::Output(j),
+                    _ => e,
+                }
             };
             order_by.push((e, desc));
         }
@@ -679,6 +684,11 @@ fn expr_name(c: &Compiler<'_>, e: &ast::Expr) -> String {
         }
         _ => c.text_of(e),
     }
+}
+
+/// Both expressions read the same column.
+fn same_column(a: &Expr, b: &Expr) -> bool {
+    matches!((a, b), (Expr::Col(s1, c1), Expr::Col(s2, c2)) if s1 == s2 && c1 == c2)
 }
 
 /// A positive integer literal (ORDER BY / GROUP BY position).

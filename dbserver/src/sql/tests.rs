@@ -1194,6 +1194,83 @@ fn hot_path_speed() {
     );
 }
 
+/// Time per statement of sysbench's `oltp_read_only` transaction over prepared statements
+/// with 120-character `c` values (run with `--release -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn read_only_transaction_speed() {
+    let (mut e, mut s) = engine();
+    ok(&mut e, &mut s, "CREATE TABLE sbtest1(id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id))");
+    let rows = 10_000;
+    for chunk in 0..rows / 1000 {
+        let mut sql = String::from("INSERT INTO sbtest1(k, c, pad) VALUES");
+        for i in 0..1000 {
+            if i > 0 {
+                sql.push(',');
+            }
+            let n = chunk * 1000 + i;
+            let c: String = (0..10)
+                .map(|j| alloc::format!("{:011}", (n as u64 * 7919 + j * 104_729) % 99_999_999_999))
+                .collect::<Vec<_>>()
+                .join("-");
+            sql.push_str(&alloc::format!("({}, '{c}', 'pad')", n % 5000));
+        }
+        ok(&mut e, &mut s, &sql);
+    }
+    ok(&mut e, &mut s, "CREATE INDEX k_1 ON sbtest1(k)");
+    let statements = [
+        "SELECT c FROM sbtest1 WHERE id=?",
+        "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ?",
+        "SELECT SUM(k) FROM sbtest1 WHERE id BETWEEN ? AND ?",
+        "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c",
+        "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN ? AND ? ORDER BY c",
+    ];
+    let prepared: Vec<_> = statements
+        .iter()
+        .map(|sql| e.prepare(&mut s, sql).unwrap())
+        .collect();
+    let begin = e.prepare(&mut s, "BEGIN").unwrap();
+    let commit = e.prepare(&mut s, "COMMIT").unwrap();
+    let mut spent = [std::time::Duration::ZERO; 7];
+    let n = 2000i64;
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let id = (i * 7) % (rows as i64 - 100) + 1;
+        let t = std::time::Instant::now();
+        e.execute_prepared(&mut s, &begin, &[]).unwrap();
+        spent[5] += t.elapsed();
+        for j in 0..10 {
+            let t = std::time::Instant::now();
+            e.execute_prepared(
+                &mut s,
+                &prepared[0],
+                &[Value::Int((id + j * 13) % 9000 + 1)],
+            )
+            .unwrap();
+            spent[0] += t.elapsed();
+        }
+        for (k, p) in prepared.iter().enumerate().skip(1) {
+            let t = std::time::Instant::now();
+            e.execute_prepared(&mut s, p, &[Value::Int(id), Value::Int(id + 99)])
+                .unwrap();
+            spent[k] += t.elapsed();
+        }
+        let t = std::time::Instant::now();
+        e.execute_prepared(&mut s, &commit, &[]).unwrap();
+        spent[6] += t.elapsed();
+    }
+    let total = started.elapsed();
+    std::println!(
+        "transaction: {:?} ({:.0} tx/s)",
+        total / n as u32,
+        n as f64 / total.as_secs_f64()
+    );
+    for (k, name) in statements.iter().chain(&["BEGIN", "COMMIT"]).enumerate() {
+        let per = if k == 0 { n * 10 } else { n };
+        std::println!("{:>10?}  {name}", spent[k] / per as u32);
+    }
+}
+
 /// Statements up to and past every nesting limit run in half of the ring-0 kernel's
 /// 1 MiB stack (`KERNEL_STACK_SIZE`; the other half is the safety margin) without
 /// overflowing it (release builds; debug frames are far larger).

@@ -313,12 +313,12 @@ pub fn parse_decimal_literal(text: &str) -> Option<(i128, u8)> {
 }
 
 /// The collation's weight of a byte: ASCII letters compare case-insensitively.
-fn weight(b: u8) -> u8 {
+pub fn weight(b: u8) -> u8 {
     b.to_ascii_uppercase()
 }
 
 /// The bytes that matter for comparison: trailing spaces dropped (PAD SPACE).
-fn trim_pad(t: &[u8]) -> &[u8] {
+pub fn trim_pad(t: &[u8]) -> &[u8] {
     let end = t.iter().rposition(|b| *b != b' ').map_or(0, |p| p + 1);
     t.get(..end).unwrap_or_default()
 }
