@@ -118,7 +118,11 @@ fn mariadb_cli_session() {
         for depth in [20, 10_000] {
             let nested = format!("SELECT {}7{}", "(".repeat(depth), ")".repeat(depth));
             let reply = mariadb(&vm, None, &nested);
-            let want = if depth == 20 { "7" } else { "ERROR 1064 (42000)" };
+            let want = if depth == 20 {
+                "7"
+            } else {
+                "ERROR 1064 (42000)"
+            };
             assert!(
                 reply.lines().any(|l| l.starts_with(want)),
                 "nesting {depth}, syscall={path}: {reply}"
