@@ -239,3 +239,15 @@ fn publish_reaches_a_subscriber_on_another_connection() {
     assert_eq!(read_exactly(&mut sub, message.len()), message);
     assert_eq!(cli(&server, &["PUBSUB", "NUMSUB", "news"], ""), "news\n1\n");
 }
+
+#[test]
+fn info_reports_cpu_time() {
+    let server = Server::start(&[]);
+    let out = cli(&server, &["INFO", "cpu"], "");
+    assert!(out.contains("# CPU"), "{out}");
+    let user = out
+        .lines()
+        .find_map(|l| l.strip_prefix("used_cpu_user:"))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(user.is_some_and(|u| u >= 0.0), "{out}");
+}

@@ -332,7 +332,8 @@ pub fn flushall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     ctx.out.extend_from_slice(OK);
 }
 
-/// `INFO [section...]`: server, clients, memory, stats, platform, commandstats, keyspace.
+/// `INFO [section...]`: server, clients, memory, stats, cpu, platform, commandstats,
+/// keyspace.
 pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let wanted = |section: &str| {
         (args.len() == 1 && section != "commandstats")
@@ -374,8 +375,13 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
     if wanted("clients") {
         write!(
             w,
-            "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n\r\n",
+            "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\n",
             ctx.connected_clients, shared.config.maxclients
+        )?;
+        write!(
+            w,
+            "blocked_clients:{}\r\n\r\n",
+            shared.store.blocked_clients
         )?;
     }
     if wanted("memory") {
@@ -408,6 +414,9 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
         write!(w, "unknown_commands:{}\r\n", stats.unknown_commands)?;
         write!(w, "protocol_errors:{}\r\n\r\n", stats.protocol_errors)?;
     }
+    if wanted("cpu") {
+        write_cpu(ctx, w)?;
+    }
     if wanted("platform") {
         w.push_str("# Platform\r\n");
         let mut sink = |name: &str, value: u64| {
@@ -435,4 +444,40 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
         }
     }
     Ok(())
+}
+
+/// Redis's `cpu` section from the platform's accounting: `user_cpu_ns`/`system_cpu_ns`
+/// (Linux, getrusage) or `user_cycles`/`system_cycles` over `tsc_hz` (the image's TSC
+/// accounting). One thread, no children.
+fn write_cpu(ctx: &Ctx<'_>, w: &mut String) -> core::fmt::Result {
+    /// Nanoseconds per second.
+    const NS_PER_SEC: f64 = 1e9;
+    let (mut user_ns, mut sys_ns, mut user_cycles, mut sys_cycles, mut hz) =
+        (None, None, None, None, None);
+    ctx.sys.platform_stats(&mut |name: &str, value: u64| {
+        let slot = match name {
+            "user_cpu_ns" => &mut user_ns,
+            "system_cpu_ns" => &mut sys_ns,
+            "user_cycles" => &mut user_cycles,
+            "system_cycles" => &mut sys_cycles,
+            "tsc_hz" => &mut hz,
+            _ => return,
+        };
+        *slot = Some(value as f64);
+    });
+    let seconds = |ns: Option<f64>, cycles: Option<f64>| match (ns, cycles, hz) {
+        (Some(ns), _, _) => ns / NS_PER_SEC,
+        (None, Some(c), Some(hz)) if hz > 0.0 => c / hz,
+        _ => 0.0,
+    };
+    let (user, sys) = (seconds(user_ns, user_cycles), seconds(sys_ns, sys_cycles));
+    write!(
+        w,
+        "# CPU\r\nused_cpu_sys:{sys:.6}\r\nused_cpu_user:{user:.6}\r\n"
+    )?;
+    w.push_str("used_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\n");
+    write!(
+        w,
+        "used_cpu_sys_main_thread:{sys:.6}\r\nused_cpu_user_main_thread:{user:.6}\r\n\r\n"
+    )
 }

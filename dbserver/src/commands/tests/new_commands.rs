@@ -844,3 +844,16 @@ fn pubsub_commands() {
         ]
     );
 }
+
+#[test]
+fn info_cpu_section() {
+    let mut h = harness();
+    let cpu = h.run("INFO cpu");
+    assert!(
+        cpu.contains("# CPU\r\nused_cpu_sys:0.000000\r\nused_cpu_user:0.000000\r\n"),
+        "{cpu}"
+    );
+    assert!(!cpu.contains("# Server"));
+    assert!(h.run("INFO").contains("used_cpu_user_main_thread:"));
+    assert!(h.run("INFO clients").contains("blocked_clients:0\r\n"));
+}
