@@ -9,10 +9,12 @@
 //! nothing to do; the kernel counts those halted cycles as idle
 //! (`socket::IDLE_CYCLES`). So over any window: system = kernel-call cycles − idle cycles
 //! (the socket layer, smoltcp, the network poll and the device, the trap's entry and exit),
-//! busy = elapsed − idle, and user = busy − system (the server). Interrupts taken while the
-//! server runs its own code are charged to user here. The accounting costs two `rdtsc` and
-//! one atomic add per call, measured once at start-up ([`calibrate_accounting`]) and
-//! reported as `accounting_cycles_per_call`.
+//! busy = elapsed − idle, and user = busy − system (the server). The kernel times its timer
+//! and device interrupt handlers (`interrupts::HANDLER_CYCLES`); handler cycles outside
+//! every kernel call (the server was interrupted) and those that woke the CPU from its idle
+//! halt are added to system (and the latter taken off idle). The accounting costs two
+//! `rdtsc`, two loads and two atomic adds per call, measured once at start-up
+//! ([`calibrate_accounting`]) and reported as `accounting_cycles_per_call`.
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -58,6 +60,8 @@ static TRAP_MODE: AtomicBool = AtomicBool::new(false);
 static KERNEL_CYCLES: AtomicU64 = AtomicU64::new(0);
 /// Cycles one [`timed`] wrapper adds to a call, measured by [`calibrate_accounting`].
 static ACCOUNTING_CYCLES_PER_CALL: AtomicU64 = AtomicU64::new(0);
+/// Interrupt-handler cycles (`interrupts::HANDLER_CYCLES`) that fell inside kernel calls.
+static HANDLER_CYCLES_IN_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Iterations of the accounting sequence timed at start-up.
 const CALIBRATION_ROUNDS: u64 = 100_000;
 
@@ -71,10 +75,16 @@ pub fn count(kind: CallKind) {
 #[inline(always)]
 pub fn timed<T>(kind: CallKind, call: impl FnOnce() -> T) -> T {
     count(kind);
+    let handlers = &ring0db_kernel::interrupts::HANDLER_CYCLES;
+    let handlers_before = handlers.load(Ordering::Relaxed);
     let start = ring0db_kernel::arch::cpu::rdtsc();
     let result = call();
     let cycles = ring0db_kernel::arch::cpu::rdtsc().wrapping_sub(start);
     KERNEL_CYCLES.fetch_add(cycles, Ordering::Relaxed);
+    let in_call = handlers
+        .load(Ordering::Relaxed)
+        .wrapping_sub(handlers_before);
+    HANDLER_CYCLES_IN_CALLS.fetch_add(in_call, Ordering::Relaxed);
     result
 }
 
@@ -84,9 +94,15 @@ pub fn calibrate_accounting() {
     static SCRATCH: AtomicU64 = AtomicU64::new(0);
     let rdtsc = ring0db_kernel::arch::cpu::rdtsc;
     let begin = rdtsc();
+    let handlers = &ring0db_kernel::interrupts::HANDLER_CYCLES;
     for _ in 0..CALIBRATION_ROUNDS {
+        let before = handlers.load(Ordering::Relaxed);
         let start = rdtsc();
         SCRATCH.fetch_add(rdtsc().wrapping_sub(start), Ordering::Relaxed);
+        SCRATCH.fetch_add(
+            handlers.load(Ordering::Relaxed).wrapping_sub(before),
+            Ordering::Relaxed,
+        );
     }
     let per_call = rdtsc().wrapping_sub(begin) / CALIBRATION_ROUNDS;
     ACCOUNTING_CYCLES_PER_CALL.store(per_call, Ordering::Relaxed);
@@ -118,17 +134,28 @@ pub fn convert_events(from: &[PollEvent], to: &mut [Event]) {
 /// Reports busy/idle cycles, kernel calls by kind, heap and network counters.
 pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     let since_boot = ring0db_kernel::arch::cpu::rdtsc() - ring0db_kernel::time::tsc::boot_tsc();
-    let idle = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
+    let halted = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
+    let handlers = ring0db_kernel::interrupts::HANDLER_CYCLES.load(Ordering::Relaxed);
+    // Handlers that woke the CPU from its halt ran inside the idle window: they are kernel
+    // work, not idle. Handlers outside every kernel call interrupted the server.
+    let idle_handlers = ring0db_kernel::interrupts::IDLE_HANDLER_CYCLES
+        .load(Ordering::Relaxed)
+        .min(halted);
+    let outside_calls = handlers.saturating_sub(HANDLER_CYCLES_IN_CALLS.load(Ordering::Relaxed));
+    let idle = halted - idle_handlers;
     report("tsc_hz", ring0db_kernel::time::tsc::hz());
     let busy = since_boot - idle;
     // Idle halts happen inside poll_wait, so they are part of the kernel-call cycles.
     let system = KERNEL_CYCLES
         .load(Ordering::Relaxed)
-        .saturating_sub(idle)
+        .saturating_sub(halted)
+        .saturating_add(idle_handlers)
+        .saturating_add(outside_calls)
         .min(busy);
     report("busy_cycles", busy);
     report("idle_cycles", idle);
     report("system_cycles", system);
+    report("irq_handler_cycles", handlers);
     report("user_cycles", busy - system);
     report(
         "accounting_cycles_per_call",

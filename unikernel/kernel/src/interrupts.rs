@@ -2,6 +2,12 @@
 //! `arch::interrupts` once at boot, right after the IDT is loaded and before anything
 //! can raise an interrupt: exceptions, the syscall trap, the APIC timer, device IRQs,
 //! spurious interrupts and the benchmark vectors. Every other vector is fatal.
+//!
+//! The timer and device handlers are timed with the TSC ([`HANDLER_CYCLES`]), and the
+//! part taken while the CPU idles in `poll_wait` is kept apart ([`IDLE_HANDLER_CYCLES`]),
+//! so the appliance can charge interrupt work to the kernel, not to the server or to idle.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::arch::apic;
 use crate::arch::entry::{self, TrapFrame};
@@ -11,6 +17,27 @@ use crate::arch::vectors::{
     DEVICE_IRQ_COUNT, EXCEPTION_COUNT, PIC_BASE, SYSCALL_TRAP,
 };
 use crate::{exceptions, irq, syscalls, time};
+
+/// TSC cycles spent in the timer and device-IRQ handlers since boot.
+pub static HANDLER_CYCLES: AtomicU64 = AtomicU64::new(0);
+/// The part of [`HANDLER_CYCLES`] taken while the CPU was idle (see [`set_idle`]).
+pub static IDLE_HANDLER_CYCLES: AtomicU64 = AtomicU64::new(0);
+static IDLE: AtomicBool = AtomicBool::new(false);
+
+/// Marks the CPU as idling (halted or spinning in `poll_wait` with nothing to do) or not.
+pub fn set_idle(idle: bool) {
+    IDLE.store(idle, Ordering::Relaxed);
+}
+
+/// Adds the cycles since `start` to the handler counters.
+#[inline(always)]
+fn account(start: u64) {
+    let cycles = crate::arch::cpu::rdtsc().wrapping_sub(start);
+    HANDLER_CYCLES.fetch_add(cycles, Ordering::Relaxed);
+    if IDLE.load(Ordering::Relaxed) {
+        IDLE_HANDLER_CYCLES.fetch_add(cycles, Ordering::Relaxed);
+    }
+}
 
 /// Registers every handler. Call once, before interrupts are enabled.
 pub fn install() {
@@ -32,13 +59,17 @@ pub fn install() {
 }
 
 fn timer(frame: &mut TrapFrame) {
+    let start = crate::arch::cpu::rdtsc();
     time::timer::on_interrupt(frame);
     apic::end_of_interrupt();
+    account(start);
 }
 
 fn device(frame: &mut TrapFrame) {
+    let start = crate::arch::cpu::rdtsc();
     irq::dispatch(frame.vector as u8 - DEVICE_IRQ_BASE);
     apic::end_of_interrupt();
+    account(start);
 }
 
 fn unexpected(frame: &mut TrapFrame) {

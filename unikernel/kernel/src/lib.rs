@@ -45,7 +45,7 @@ pub mod syscalls;
 pub mod time;
 
 mod config;
-mod interrupts;
+pub mod interrupts;
 // On the host (unit tests) std provides the panic handler.
 #[cfg(not(test))]
 mod panic;

@@ -232,7 +232,9 @@ pub fn poll_wait(events: &mut [PollEvent], timeout_ms: i32) -> Result<usize, Err
             (None, delay) => delay,
         };
         let idle_start = crate::arch::cpu::rdtsc();
+        crate::interrupts::set_idle(true);
         super::wait_for_event(wait_ns);
+        crate::interrupts::set_idle(false);
         IDLE_CYCLES.fetch_add(crate::arch::cpu::rdtsc() - idle_start, Ordering::Relaxed);
     }
 }
