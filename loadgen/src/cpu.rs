@@ -8,7 +8,8 @@
 //!   server; that is also what the unikernel counts); busy = every non-idle field. The
 //!   server process's own utime/stime are kept beside it.
 //! * **Unikernel**: `INFO`'s `system_cycles` (TSC cycles inside kernel calls and traps,
-//!   minus the idle halts in `poll_wait`), `user_cycles` (busy − system), `busy_cycles`,
+//!   minus the idle halts in `poll_wait`, plus the interrupt handlers outside calls or
+//!   during the halts), `user_cycles` (busy − system), `busy_cycles`,
 //!   divided by `tsc_hz`.
 //! * **Host processes** (`linux-host`, `HOST:PORT`): the process's utime/stime from `/proc`.
 

@@ -22,8 +22,9 @@ pub const KML_LINUX: (f64, f64, f64) = (753.86, 611.78, 142.08);
 pub const KML_KERNEL_MODE: (f64, f64, f64) = (728.61, 605.95, 122.66);
 /// A VM row whose guest-measured busy time exceeds its QEMU process's host CPU time by
 /// more than this factor was descheduled on the host while the guest clock ran on (under
-/// TCG a vCPU cannot execute more guest time than the host gave it): its split is inflated
-/// and left out of the table's medians.
+/// TCG a vCPU cannot execute more guest time than the host gave it). Its user and system
+/// seconds are scaled by host CPU ÷ guest busy (preemption hits both alike) and the round
+/// is counted as preempted.
 pub const PREEMPTED_BUSY_FACTOR: f64 = 1.15;
 /// Target the changes are relative to, and the table's row order.
 const BASELINE: &str = "linux-vm";
@@ -41,12 +42,11 @@ pub struct KmlRow {
     pub target: String,
     /// Row label.
     pub label: String,
-    /// Rounds whose split went into the medians.
+    /// Rounds with a CPU split.
     pub rounds: usize,
-    /// Rounds left out because the VM was descheduled ([`PREEMPTED_BUSY_FACTOR`]).
+    /// Rounds whose split was scaled down because the VM was descheduled
+    /// ([`PREEMPTED_BUSY_FACTOR`]).
     pub preempted: usize,
-    /// Every round was preempted, so all are used (and the numbers are inflated).
-    pub all_preempted: bool,
     /// Statements of one run (the fixed work).
     pub statements: u64,
     /// Median user seconds.
@@ -73,6 +73,14 @@ pub fn preempted(r: &ResultRow) -> bool {
         .is_some_and(|(busy, host)| busy > host * PREEMPTED_BUSY_FACTOR)
 }
 
+/// host CPU ÷ guest busy for a preempted row ([`PREEMPTED_BUSY_FACTOR`]), else 1.
+pub fn descheduling_scale(r: &ResultRow) -> f64 {
+    match (preempted(r), r.guest_busy_s, r.host_cpu_s) {
+        (true, Some(busy), Some(host)) if busy > 0.0 => host / busy,
+        _ => 1.0,
+    }
+}
+
 /// The Wisconsin rows' CPU per target: the KML order first, then the rest as they appear.
 pub fn kml_rows(rows: &[ResultRow]) -> Vec<KmlRow> {
     let wisconsin: Vec<&ResultRow> = rows
@@ -92,13 +100,14 @@ pub fn kml_rows(rows: &[ResultRow]) -> Vec<KmlRow> {
     targets
         .into_iter()
         .map(|t| {
-            let all: Vec<&&ResultRow> = wisconsin.iter().filter(|r| r.target == t).collect();
-            let kept: Vec<&&ResultRow> = all.iter().copied().filter(|r| !preempted(r)).collect();
-            // Every round preempted: keep them all rather than show nothing.
-            let all_preempted = kept.is_empty();
-            let mine = if all_preempted { all.clone() } else { kept };
+            let mine: Vec<&&ResultRow> = wisconsin.iter().filter(|r| r.target == t).collect();
             let values = |f: fn(&ResultRow) -> Option<f64>| -> Vec<f64> {
                 mine.iter().filter_map(|r| f(r)).collect()
+            };
+            let scaled = |f: fn(&ResultRow) -> Option<f64>| -> Vec<f64> {
+                mine.iter()
+                    .filter_map(|r| Some(f(r)? * descheduling_scale(r)))
+                    .collect()
             };
             KmlRow {
                 target: t.to_string(),
@@ -108,11 +117,10 @@ pub fn kml_rows(rows: &[ResultRow]) -> Vec<KmlRow> {
                     .map_or(t, |(_, label)| label)
                     .to_string(),
                 rounds: mine.len(),
-                preempted: all.len() - mine.len(),
-                all_preempted,
+                preempted: mine.iter().filter(|r| preempted(r)).count(),
                 statements: mine.first().and_then(|r| r.sql_queries).unwrap_or(0),
-                user_s: median(&values(|r| r.user_cpu_s)).unwrap_or(0.0),
-                system_s: median(&values(|r| r.system_cpu_s)).unwrap_or(0.0),
+                user_s: median(&scaled(|r| r.user_cpu_s)).unwrap_or(0.0),
+                system_s: median(&scaled(|r| r.system_cpu_s)).unwrap_or(0.0),
                 busy_per_host_cpu: median(&values(|r| {
                     let host = r.host_cpu_s.filter(|h| *h > 0.0)?;
                     Some(r.guest_busy_s? / host)
@@ -142,13 +150,15 @@ pub fn section(rows: &[ResultRow], null_call_csv: Option<&str>) -> String {
              (sql-bench's `test-wisconsin`, loading excluded), median over rounds. user = \
              server code, system = kernel (Linux guests: the guest's system + irq + softirq \
              time from `/proc/stat`, read by the guest's CPU agent; unikernel: TSC cycles inside \
-             kernel calls and traps minus the idle halts in `poll_wait`). Changes are against \
+             kernel calls and traps minus the idle halts in `poll_wait`, plus interrupt \
+             handlers). Changes are against \
              the Linux guest, as KML's are against Linux. KML used a loop count of 10,000 on \
              real hardware; ours is small and runs under the accelerator in the environment \
              section, so compare the *changes*, not the seconds. Under TCG the guests' clocks \
-             run on while the host deschedules QEMU (the machine is shared): a round whose \
-             guest busy time exceeds QEMU's host CPU time by more than {:.0}% is left out of \
-             the medians and counted as preempted.\n",
+             run on while the host deschedules QEMU (the machine is shared): in a round whose \
+             guest busy time exceeds QEMU's host CPU time by more than {:.0}%, user and system \
+             are scaled by host CPU ÷ guest busy and the round is counted as preempted; the \
+             last column is the median of that ratio before scaling.\n",
             (PREEMPTED_BUSY_FACTOR - 1.0) * 100.0
         );
         md.push_str(&kml_table(&kml));
@@ -190,10 +200,9 @@ fn kml_table(kml: &[KmlRow]) -> String {
             r.label,
             r.target,
             r.rounds,
-            match (r.preempted, r.all_preempted) {
-                (_, true) => ", all preempted: inflated".to_string(),
-                (0, false) => String::new(),
-                (n, false) => format!(", {n} preempted left out"),
+            match r.preempted {
+                0 => String::new(),
+                n => format!(", {n} preempted, scaled"),
             },
             r.statements,
             r.total_s(),
