@@ -8,7 +8,8 @@ use core::cell::{Cell, RefCell};
 use core::cmp::Ordering;
 use core::ops::Bound;
 
-use hashbrown::{HashMap, HashSet};
+// Keyed per process: the keys are values clients chose (hash joins, DISTINCT, GROUP BY).
+use crate::hash::{HashMap, HashSet};
 
 use super::catalog::Catalog;
 use super::errors;
@@ -333,7 +334,8 @@ fn finish_rows(
     if plan.distinct && !dedup_sorted {
         // Rows hashed and compared in place (no key built per row).
         let keep: Vec<bool> = {
-            let mut seen: HashSet<RowKey<'_>> = HashSet::with_capacity(rows.len());
+            let mut seen: HashSet<RowKey<'_>> =
+                HashSet::with_capacity_and_hasher(rows.len(), Default::default());
             rows.iter()
                 .map(|(_, out)| seen.insert(RowKey(out)))
                 .collect()
@@ -817,7 +819,7 @@ fn index_rows<'t>(
 }
 
 fn build_hash<'t>(ctx: &ExecCtx<'t>, table: &'t Table, cols: &[usize]) -> HashTable<'t> {
-    let mut map: HashTable<'t> = HashMap::new();
+    let mut map: HashTable<'t> = HashMap::default();
     for (slot, row) in scan(ctx, table) {
         let key: Vec<KeyAtom> = cols
             .iter()
@@ -974,7 +976,7 @@ struct Groups<'t> {
 impl<'t> Groups<'t> {
     fn new(_plan: &SelectPlan) -> Self {
         Self {
-            index: HashMap::new(),
+            index: HashMap::default(),
             groups: Vec::new(),
         }
     }
@@ -995,7 +997,7 @@ impl<'t> Groups<'t> {
                     rows: rows.to_vec(),
                     key: key_values,
                     accs: plan.aggs.iter().map(Acc::new).collect(),
-                    distinct: plan.aggs.iter().map(|_| HashSet::new()).collect(),
+                    distinct: plan.aggs.iter().map(|_| HashSet::default()).collect(),
                 });
                 self.index.insert(key, self.groups.len() - 1);
                 self.groups.len() - 1
