@@ -578,7 +578,9 @@ mod tests {
         assert!(s.starts_with("#!/bin/busybox sh"));
         assert!(!s.contains('@'), "unfilled placeholder in\n{s}");
         assert!(s.contains("serving on port"));
-        assert!(s.contains(r#"READY_PORTS="$PORT""#), "{s}");
+        // The server's port, then the CPU agent's: the guest reports ready once both listen.
+        let ready = format!(r#"READY_PORTS="$PORT {CPU_AGENT_PORT}""#);
+        assert!(s.contains(&ready), "{s}");
         let s = InitScript {
             setup: "mount -t tmpfs tmpfs /dev/shm".into(),
             ready_ports: "3306".into(),
@@ -587,6 +589,7 @@ mod tests {
         .render(&m);
         assert!(!s.contains('@'), "unfilled placeholder in\n{s}");
         assert!(s.contains("\nmount -t tmpfs tmpfs /dev/shm\n"), "{s}");
-        assert!(s.contains(r#"READY_PORTS="3306""#), "{s}");
+        let ready = format!(r#"READY_PORTS="3306 {CPU_AGENT_PORT}""#);
+        assert!(s.contains(&ready), "{s}");
     }
 }
