@@ -3,10 +3,14 @@
 # dbserver and against Debian's MariaDB, both on this machine over loopback TCP, rounds
 # interleaved (dbserver, MariaDB, dbserver, MariaDB, ...) so that drift hits both alike.
 #
-#   dbserver/bench/sysbench-vs-mariadb.sh [OUT_DIR]
+#   dbserver/bench/sql-vs-mariadb.sh [OUT_DIR]
+#
+# Then sql-bench's Wisconsin benchmark (loadgen's `wisconsin` workload: the four relations
+# loaded with single-row INSERTs, then the query list WISCONSIN_LOOP_COUNT times, every row
+# count checked), timed as a whole, against both servers, rounds interleaved.
 #
 # Environment: ROUNDS (3), SECONDS_PER_RUN (10), THREADS (8), TABLE_SIZE (10000),
-# SCRIPTS ("oltp_point_select oltp_read_write").
+# SCRIPTS ("oltp_point_select oltp_read_write"), WISCONSIN_LOOP_COUNT (100).
 # Writes OUT_DIR/results.csv (one row per target, script, round), OUT_DIR/summary.md (medians
 # and ratios) and OUT_DIR/environment.txt; OUT_DIR defaults to
 # bench-results/sql-peers/<UTC time>-<commit>/.
@@ -18,6 +22,7 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 THREADS=${THREADS:-8}
 TABLE_SIZE=${TABLE_SIZE:-10000}
 SCRIPTS=${SCRIPTS:-"oltp_point_select oltp_read_write"}
+WISCONSIN_LOOP_COUNT=${WISCONSIN_LOOP_COUNT:-100}
 # MariaDB settings: in memory as far as InnoDB allows, no binary log, no flush at commit,
 # READ COMMITTED like dbserver.
 MARIADB_SETTINGS=(--innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=0
@@ -42,9 +47,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building dbserver" >&2
-cargo build --release -q -p dbserver
+echo "== building dbserver and loadgen" >&2
+cargo build --release -q -p dbserver -p loadgen
 dbserver=target/release/dbserver
+loadgen=target/release/loadgen
 
 echo "== starting dbserver (ports chosen by the kernel, read from its log)" >&2
 "$dbserver" --port 0 --sql-port 0 2>"$work/dbserver.log" &
@@ -114,11 +120,28 @@ for script in $SCRIPTS; do
   for target in "${targets[@]}"; do sb "$target" "$script" cleanup >/dev/null; done
 done
 
+wisconsin_csv=$out/wisconsin.csv
+echo "target,round,loop_count,seconds,statements,errors" >"$wisconsin_csv"
+for round in $(seq "$ROUNDS"); do
+  for target in "${targets[@]}"; do
+    echo "== wisconsin round $round/$ROUNDS: $target" >&2
+    start=$(date +%s.%N)
+    report=$("$loadgen" run --sql-addr "127.0.0.1:$(port_of "$target")" --workload wisconsin \
+      --loop-count "$WISCONSIN_LOOP_COUNT" 2>&1)
+    end=$(date +%s.%N)
+    loaded=$(sed -n 's/^wisconsin: loaded with \([0-9]*\) statements.*/\1/p' <<<"$report")
+    queries=$(sed -n 's/.* \([0-9]*\) ops, \([0-9]*\) errors.*/\1/p' <<<"$report")
+    errors=$(sed -n 's/.* [0-9]* ops, \([0-9]*\) errors.*/\1/p' <<<"$report")
+    [[ $errors == 0 ]] || { echo "wisconsin on $target failed:" >&2; echo "$report" >&2; exit 1; }
+    echo "$target,$round,$WISCONSIN_LOOP_COUNT,$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b-a}'),$((loaded + queries)),$errors" >>"$wisconsin_csv"
+  done
+done
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 {
   echo "# sysbench: dbserver (Linux build) vs MariaDB, loopback"
   echo
-  echo "Command: \`dbserver/bench/sysbench-vs-mariadb.sh\` (ROUNDS=$ROUNDS SECONDS_PER_RUN=$SECONDS_PER_RUN THREADS=$THREADS TABLE_SIZE=$TABLE_SIZE), commit $commit."
+  echo "Command: \`dbserver/bench/sql-vs-mariadb.sh\` (ROUNDS=$ROUNDS SECONDS_PER_RUN=$SECONDS_PER_RUN THREADS=$THREADS TABLE_SIZE=$TABLE_SIZE), commit $commit."
   echo "Median of $ROUNDS interleaved rounds; default prepared-statement mode."
   echo
   echo "| script | dbserver tx/s | MariaDB tx/s | dbserver / MariaDB | retried deadlocks (dbserver, all rounds) |"
@@ -128,6 +151,16 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
     m=$(awk -F, -v s="$script" '$1=="mariadb" && $2==s {print $7}' "$csv" | median)
     e=$(awk -F, -v s="$script" '$1=="dbserver" && $2==s {n+=$10} END {print n+0}' "$csv")
     echo "| $script | $d | $m | $(awk -v d="$d" -v m="$m" 'BEGIN {printf "%.2f×", d/m}') | $e |"
+  done
+  echo
+  echo "Wisconsin (load with single-row INSERTs, then the query list $WISCONSIN_LOOP_COUNT times; total seconds, median of $ROUNDS):"
+  echo
+  echo "| target | seconds | statements |"
+  echo "|---|---:|---:|"
+  for target in "${targets[@]}"; do
+    secs=$(awk -F, -v t="$target" '$1==t {print $4}' "$wisconsin_csv" | median)
+    stmts=$(awk -F, -v t="$target" '$1==t {print $5; exit}' "$wisconsin_csv")
+    echo "| $target | $secs | $stmts |"
   done
 } >"$out/summary.md"
 {
