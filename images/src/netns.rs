@@ -15,7 +15,8 @@ pub const GUEST_PORT: u16 = 6379;
 pub const SQL_GUEST_PORT: u16 = 3306;
 /// TCP port of the CPU agent in every Linux guest (busybox `nc -ll -e`): each connection
 /// gets `ring0db-cpu 1`, the guest's `cpu` line of `/proc/stat`, `server <the server's
-/// /proc/PID/stat>` and `end`, then is closed. Reachable over tap only.
+/// /proc/PID/stat>` and `end`, then is closed. Reachable over tap, and under user networking
+/// through [`NetAttach::UserWithSql`]'s third forward.
 pub const CPU_AGENT_PORT: u16 = 7070;
 /// Host side of the tap link (inside the namespace).
 pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
@@ -77,13 +78,16 @@ pub enum NetAttach {
         /// Loopback port on the host.
         host_port: u16,
     },
-    /// QEMU user networking forwarding the guest's port 6379 from `127.0.0.1:host_port` and
-    /// its SQL port [`SQL_GUEST_PORT`] from `127.0.0.1:sql_host_port`.
+    /// QEMU user networking forwarding the guest's port 6379 from `127.0.0.1:host_port`, its
+    /// SQL port [`SQL_GUEST_PORT`] from `127.0.0.1:sql_host_port` and the Linux guests' CPU
+    /// agent [`CPU_AGENT_PORT`] from `127.0.0.1:agent_host_port`.
     UserWithSql {
         /// Loopback port on the host for the server port.
         host_port: u16,
         /// Loopback port on the host for the SQL port.
         sql_host_port: u16,
+        /// Loopback port on the host for the CPU agent.
+        agent_host_port: u16,
     },
     /// A tap device inside a network namespace we created; QEMU and clients run inside it.
     Tap(Netns),
@@ -97,11 +101,13 @@ impl NetAttach {
         })
     }
 
-    /// User networking forwarding the server port and the SQL port, on free loopback ports.
+    /// User networking forwarding the server port, the SQL port and the CPU agent's port, on
+    /// free loopback ports.
     pub fn user_with_sql() -> Result<Self> {
         Ok(NetAttach::UserWithSql {
             host_port: free_loopback_port()?,
             sql_host_port: free_loopback_port()?,
+            agent_host_port: free_loopback_port()?,
         })
     }
 
@@ -131,9 +137,11 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                agent_host_port,
             } => Some(format!(
                 "user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT},\
-                 hostfwd=tcp:127.0.0.1:{sql_host_port}-:{SQL_GUEST_PORT}"
+                 hostfwd=tcp:127.0.0.1:{sql_host_port}-:{SQL_GUEST_PORT},\
+                 hostfwd=tcp:127.0.0.1:{agent_host_port}-:{CPU_AGENT_PORT}"
             )),
             NetAttach::Tap(ns) => Some(format!(
                 "tap,id=net0,ifname={},script=no,downscript=no",
@@ -180,7 +188,7 @@ impl NetAttach {
 
     /// Opens a TCP connection to the guest's `port` (inside the namespace for tap). User
     /// networking forwards only the server port, [`GUEST_PORT`], and with
-    /// [`NetAttach::UserWithSql`] also [`SQL_GUEST_PORT`].
+    /// [`NetAttach::UserWithSql`] also [`SQL_GUEST_PORT`] and [`CPU_AGENT_PORT`].
     pub fn connect_port(&self, port: u16, timeout: Duration) -> Result<TcpStream> {
         match self {
             NetAttach::None => bail!("the VM has no network (NetAttach::None)"),
@@ -196,13 +204,15 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                agent_host_port,
             } => {
                 let host_port = match port {
                     GUEST_PORT => *host_port,
                     SQL_GUEST_PORT => *sql_host_port,
+                    CPU_AGENT_PORT => *agent_host_port,
                     _ => bail!(
-                        "user networking forwards only guest ports {GUEST_PORT} and \
-                         {SQL_GUEST_PORT}, not {port}"
+                        "user networking forwards only guest ports {GUEST_PORT}, \
+                         {SQL_GUEST_PORT} and {CPU_AGENT_PORT}, not {port}"
                     ),
                 };
                 let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, host_port));
@@ -220,6 +230,7 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                ..
             } => {
                 format!("redis-cli -p {host_port}; mariadb -h 127.0.0.1 -P {sql_host_port} -u root")
             }
