@@ -25,6 +25,7 @@
 pub mod accel;
 pub mod build;
 pub mod cleanup;
+pub mod environment;
 pub mod exit;
 pub mod netns;
 pub mod qemu;
