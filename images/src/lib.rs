@@ -27,6 +27,7 @@ pub mod build;
 pub mod cleanup;
 pub mod environment;
 pub mod exit;
+mod iproute;
 pub mod netns;
 pub mod qemu;
 pub mod resp;

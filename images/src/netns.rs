@@ -2,6 +2,8 @@
 //! networking with a loopback port forward (no root), or no NIC at all.
 
 use crate::cleanup;
+use crate::iproute::{delete_netns, ip};
+pub use crate::iproute::{NETNS_PREFIX, TAP_NAME};
 use anyhow::{bail, Context, Result};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::process::Command;
@@ -24,14 +26,10 @@ pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
 pub const TAP_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 2);
 /// Prefix length of the tap link.
 pub const TAP_PREFIX_LEN: u8 = 24;
-/// Name of the tap device (unique per namespace, so fixed).
-pub const TAP_NAME: &str = "r0tap0";
 /// Guest address under QEMU user networking (slirp).
 pub const USER_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
 /// Gateway under QEMU user networking (slirp).
 pub const USER_GATEWAY: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
-/// Prefix of every namespace we create: `ring0db-<pid>-<n>`.
-pub const NETNS_PREFIX: &str = "ring0db-";
 
 /// The guest's static addressing, appended to its kernel command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,30 +345,6 @@ impl Drop for Netns {
         delete_netns(&self.name);
         cleanup::unregister_netns(&self.name);
     }
-}
-
-/// Deletes the tap device and the namespace `name`, ignoring errors (best effort).
-pub(crate) fn delete_netns(name: &str) {
-    let quiet = |args: &[&str]| {
-        let _ = Command::new("ip").args(args).output();
-    };
-    quiet(&["-n", name, "link", "del", TAP_NAME]);
-    quiet(&["netns", "delete", name]);
-}
-
-fn ip(args: &[&str]) -> Result<()> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .context("cannot run `ip` (install it: apt-get install iproute2)")?;
-    if !out.status.success() {
-        bail!(
-            "ip {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
 }
 
 /// A loopback port that is free right now.
