@@ -107,6 +107,25 @@ impl InSet {
     }
 }
 
+impl<'a> ExecCtx<'a> {
+    /// A context for one statement execution: nothing examined, no subquery results yet.
+    pub fn new(
+        catalog: &'a Catalog,
+        session: &'a Session,
+        params: &'a [Value],
+        txn: Option<TxnId>,
+    ) -> Self {
+        ExecCtx {
+            catalog,
+            session,
+            params,
+            txn,
+            examined: Cell::new(0),
+            subs: RefCell::default(),
+        }
+    }
+}
+
 impl ExecCtx<'_> {
     /// Run a subquery with the enclosing rows (the first `sub.outer`, padded if fewer).
     fn run_sub(
