@@ -149,7 +149,7 @@ pub fn outer_refs(plan: &SelectPlan, outer: usize) -> u64 {
 
 /// Describe the plan's access paths (tests and diagnostics): one entry per level.
 #[cfg(test)]
-pub fn describe(plan: &SelectPlan, catalog: &Catalog) -> Vec<String> {
+pub fn describe(plan: &SelectPlan, catalog: &Catalog) -> Vec<alloc::string::String> {
     plan.levels
         .iter()
         .map(|l| {
