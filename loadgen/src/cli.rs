@@ -12,6 +12,7 @@ use crate::report;
 use crate::selftest;
 use crate::sql::cli::{SqlArgs, SqlRunParams, StatementArg};
 use crate::sql::compare::SqlCompareConfig;
+use crate::sql::crosscheck::SqlCrossCheck;
 use crate::sql::SqlWorkload;
 use crate::targets::{self, TargetSpec};
 use crate::workload::{KeyDist, OpMix, Workload};
@@ -144,6 +145,19 @@ enum Cmd {
         /// Value size for the cross-check.
         #[arg(long, default_value_t = 100)]
         value_size: usize,
+        /// Cross-check loadgen's OLTP against sysbench on these MySQL-protocol targets
+        /// (comma-separated: linux-host, HOST:PORT on loopback or a unix socket path).
+        #[arg(long, value_delimiter = ',')]
+        cross_check_sql: Vec<String>,
+        /// Rows of sbtest1 for the SQL cross-check.
+        #[arg(long, default_value_t = crate::sql::cli::DEFAULT_TABLE_SIZE)]
+        sql_table_size: u64,
+        /// Connections of the SQL cross-check (sysbench --threads).
+        #[arg(long, default_value_t = DEFAULT_SQL_CONNECTIONS)]
+        sql_connections: usize,
+        /// Prepared (binary protocol) or text statements in the SQL cross-check.
+        #[arg(long, value_enum, default_value_t = StatementArg::Prepared)]
+        sql_statements: StatementArg,
     },
 }
 
@@ -186,6 +200,10 @@ struct Common {
     /// Accelerator for VM targets: auto (KVM only with vmx/svm, else TCG), tcg or kvm.
     #[arg(long, default_value = "auto")]
     accel: String,
+    /// Network of VM targets: auto (tap in a namespace as root, else user networking), tap
+    /// or user (QEMU user networking forwarding loopback ports).
+    #[arg(long, default_value = "auto")]
+    net: String,
 }
 
 /// `compare`'s default targets and workloads of the KV and the SQL half.
@@ -233,6 +251,7 @@ enum DistArg {
 impl Common {
     fn defaults(&self) -> Result<Workload> {
         targets::vm::set_accel_request(&self.accel);
+        targets::vm::set_net_request(&self.net)?;
         if self.value_size < crate::workload::MIN_VALUE_SIZE {
             bail!(
                 "--value-size must be at least {}",
@@ -407,16 +426,33 @@ pub fn main() -> Result<()> {
             cross_check,
             requests,
             value_size,
-        } => selftest_cmd(
-            connections,
-            &pipelines,
-            warmup,
-            duration,
-            linux_host,
-            cross_check,
-            requests,
-            value_size,
-        ),
+            cross_check_sql,
+            sql_table_size,
+            sql_connections,
+            sql_statements,
+        } => {
+            selftest_cmd(
+                connections,
+                &pipelines,
+                warmup,
+                duration,
+                linux_host,
+                cross_check,
+                requests,
+                value_size,
+            )?;
+            if cross_check_sql.is_empty() {
+                return Ok(());
+            }
+            let cfg = SqlCrossCheck {
+                table_size: sql_table_size,
+                connections: sql_connections,
+                duration_s: duration,
+                statements: sql_statements,
+                seed: 11,
+            };
+            crate::sql::crosscheck::run(&cross_check_sql, &cfg)
+        }
     }
 }
 
