@@ -43,6 +43,10 @@ pub fn secs_to_ms(secs: u64) -> u64 {
     secs.saturating_mul(MS_PER_SEC)
 }
 
+/// Stale entries tolerated besides two per live connection before [`Deadlines::prune`]
+/// rebuilds the heap.
+const PRUNE_SLACK: usize = 1024;
+
 /// One armed deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {
@@ -67,6 +71,23 @@ impl Deadlines {
     /// The earliest armed deadline (`u64::MAX`: none).
     pub fn next_ms(&self) -> u64 {
         self.heap.peek().map_or(u64::MAX, |Reverse(e)| e.at_ms)
+    }
+
+    /// Drop the entries of connections that are gone once they outnumber the live
+    /// connections (`live` entries are kept) two to one: a connect/close storm leaves one
+    /// stale entry per connection until its deadline, and this bounds them at amortised
+    /// O(1) per close.
+    pub fn prune(&mut self, live_conns: usize, live: impl FnMut(&Entry) -> bool) {
+        if self.heap.len() > 2 * live_conns + PRUNE_SLACK {
+            let mut live = live;
+            self.heap.retain(|Reverse(e)| live(e));
+        }
+    }
+
+    /// Entries held (live and stale).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.heap.len()
     }
 
     /// Remove and return the earliest entry if it is due at `now_ms`.

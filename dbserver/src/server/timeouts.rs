@@ -82,6 +82,12 @@ impl<S: Syscalls> Server<'_, S> {
                 arm(&mut self.deadlines, conn, &self.shared.config);
             }
         }
+        let conns = &self.conns;
+        self.deadlines.prune(conns.len(), |e| {
+            conns
+                .get(&e.fd)
+                .is_some_and(|c| c.serial == e.serial && c.armed_ms == Some(e.at_ms))
+        });
         while let Some(entry) = self.deadlines.pop_due(now_ms) {
             let Some(conn) = self.conns.get_mut(&entry.fd) else {
                 continue;
