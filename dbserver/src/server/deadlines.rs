@@ -124,6 +124,22 @@ mod tests {
     }
 
     #[test]
+    fn prune_drops_stale_entries_only_when_they_pile_up() {
+        let mut d = Deadlines::default();
+        for fd in 0..(PRUNE_SLACK as Fd + 10) {
+            d.push(Entry {
+                at_ms: 1,
+                fd,
+                serial: 0,
+            });
+        }
+        d.prune(PRUNE_SLACK, |_| false);
+        assert_eq!(d.len(), PRUNE_SLACK + 10, "few enough: kept");
+        d.prune(1, |e| e.fd < 3);
+        assert_eq!(d.len(), 3);
+    }
+
+    #[test]
     fn huge_timeouts_saturate() {
         assert_eq!(secs_to_ms(u64::MAX), u64::MAX);
         assert_eq!(secs_to_ms(28_800), 28_800_000);
