@@ -114,6 +114,26 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Connection storm (issue 11): N connections abandoned mid-request, then M
+    /// connect/close cycles, while one client is served; wall time per phase, median of
+    /// the rounds, INFO clients/heap/sockets before and after (see src/storm.rs).
+    Storm {
+        /// Targets, one after the other (each booted once for all its rounds).
+        #[arg(long, value_delimiter = ',', default_value = "unikernel,linux-vm")]
+        targets: Vec<String>,
+        /// Connections opened and abandoned mid-request.
+        #[arg(long, default_value_t = 2000)]
+        abandoned: usize,
+        /// Connect/close cycles.
+        #[arg(long, default_value_t = 10_000)]
+        cycles: usize,
+        /// Storms per target.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Directory the run directory is created in.
+        #[arg(long, default_value = "bench-results/storm")]
+        out_dir: PathBuf,
+    },
     /// Re-render report.md and the SVG charts of DIR from DIR/results.csv.
     Report {
         /// A run directory written by `compare`.
@@ -409,6 +429,28 @@ pub fn main() -> Result<()> {
             if !outcome.failed_runs.is_empty() {
                 bail!("{} runs failed", outcome.failed_runs.len());
             }
+            Ok(())
+        }
+        Cmd::Storm {
+            targets,
+            abandoned,
+            cycles,
+            rounds,
+            out_dir,
+        } => {
+            let targets = targets
+                .iter()
+                .map(|t| TargetSpec::parse(t))
+                .collect::<Result<Vec<_>, _>>()?;
+            let plan = crate::storm::StormPlan { abandoned, cycles };
+            let cfg = crate::storm::StormConfig {
+                targets,
+                plan,
+                rounds,
+                out_dir,
+            };
+            let dir = crate::storm::run(&cfg)?;
+            println!("results: {}", dir.display());
             Ok(())
         }
         Cmd::Report { dir } => {

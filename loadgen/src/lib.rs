@@ -16,6 +16,7 @@ pub mod report;
 pub mod resp;
 pub mod selftest;
 pub mod sql;
+pub mod storm;
 pub mod summary;
 pub mod targets;
 pub mod workload;
