@@ -332,6 +332,30 @@ pub fn flushall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     ctx.out.extend_from_slice(OK);
 }
 
+/// `FUNCTION FLUSH [ASYNC|SYNC]` and `FUNCTION LIST`: the server has no function
+/// libraries (no scripting), so a flush has nothing to remove and the list is empty. Clients
+/// and Redis's test suite flush functions between tests. `FUNCTION LOAD` and the rest are
+/// refused as unknown subcommands.
+pub fn function(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if eq_ignore_case(sub, "flush") {
+        let mode_ok = match args.len() {
+            2 => true,
+            3 => eq_ignore_case(args.get(2), "async") || eq_ignore_case(args.get(2), "sync"),
+            _ => false,
+        };
+        if mode_ok {
+            ctx.out.extend_from_slice(OK);
+        } else {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+        }
+    } else if eq_ignore_case(sub, "list") {
+        ctx.out.extend_from_slice(resp::EMPTY_ARRAY);
+    } else {
+        unknown_subcommand(ctx.out, sub, "FUNCTION");
+    }
+}
+
 /// `INFO [section...]`: server, clients, memory, stats, cpu, platform, commandstats,
 /// keyspace.
 pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {

@@ -156,6 +156,7 @@ pub static COMMANDS: &[Command] = &[
     cmd("dbsize", 1, 0, admin::dbsize),
     cmd("flushall", -1, 0, admin::flushall),
     cmd("flushdb", -1, 0, admin::flushall),
+    cmd("function", -2, 0, admin::function),
     cmd("get", 2, 0, strings::get),
     cmd("set", -3, DENY_OOM, strings::set),
     cmd("getex", -2, 0, strings::getex),
