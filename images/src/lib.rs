@@ -27,6 +27,7 @@ pub mod build;
 pub mod cleanup;
 pub mod exit;
 pub mod netns;
+pub mod profile;
 pub mod qemu;
 pub mod resp;
 pub mod running;
