@@ -10,7 +10,8 @@ use super::samples::Sample;
 /// Crates whose frames are the kernel's.
 const KERNEL_CRATES: &[&str] = &[
     "ring0db_kernel",
-    "ring0db_appliance",
+    // The appliance binary's crate: its kernel-call glue between server and kernel.
+    "ring0db",
     "smoltcp",
     "virtio_drivers",
     "talc",
@@ -73,10 +74,15 @@ impl Folded {
             .collect()
     }
 
-    /// The leaf function hit most often, with its count.
+    /// The leaf function hit most often while not idle, with its count.
     pub fn hottest_leaf(&self) -> Option<(String, u64)> {
         let mut leaves: BTreeMap<&str, u64> = BTreeMap::new();
-        for (stack, count) in &self.stacks {
+        let idle_root = format!("{};", Side::Idle.root());
+        for (stack, count) in self
+            .stacks
+            .iter()
+            .filter(|(s, _)| !s.starts_with(&idle_root))
+        {
             let leaf = stack.rsplit(';').next().unwrap_or(stack);
             *leaves.entry(leaf).or_default() += count;
         }
@@ -148,7 +154,7 @@ mod tests {
     fn names(address: u64) -> Vec<String> {
         let names: &[&str] = match address {
             0x100 => &["ring0db_kernel::net::poll", "smoltcp::iface::poll"],
-            0x1ff => &["ring0db_appliance::main"],
+            0x1ff => &["ring0db::main"],
             0x2ff => &["dbserver::resp::handle"],
             0x300 => &["<hashbrown::map::HashMap<K,V> as x>::get"],
             0x400 => &["ring0db_kernel::arch::cpu::wait_for_interrupt"],
@@ -176,9 +182,9 @@ mod tests {
             names,
         );
         assert_eq!(
-            folded.stacks.get(
-                "kernel;ring0db_appliance::main;ring0db_kernel::net::poll;smoltcp::iface::poll"
-            ),
+            folded
+                .stacks
+                .get("kernel;ring0db::main;ring0db_kernel::net::poll;smoltcp::iface::poll"),
             Some(&2)
         );
         assert_eq!((folded.kernel, folded.server, folded.idle), (3, 0, 0));
