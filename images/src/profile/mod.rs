@@ -23,7 +23,7 @@ pub use fold::{Folded, Side};
 pub use samples::{Header, Sample};
 
 /// The default sampling rate (measured cost: see README, "Profiling the unikernel").
-pub const DEFAULT_HZ: u32 = 1000;
+pub const DEFAULT_HZ: u32 = 100;
 /// How long to wait for QEMU's QMP socket.
 const QMP_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
