@@ -12,6 +12,7 @@ pub mod csv_out;
 pub mod environment;
 pub mod kml;
 pub mod metrics;
+pub mod profile_cost;
 pub mod report;
 pub mod resp;
 pub mod selftest;
