@@ -9,6 +9,7 @@ pub mod device;
 pub mod interface;
 // The socket layer (written against this module's contract).
 pub mod listener;
+pub mod readiness;
 pub mod services;
 pub mod socket;
 
@@ -97,8 +98,9 @@ pub fn init(config: NetConfig) -> Result<bool, NetInitError> {
     Ok(true)
 }
 
-/// Idles until something may have happened, at most `timeout_ns` (and never past
-/// smoltcp's next timer). `net=irq`: re-enables device interrupts, arms the APIC deadline
+/// Idles until something may have happened, at most `timeout_ns`. The caller includes
+/// smoltcp's next timer ([`NetStack::poll_delay_ns`]) in `timeout_ns`: it computed it
+/// right after its poll, and computing it costs a walk over every socket. `net=irq`: re-enables device interrupts, arms the APIC deadline
 /// and halts. `net=poll`: spins on the device's used rings without halting. Returns at
 /// once if work is already waiting. Never holds [`STACK`]'s lock while waiting.
 pub fn wait_for_event(timeout_ns: Option<u64>) {
@@ -112,7 +114,7 @@ pub fn wait_for_event(timeout_ns: Option<u64>) {
             return;
         };
         let mode = stack.config.mode;
-        let wait_ns = earliest(timeout_ns, stack.poll_delay_ns());
+        let wait_ns = timeout_ns;
         let work_waiting = match mode {
             NetMode::Irq => {
                 // Interrupts are off here, so clearing the flag cannot race with the
@@ -185,7 +187,8 @@ fn spin_until(wait_ns: Option<u64>) {
     }
 }
 
-fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+/// The earlier of two optional deadlines.
+pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,
