@@ -113,7 +113,12 @@ impl ListenPool {
 
     /// Removes and returns the oldest connection that finished its handshake. O(1).
     pub fn take_established(&mut self) -> Option<SocketHandle> {
-        self.accept_queue.pop_front()
+        let handle = self.accept_queue.pop_front();
+        if self.accept_queue.is_empty() && self.accept_queue.capacity() > LISTENING_SOCKETS {
+            // After a burst of connections: give the memory back.
+            self.accept_queue = VecDeque::new();
+        }
+        handle
     }
 
     /// Closes the port: every pool and queued socket is aborted and removed.

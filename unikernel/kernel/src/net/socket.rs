@@ -317,6 +317,11 @@ fn progress(stack: &mut NetStack, table: &mut Table) {
         }
         true
     });
+    if table.closing.is_empty() && table.closing.capacity() > 0 {
+        // After a storm of closes: give the memory back, so the heap returns to where
+        // it was before the storm.
+        table.closing = Vec::new();
+    }
     let snapshot = table.snapshot(Some(stack));
     super::services::serve(stack, &snapshot);
 }
