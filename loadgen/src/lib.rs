@@ -14,6 +14,7 @@ pub mod kml;
 pub mod metrics;
 pub mod report;
 pub mod resp;
+pub mod scaling;
 pub mod selftest;
 pub mod sql;
 pub mod targets;
