@@ -14,7 +14,7 @@ use virtio_drivers::transport::pci::bus::DeviceFunction;
 use virtio_drivers::transport::pci::{PciTransport, VirtioPciError};
 
 use super::hal::KernelHal;
-use super::nic_transport::NicTransport;
+use super::nic_transport::{self, Doorbell, NicTransport};
 use super::pci::{self, PciSetupError};
 use crate::arch::ioapic::{self, Trigger};
 use crate::arch::vectors::{DEVICE_IRQ_BASE, DEVICE_IRQ_COUNT};
@@ -43,6 +43,8 @@ pub static IRQS: AtomicU64 = AtomicU64::new(0);
 pub static TX_QUEUE_FULL: AtomicU64 = AtomicU64::new(0);
 /// Frames lost to driver errors (malformed used-ring entries); 0 on a healthy device.
 pub static ERRORS: AtomicU64 = AtomicU64::new(0);
+/// Queue notifications sent to the device (batched: at most one per queue per poll).
+pub static DOORBELLS: AtomicU64 = AtomicU64::new(0);
 
 /// Physical (= virtual) address of the device's ISR status byte; 0 before probe.
 static ISR_ADDRESS: AtomicU64 = AtomicU64::new(0);
@@ -95,6 +97,7 @@ pub struct VirtioNic {
     /// RX slot lent to the stack by the last [`VirtioNic::receive`].
     rx_lent: Option<u16>,
     interrupts_enabled: bool,
+    doorbell: Doorbell,
 }
 
 /// Finds the first virtio-net device and brings it up with every RX buffer posted and
@@ -109,7 +112,8 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         .ok_or(NicError::NoIsrCapability)?;
     let transport =
         PciTransport::new::<KernelHal, _>(&mut root, location).map_err(NicError::Transport)?;
-    let raw = Raw::new(NicTransport(transport)).map_err(NicError::Driver)?;
+    let (transport, doorbell) = nic_transport::wrap(transport);
+    let raw = Raw::new(transport).map_err(NicError::Driver)?;
     let rx = Pool::allocate().ok_or(NicError::OutOfDmaMemory)?;
     let tx = Pool::allocate().ok_or(NicError::OutOfDmaMemory)?;
     let mut nic = VirtioNic {
@@ -126,6 +130,7 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         tx_free_count: QUEUE_SIZE,
         rx_lent: None,
         interrupts_enabled: true,
+        doorbell,
     };
     nic.set_interrupts(false);
     nic.write_tx_headers()?;
@@ -133,6 +138,7 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         nic.post_rx(slot).map_err(NicError::Driver)?;
     }
     ISR_ADDRESS.store(isr, Ordering::Release);
+    nic.doorbell.batch();
     Ok(Some(nic))
 }
 
@@ -268,6 +274,13 @@ impl VirtioNic {
                 None
             }
         }
+    }
+
+    /// Notifies the device of every frame queued and RX buffer posted since the last
+    /// call (one doorbell per queue). The network layer calls it at the end of every
+    /// poll, so nothing waits for a later round.
+    pub fn ring_doorbells(&mut self) {
+        DOORBELLS.fetch_add(u64::from(self.doorbell.ring()), Ordering::Relaxed);
     }
 
     /// Re-posts the RX buffer lent by the last `receive`.

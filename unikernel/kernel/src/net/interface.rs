@@ -115,6 +115,8 @@ impl NetStack {
         // Give the last lent RX buffer back to the device right away.
         self.device.nic.repost_lent_rx();
         self.device.nic.reclaim_tx();
+        // Before anything can wait: the frames and buffers of this round reach the device.
+        self.device.nic.ring_doorbells();
         changed || egress == PollResult::SocketStateChanged || frames_moved() != frames_before
     }
 

@@ -57,6 +57,8 @@ pub struct NetStats {
     pub polls: u64,
     /// Frames lost to driver errors; 0 on a healthy device.
     pub driver_errors: u64,
+    /// Queue notifications sent to the device (at most one per queue per poll).
+    pub doorbells: u64,
 }
 
 /// Finds the NIC and brings up the interface. `Ok(false)` (logged) when there is no
@@ -147,6 +149,7 @@ pub fn stats() -> NetStats {
         tx_queue_full: load(&virtio_net::TX_QUEUE_FULL),
         polls: load(&interface::POLLS),
         driver_errors: load(&virtio_net::ERRORS),
+        doorbells: load(&virtio_net::DOORBELLS),
     }
 }
 
