@@ -12,6 +12,7 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr};
 
 use super::device::NicDevice;
+use super::parking::{self, Conns};
 use super::NetConfig;
 use crate::drivers::virtio_net::{self, VirtioNic};
 
@@ -32,8 +33,13 @@ pub struct NetStack {
     pub sockets: SocketSet<'static>,
     pub config: NetConfig,
     device: NicDevice,
-    /// Sockets in `sockets` (a counter: smoltcp's set can only be counted by walking it).
+    /// Sockets in `sockets` or parked (a counter: smoltcp's set can only be counted by
+    /// walking it).
     socket_count: usize,
+    /// Accepted connections, some parked outside `sockets` (see `parking`).
+    pub(super) conns: Conns,
+    /// A one-slot set to ask smoltcp about one socket.
+    pub(super) probe: SocketSet<'static>,
 }
 
 impl NetStack {
@@ -61,6 +67,8 @@ impl NetStack {
             config,
             device,
             socket_count: 0,
+            conns: Conns::default(),
+            probe: parking::probe_set(),
         }
     }
 
@@ -94,6 +102,11 @@ impl NetStack {
         loop {
             let mut frames = 0;
             while frames < INGRESS_BURST_FRAMES {
+                if !self.conns.parked.is_empty() {
+                    if let Some(flow) = self.device.nic.peek().and_then(parking::flow_of) {
+                        self.unpark_for_frame(flow);
+                    }
+                }
                 match self
                     .iface
                     .poll_ingress_single(now(), &mut self.device, &mut self.sockets)
@@ -142,7 +155,7 @@ impl NetStack {
 }
 
 /// smoltcp's clock: the kernel's monotonic clock.
-fn now() -> Instant {
+pub(super) fn now() -> Instant {
     Instant::from_micros((crate::time::now_ns() / 1000) as i64)
 }
 

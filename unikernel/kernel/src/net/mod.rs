@@ -9,6 +9,7 @@ pub mod device;
 pub mod interface;
 // The socket layer (written against this module's contract).
 pub mod listener;
+pub mod parking;
 pub mod readiness;
 pub mod services;
 pub mod socket;

@@ -202,7 +202,7 @@ pub fn status_line(sockets: &SocketStats, echo_connections: usize) -> alloc::str
     let heap = crate::mem::heap::stats();
     let net = super::stats();
     format!(
-        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={} doorbells={}\n",
-        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets, net.doorbells
+        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={} doorbells={} parked={}\n",
+        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets, net.doorbells, sockets.parked
     )
 }

@@ -13,6 +13,7 @@ use smoltcp::socket::tcp;
 use spin::Mutex;
 
 use super::listener::ListenPool;
+use super::parking::ConnId;
 use super::readiness::fair_scan;
 use super::{NetStack, STACK};
 use crate::errno::Errno;
@@ -53,7 +54,7 @@ enum Kind {
     /// After `listen()`.
     Listening(ListenPool),
     /// An accepted connection.
-    Stream(SocketHandle),
+    Stream(ConnId),
 }
 
 struct Entry {
@@ -137,27 +138,28 @@ pub fn listen(fd: Fd, backlog: u32) -> Result<(), Errno> {
 pub fn accept(fd: Fd) -> Result<Fd, Errno> {
     let mut table = TABLE.lock();
     let streams = table.streams;
-    let handle = with_stack(|stack| {
+    let conn = with_stack(|stack| {
         if streams >= stack.config.maxconn {
             return Err(Errno::EAGAIN);
         }
         let Kind::Listening(pool) = &mut table.get_mut(fd)?.kind else {
             return Err(Errno::EINVAL);
         };
-        pool.take_established().ok_or(Errno::EAGAIN)
+        let handle = pool.take_established().ok_or(Errno::EAGAIN)?;
+        Ok(stack.adopt(handle))
     })?;
     table.streams += 1;
     table.insert(Entry {
-        kind: Kind::Stream(handle),
+        kind: Kind::Stream(conn),
         interest: Interest::default(),
     })
 }
 
 /// `recv(2)`: `Ok(0)` at end of stream.
 pub fn recv(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
-    let handle = TABLE.lock().stream(fd)?;
+    let conn = TABLE.lock().stream(fd)?;
     with_stack(|stack| {
-        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        let socket = stack.stream_mut(conn).ok_or(Errno::EBADF)?;
         match socket.recv_slice(buf) {
             Ok(0) if buf.is_empty() => Ok(0),
             Ok(0) => Err(Errno::EAGAIN),
@@ -170,9 +172,9 @@ pub fn recv(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
 
 /// `send(2)`: may accept fewer bytes than offered; `EAGAIN` when the buffer is full.
 pub fn send(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
-    let handle = TABLE.lock().stream(fd)?;
+    let conn = TABLE.lock().stream(fd)?;
     with_stack(|stack| {
-        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        let socket = stack.stream_mut(conn).ok_or(Errno::EBADF)?;
         if !socket.may_send() {
             return Err(if socket.is_open() {
                 Errno::ENOTCONN
@@ -194,13 +196,16 @@ pub fn close(fd: Fd) -> Result<(), Errno> {
     let mut table = TABLE.lock();
     let entry = table.remove(fd)?;
     match entry.kind {
-        Kind::Stream(handle) => {
+        Kind::Stream(conn) => {
             table.streams -= 1;
-            let _ = with_stack(|stack| {
-                stack.sockets.get_mut::<tcp::Socket>(handle).close();
-                Ok(())
-            });
-            table.closing.push((handle, crate::time::now_ns()));
+            // The socket stays in the set (never parked again) until it finished closing.
+            if let Ok(Some(handle)) = with_stack(|stack| Ok(stack.disown(conn))) {
+                let _ = with_stack(|stack| {
+                    stack.sockets.get_mut::<tcp::Socket>(handle).close();
+                    Ok(())
+                });
+                table.closing.push((handle, crate::time::now_ns()));
+            }
         }
         Kind::Listening(pool) => {
             table.listeners.retain(|&listener| listener != fd);
@@ -287,6 +292,8 @@ pub struct SocketStats {
     pub streams: usize,
     pub closing: usize,
     pub smoltcp_sockets: usize,
+    /// Idle connections parked outside smoltcp's socket set (see `parking`).
+    pub parked: usize,
 }
 
 /// Current descriptor and socket counts.
@@ -317,6 +324,7 @@ fn progress(stack: &mut NetStack, table: &mut Table) {
         }
         true
     });
+    stack.park_idle(now);
     if table.closing.is_empty() && table.closing.capacity() > 0 {
         // After a storm of closes: give the memory back, so the heap returns to where
         // it was before the storm.
@@ -352,6 +360,7 @@ impl Table {
             streams: self.streams,
             closing: self.closing.len(),
             smoltcp_sockets: stack.map_or(0, NetStack::socket_count),
+            parked: stack.map_or(0, NetStack::parked_count),
         }
     }
 
@@ -407,7 +416,7 @@ impl Table {
         Ok(entry)
     }
 
-    fn stream(&mut self, fd: Fd) -> Result<SocketHandle, Errno> {
+    fn stream(&mut self, fd: Fd) -> Result<ConnId, Errno> {
         match self.get_mut(fd)?.kind {
             Kind::Stream(handle) => Ok(handle),
             Kind::Listening(_) => Err(Errno::EINVAL),
@@ -440,13 +449,13 @@ impl Table {
                 ..PollEvent::default()
             };
             match &entry.kind {
-                Kind::Stream(handle) => {
-                    let socket = stack.sockets.get::<tcp::Socket>(*handle);
-                    event.hangup = !socket.is_open();
-                    let end_of_stream = !socket.may_recv();
+                Kind::Stream(conn) => {
+                    let socket = stack.stream_state(*conn);
+                    event.hangup = !socket.is_open;
+                    let end_of_stream = !socket.may_recv;
                     event.readable = entry.interest.readable
-                        && (socket.can_recv() || end_of_stream || event.hangup);
-                    event.writable = entry.interest.writable && (socket.can_send() || event.hangup);
+                        && (socket.can_recv || end_of_stream || event.hangup);
+                    event.writable = entry.interest.writable && (socket.can_send || event.hangup);
                 }
                 Kind::Listening(pool) => {
                     // At `maxconn`, accept would say EAGAIN: not readable (no busy spin).
@@ -462,8 +471,6 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
-    use smoltcp::iface::SocketSet;
-
     use super::*;
 
     fn empty_table() -> Table {
@@ -511,17 +518,16 @@ mod tests {
                 interest: Interest::default(),
             })
             .unwrap();
-        let mut sockets = SocketSet::new(Vec::new());
-        let handle = sockets.add(super::super::listener::new_socket(1460));
+        let conn: ConnId = 7;
         let stream = table
             .insert(Entry {
-                kind: Kind::Stream(handle),
+                kind: Kind::Stream(conn),
                 interest: Interest::default(),
             })
             .unwrap();
         assert_eq!(table.stream(unbound).err(), Some(Errno::ENOTCONN));
         assert_eq!(table.stream(bound).err(), Some(Errno::ENOTCONN));
-        assert_eq!(table.stream(stream).ok(), Some(handle));
+        assert_eq!(table.stream(stream).ok(), Some(conn));
         assert_eq!(table.stream(99).err(), Some(Errno::EBADF));
     }
 
