@@ -146,6 +146,27 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Throughput of the active connections (GET P=1 by default) while N more are held
+    /// open and idle, per target, interleaved, median of the rounds.
+    Scaling {
+        /// Comma-separated targets; the last is the reference of the ratio column.
+        #[arg(long, value_delimiter = ',', default_value = "unikernel,linux-vm")]
+        targets: Vec<String>,
+        /// Comma-separated idle connection counts.
+        #[arg(long, value_delimiter = ',', default_value = "0,100,1000,4000")]
+        idle: Vec<usize>,
+        /// Workload spec of the active connections.
+        #[arg(long, default_value = "get:p1")]
+        workload: String,
+        /// Rounds (median over them).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Directory the run directory is created in.
+        #[arg(long, default_value = "bench-results/scaling")]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Re-render report.md and the SVG charts of DIR from DIR/results.csv.
     Report {
         /// A run directory written by `compare`.
@@ -518,6 +539,35 @@ pub fn main() -> Result<()> {
                     seed: common.seed,
                 },
             })
+        }
+        Cmd::Scaling {
+            targets,
+            idle,
+            workload,
+            rounds,
+            out_dir,
+            common,
+        } => {
+            let defaults = common.defaults()?;
+            let cfg = crate::scaling::ScalingConfig {
+                targets: targets
+                    .iter()
+                    .map(|t| TargetSpec::parse(t))
+                    .collect::<Result<_, _>>()?,
+                idle,
+                run: RunConfig {
+                    workload: Workload::parse(&workload, &defaults)?,
+                    connections: common.connections,
+                    warmup_s: common.warmup,
+                    duration_s: common.duration,
+                    seed: common.seed,
+                },
+                rounds,
+                out_root: out_dir,
+            };
+            let csv = crate::scaling::scaling(&cfg)?;
+            println!("csv: {}", csv.display());
+            Ok(())
         }
         Cmd::Report { dir } => {
             let path = report::render_dir(&dir)

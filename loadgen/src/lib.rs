@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod profile_cost;
 pub mod report;
 pub mod resp;
+pub mod scaling;
 pub mod selftest;
 pub mod sql;
 pub mod storm;
