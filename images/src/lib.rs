@@ -30,6 +30,7 @@ pub mod environment;
 pub mod exit;
 mod iproute;
 pub mod netns;
+pub mod profile;
 pub mod qemu;
 pub mod resp;
 pub mod running;
