@@ -269,16 +269,11 @@ pub fn run(target: &dyn Target, config: &RunConfig) -> Result<Measurement, Bench
         let before = sample(target, info_conn.as_mut());
         sleep_until(window.end);
         let after = sample(target, info_conn.as_mut());
-        let outs: Vec<WorkerOut> = handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| WorkerOut {
-                    errors: 1,
-                    error_samples: vec!["connection thread panicked".to_string()],
-                    ..WorkerOut::default()
-                })
-            })
-            .collect();
+        let outs = join_connections(handles, || WorkerOut {
+            errors: 1,
+            error_samples: vec![CONNECTION_PANICKED.to_string()],
+            ..WorkerOut::default()
+        });
         (outs, before, after)
     });
 
@@ -308,6 +303,20 @@ pub fn run(target: &dyn Target, config: &RunConfig) -> Result<Measurement, Bench
         .zip(after.cpu)
         .and_then(|(b, a)| crate::cpu::split(&b, &a));
     Ok(m)
+}
+
+/// What a connection thread that panicked is reported as.
+pub(crate) const CONNECTION_PANICKED: &str = "connection thread panicked";
+
+/// Joins the connection threads in order; a thread that panicked yields `panicked()`.
+pub(crate) fn join_connections<T>(
+    handles: Vec<thread::ScopedJoinHandle<'_, T>>,
+    panicked: impl Fn() -> T,
+) -> Vec<T> {
+    handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_else(|_| panicked()))
+        .collect()
 }
 
 fn delta(before: Option<u64>, after: Option<u64>) -> Option<u64> {
