@@ -6,12 +6,10 @@
 //! drifts of the host affect all targets alike.
 
 use std::fs;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bench::{self, Measurement, RunConfig};
 use crate::csv_out::{round_to, CsvSink, ResultRow};
@@ -402,60 +400,4 @@ pub fn make_row_for(
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).with_context(|| format!("writing {}", path.display()))
-}
-
-/// A progress bar on a terminal, plain lines otherwise.
-struct Progress {
-    bar: Option<ProgressBar>,
-    total: u64,
-    done: std::cell::Cell<u64>,
-}
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar.enable_steady_tick(Duration::from_millis(500));
-            bar
-        });
-        Self {
-            bar,
-            total,
-            done: std::cell::Cell::new(0),
-        }
-    }
-
-    fn start(&self, what: &str) {
-        match &self.bar {
-            Some(bar) => bar.set_message(what.to_string()),
-            None => eprintln!("[{}/{}] running {what}", self.done.get() + 1, self.total),
-        }
-    }
-
-    fn finish_step(&self, line: &str) {
-        self.done.set(self.done.get() + 1);
-        self.note(line);
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    fn note(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
-    }
-
-    fn done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }
