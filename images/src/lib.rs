@@ -24,6 +24,7 @@
 
 pub mod accel;
 pub mod build;
+mod capture;
 pub mod cleanup;
 pub mod environment;
 pub mod exit;
