@@ -81,6 +81,11 @@ fn storm_twice(plan: StormPlan) {
         second.after
     );
     assert!(first.served_round_trips > 0 && second.served_round_trips > 0);
+    assert_eq!(
+        first.refused + second.refused,
+        0,
+        "connections refused at the TCP level instead of served or refused by the server"
+    );
     for name in ["connected_clients", "kernel_sockets"] {
         assert_eq!(
             field(&second.after, name),
