@@ -3,7 +3,7 @@
 //! park until a key gets elements or the timeout passes, see [`super::blocking`]).
 
 use super::blocking::{first_ready, park, timeout_arg};
-use super::sets::numkeys_arg;
+use super::multikey_args::numkeys_arg;
 use super::zsets::pop_from;
 use super::{eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
 use crate::resp::{self, Args, NULL_ARRAY};

@@ -215,3 +215,46 @@ fn function_flush_and_encoding_thresholds() {
         "*2\r\n$25\r\nzset-max-listpack-entries\r\n$3\r\n128\r\n",
     );
 }
+
+#[test]
+fn parked_pops_wait_through_a_key_of_another_type() {
+    let mut h = harness();
+    h.check("BLMPOP 5 1 k LEFT", "");
+    // The key becomes a string: the parked client keeps waiting (as in Redis).
+    h.check("SET k v", "+OK\r\n");
+    assert_eq!(h.retry(), "");
+    assert!(h.client.blocked.is_some());
+    h.check("DEL k", ":1\r\n");
+    h.check("RPUSH k a b", ":2\r\n");
+    assert_eq!(h.retry(), "*2\r\n$1\r\nk\r\n*1\r\n$1\r\na\r\n");
+    // A first attempt against the wrong type still answers WRONGTYPE.
+    h.check("SET s v", "+OK\r\n");
+    h.check(
+        "BLPOP s 1",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    // A RESP3 client's timeout is the RESP3 null.
+    h.run("HELLO 3");
+    h.check("BZMPOP 0.5 1 z MIN", "");
+    h.now_ms += 1_000;
+    assert_eq!(h.retry(), "_\r\n");
+}
+
+#[test]
+fn numkeys_and_limit_errors_match_redis() {
+    let mut h = harness();
+    h.check(
+        "SINTERCARD x a",
+        "-ERR numkeys should be greater than 0\r\n",
+    );
+    h.check(
+        "LMPOP x a LEFT",
+        "-ERR numkeys should be greater than 0\r\n",
+    );
+    h.check("SINTERCARD 1 a LIMIT x", "-ERR LIMIT can't be negative\r\n");
+    h.check(
+        "ZINTERCARD 1 a LIMIT -1",
+        "-ERR LIMIT can't be negative\r\n",
+    );
+    h.check("ZINTERCARD 1 a LIMIT", "-ERR syntax error\r\n");
+}
