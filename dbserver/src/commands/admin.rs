@@ -340,6 +340,11 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
         )?;
         write!(w, "total_error_replies:{}\r\n", stats.total_error_replies)?;
         write!(w, "unknown_commands:{}\r\n", stats.unknown_commands)?;
+        write!(
+            w,
+            "client_output_buffer_limit_disconnections:{}\r\ntimedout_clients:{}\r\n",
+            stats.client_output_buffer_limit_disconnections, stats.timedout_clients
+        )?;
         write!(w, "protocol_errors:{}\r\n\r\n", stats.protocol_errors)?;
     }
     if wanted("cpu") {
