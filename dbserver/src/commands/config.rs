@@ -59,11 +59,13 @@ fn config_params(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
         ("timeout", "0".to_string()),
     ];
     let hints = &ctx.shared.store.encoding_hints;
-    params.extend(
-        ENCODING_HINTS
-            .iter()
-            .map(|h| (h.name, hints.get(h.name).to_string())),
-    );
+    // Redis 7.0 answers `CONFIG GET` for both names of a renamed setting.
+    for h in ENCODING_HINTS {
+        params.push((h.name, hints.get(h.name).to_string()));
+        if h.alias != h.name {
+            params.push((h.alias, hints.get(h.name).to_string()));
+        }
+    }
     params
 }
 

@@ -130,7 +130,7 @@ fn lmpop() {
     );
     h.check(
         "LMPOP 1 a LEFT COUNT x",
-        "-ERR value is not an integer or out of range\r\n",
+        "-ERR count should be greater than 0\r\n",
     );
     h.check("LMPOP 1 a LEFT COUNT 1 COUNT 1", "-ERR syntax error\r\n");
     h.check(
@@ -193,6 +193,10 @@ fn function_flush_and_encoding_thresholds() {
         "*2\r\n$25\r\nhash-max-listpack-entries\r\n$3\r\n128\r\n",
     );
     h.check("CONFIG SET hash-max-ziplist-entries 5", "+OK\r\n");
+    h.check(
+        "CONFIG GET hash-max-ziplist-entries",
+        "*2\r\n$24\r\nhash-max-ziplist-entries\r\n$1\r\n5\r\n",
+    );
     h.check(
         "CONFIG GET hash-max-listpack-entries",
         "*2\r\n$25\r\nhash-max-listpack-entries\r\n$1\r\n5\r\n",
