@@ -166,8 +166,12 @@ impl Store {
 
     /// Remove everything.
     pub fn flush(&mut self) {
-        for (_, version) in self.watched.values_mut() {
-            *version += 1;
+        // Only watched keys that exist change (as in Redis: a missing key stays missing).
+        let map = &self.map;
+        for (key, (_, version)) in self.watched.iter_mut() {
+            if map.contains_key(key) {
+                *version += 1;
+            }
         }
         self.map.clear();
         self.expires.clear();

@@ -222,7 +222,11 @@ pub fn pubsub(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             resp::integer(ctx.out, ps.channels.get(ch).map_or(0, |v| v.len()) as i64);
         }
     } else if eq_ignore_case(sub, "numpat") && args.len() == 2 {
-        resp::integer(ctx.out, ps.patterns.len() as i64);
+        // Patterns with at least one subscriber, each counted once.
+        let mut unique: Vec<&[u8]> = ps.patterns.iter().map(|(p, _)| p.as_slice()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        resp::integer(ctx.out, unique.len() as i64);
     } else {
         super::admin::unknown_subcommand(ctx.out, sub, "PUBSUB");
     }

@@ -203,7 +203,7 @@ fn function_flush_and_encoding_thresholds() {
     );
     h.check(
         "CONFIG SET list-max-listpack-size abc",
-        "-ERR Invalid argument 'abc' for CONFIG SET 'list-max-listpack-size'\r\n",
+        "-ERR CONFIG SET failed (possibly related to argument 'list-max-listpack-size') - Invalid argument 'abc'\r\n",
     );
     h.check(
         "CONFIG SET lua-time-limit 5",
@@ -261,4 +261,30 @@ fn numkeys_and_limit_errors_match_redis() {
         "-ERR LIMIT can't be negative\r\n",
     );
     h.check("ZINTERCARD 1 a LIMIT", "-ERR syntax error\r\n");
+    h.check(
+        "ZMPOP 1 z MIN COUNT x",
+        "-ERR count should be greater than 0\r\n",
+    );
+    h.check(
+        "BZMPOP 0 1 z MIN COUNT 0",
+        "-ERR count should be greater than 0\r\n",
+    );
+    // NUMPAT counts distinct patterns, not subscriptions.
+    h.check("PUBSUB NUMPAT", ":0\r\n");
+}
+
+#[test]
+fn flushall_touches_only_watched_keys_that_exist() {
+    let mut h = harness();
+    h.check("WATCH missing", "+OK\r\n");
+    h.check("FLUSHALL", "+OK\r\n");
+    h.check("MULTI", "+OK\r\n");
+    h.check("PING", "+QUEUED\r\n");
+    h.check("EXEC", "*1\r\n+PONG\r\n");
+    h.check("SET x 1", "+OK\r\n");
+    h.check("WATCH x", "+OK\r\n");
+    h.check("FLUSHALL", "+OK\r\n");
+    h.check("MULTI", "+OK\r\n");
+    h.check("PING", "+QUEUED\r\n");
+    h.check("EXEC", "*-1\r\n");
 }
