@@ -69,6 +69,35 @@ fn accel_request() -> &'static str {
     ACCEL_REQUEST.get().map_or("auto", String::as_str)
 }
 
+/// How VM targets are attached to the network (`--net`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetRequest {
+    /// Tap inside a namespace when that works (root), else QEMU user networking.
+    Auto,
+    /// Tap inside a namespace only.
+    Tap,
+    /// QEMU user networking forwarding loopback ports only.
+    User,
+}
+
+static NET_REQUEST: OnceLock<NetRequest> = OnceLock::new();
+
+/// Sets the network request (`auto`, `tap`, `user`) for every VM booted later; first call wins.
+pub fn set_net_request(request: &str) -> anyhow::Result<()> {
+    let net = match request {
+        "auto" => NetRequest::Auto,
+        "tap" => NetRequest::Tap,
+        "user" => NetRequest::User,
+        other => anyhow::bail!("--net must be auto, tap or user, not {other:?}"),
+    };
+    let _ = NET_REQUEST.set(net);
+    Ok(())
+}
+
+fn net_request() -> NetRequest {
+    NET_REQUEST.get().copied().unwrap_or(NetRequest::Auto)
+}
+
 /// `--profile`: the sampling rate (0 = off) and where flame graphs go.
 static PROFILE_HZ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 static PROFILE_DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
@@ -113,7 +142,7 @@ mod imp {
     use super::*;
 
     pub(super) fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
-        let _ = accel_request();
+        let _ = (accel_request(), net_request());
         Err(TargetError::Unimplemented(
             kind.name().to_string(),
             "loadgen was built without the `vm` feature (ring0db-images)".to_string(),
@@ -217,7 +246,7 @@ mod imp {
         sql_conn::set_netns_runner(|name, job| {
             ring0db_images::netns::run_in_netns(name, job).map_err(|e| format!("{e:#}"))
         });
-        let net = network();
+        let net = network().map_err(|e| fail("attaching the network", e))?;
         let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())
             .map_err(|e| fail("starting QEMU", e))?;
         if !kind.is_unikernel() {
@@ -266,18 +295,22 @@ mod imp {
         ring0db_images::cleanup::exit(code)
     }
 
-    /// Tap inside a fresh namespace when possible (root), else user networking on loopback
-    /// forwarding the server port and the SQL port.
-    fn network() -> NetAttach {
-        match NetAttach::tap() {
-            Ok(net) => net,
-            Err(tap_err) => match NetAttach::user_with_sql() {
-                Ok(net) => {
-                    eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
-                    net
-                }
-                Err(_) => NetAttach::None,
-            },
+    /// What `--net` asks for. `auto`: tap inside a fresh namespace when possible (root), else
+    /// user networking on loopback forwarding the server, SQL and CPU agent ports.
+    fn network() -> anyhow::Result<NetAttach> {
+        match net_request() {
+            NetRequest::Tap => NetAttach::tap(),
+            NetRequest::User => NetAttach::user_with_sql(),
+            NetRequest::Auto => Ok(match NetAttach::tap() {
+                Ok(net) => net,
+                Err(tap_err) => match NetAttach::user_with_sql() {
+                    Ok(net) => {
+                        eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
+                        net
+                    }
+                    Err(_) => NetAttach::None,
+                },
+            }),
         }
     }
 
@@ -329,7 +362,8 @@ mod imp {
                 let info = crate::bench::fetch_info(self).ok()?;
                 return cpu::parse_unikernel_info(&info);
             }
-            // The agent is reachable over tap only (user networking forwards two ports).
+            // Over tap the agent is on the guest's address; under user networking it is
+            // forwarded from a loopback port (`NetAttach::UserWithSql`).
             let stream = self
                 .vm
                 .net()
