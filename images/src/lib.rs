@@ -34,6 +34,7 @@ pub mod profile;
 pub mod qemu;
 pub mod resp;
 pub mod running;
+pub mod storm;
 pub mod vm;
 
 pub use accel::{Accel, AccelChoice, Accelerator};
