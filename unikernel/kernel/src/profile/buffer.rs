@@ -157,6 +157,11 @@ pub fn written() -> u64 {
     word(header::WRITTEN).load(Ordering::Acquire)
 }
 
+/// The count of samples written, for code that waits for samples (the red-zone test).
+pub fn written_counter() -> &'static AtomicU64 {
+    word(header::WRITTEN)
+}
+
 /// Samples that found the buffer full.
 pub fn dropped() -> u64 {
     word(header::DROPPED).load(Ordering::Relaxed)
