@@ -104,8 +104,10 @@ pub fn retry_blocked(dispatcher: &Dispatcher, ctx: &mut Ctx<'_>) -> bool {
         return true;
     }
     ctx.client.block_deadline = Some(blocked.deadline_ms);
+    ctx.client.retrying_blocked = true;
     let (data, ranges) = &blocked.request;
     dispatcher.execute(ctx, &Args::new(data, ranges));
+    ctx.client.retrying_blocked = false;
     ctx.client.block_deadline = None;
     ctx.client.blocked.is_none()
 }
@@ -133,6 +135,7 @@ pub(crate) fn first_ready<'k>(
         match ctx.shared.store.get(key, ctx.now_ms) {
             None => {}
             Some(v) if is_kind(v) => return Ok(Some(key)),
+            Some(_) if ctx.client.retrying_blocked => {}
             Some(_) => {
                 ctx.out.extend_from_slice(WRONGTYPE);
                 return Err(Replied);
