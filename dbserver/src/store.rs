@@ -121,6 +121,8 @@ pub struct Store {
     wall_offset_ms: Option<i64>,
     /// Clients parked by a blocking command (the event loop retries them while any).
     pub blocked_clients: usize,
+    /// Requests parked so far (orders parked clients: the oldest is served first).
+    pub block_sequence: u64,
     /// Pub/sub subscriptions and messages to deliver (kept here, with the other state
     /// shared by all clients).
     pub pubsub: PubSub,

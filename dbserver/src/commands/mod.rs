@@ -8,7 +8,7 @@ use crate::stats::Stats;
 use crate::store::{Store, Value};
 use crate::sys::Syscalls;
 use alloc::vec::Vec;
-pub use blocking::{blocked_deadline, retry_blocked};
+pub use blocking::{blocked_deadline, blocked_order, retry_blocked};
 use hashbrown::HashMap;
 
 mod admin;
@@ -78,6 +78,9 @@ pub struct Client {
     /// A parked request is being retried (a key of another type then keeps it waiting,
     /// as in Redis, instead of answering `WRONGTYPE`).
     pub retrying_blocked: bool,
+    /// While a parked request is retried: its place in the order of blocking (kept when it
+    /// parks again).
+    pub block_order: Option<u64>,
     /// `EXEC` runs the queued commands (blocking commands do not park).
     pub in_exec: bool,
     /// Pub/sub subscriptions (`None`: none; boxed, as most clients never subscribe).
