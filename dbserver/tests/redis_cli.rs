@@ -205,7 +205,16 @@ fn blocking_pop_is_served_by_a_push_from_another_client() {
         }
         String::from_utf8_lossy(&got).into_owned()
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Push only once the server reports the waiter blocked (polled, not slept on), so the
+    // push is served through the blocked path rather than finding the list already there.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !cli(&server, &["INFO", "clients"], "").contains("blocked_clients:1") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the BLPOP client never showed as blocked"
+        );
+        std::thread::yield_now();
+    }
     assert_eq!(cli(&server, &["RPUSH", "queue", "job"], ""), "1\n");
     let got = waiter.join().unwrap();
     assert_eq!(got, "*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n+PONG\r\n");
