@@ -15,6 +15,79 @@ pub const DEFAULT_MAXCLIENTS: usize = 10_000;
 pub const DEFAULT_MAX_BULK_LEN: usize = 512 * 1024 * 1024;
 /// Default largest unparsed input per client (Redis's `client-query-buffer-limit`, 1 GiB).
 pub const DEFAULT_MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
+/// Default idle timeout of an authenticated RESP client in seconds (Redis's `timeout`: off).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 0;
+/// Default idle timeout of a MySQL-protocol session in seconds (MySQL's `wait_timeout`).
+pub const DEFAULT_WAIT_TIMEOUT_SECS: u64 = 28_800;
+/// Default time a new connection has to finish its handshake, in seconds (MySQL's
+/// `connect_timeout`): the MySQL authentication, or a first complete RESP request (after a
+/// successful `AUTH` when `requirepass` is set).
+pub const DEFAULT_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
+/// Default output limit of a normal client: closed above 64 MiB of unsent replies at once,
+/// or above 16 MiB for 60 s. Redis's default (`0 0 0`, none) trusts the host's virtual
+/// memory; in ring 0 the heap is all the machine has, so a client that never reads must
+/// not be able to pin it. 16 MiB is the server's backpressure mark (a client above it is
+/// no longer read from), so the soft limit catches the client parked there.
+pub const DEFAULT_OUTPUT_BUFFER_LIMIT: OutputBufferLimit = OutputBufferLimit {
+    hard_bytes: 64 * 1024 * 1024,
+    soft_bytes: 16 * 1024 * 1024,
+    soft_seconds: 60,
+};
+
+/// Redis's `client-output-buffer-limit normal <hard> <soft> <soft-seconds>`, applied to
+/// both protocols (RESP replies and MySQL result sets): a client whose unsent output passes
+/// `hard_bytes`, or stays above `soft_bytes` for `soft_seconds`, is closed. 0 bytes = no
+/// such limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputBufferLimit {
+    pub hard_bytes: usize,
+    pub soft_bytes: usize,
+    pub soft_seconds: u64,
+}
+
+impl core::fmt::Display for OutputBufferLimit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.hard_bytes, self.soft_bytes, self.soft_seconds
+        )
+    }
+}
+
+/// An output buffer limit that is not `<hard> <soft> <seconds>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidOutputBufferLimit;
+
+impl core::fmt::Display for InvalidOutputBufferLimit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(
+            "expected `<hard> <soft> <soft-seconds>` (sizes like 64mb; spaces or commas \
+             between), e.g. `64mb 16mb 60`",
+        )
+    }
+}
+
+/// Parse `<hard> <soft> <soft-seconds>` separated by spaces or commas (the kernel command
+/// line has no spaces inside a value).
+pub fn parse_output_buffer_limit(
+    text: &str,
+) -> Result<OutputBufferLimit, InvalidOutputBufferLimit> {
+    let mut parts = text
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty());
+    let hard = parts.next().ok_or(InvalidOutputBufferLimit)?;
+    let soft = parts.next().ok_or(InvalidOutputBufferLimit)?;
+    let seconds = parts.next().ok_or(InvalidOutputBufferLimit)?;
+    if parts.next().is_some() {
+        return Err(InvalidOutputBufferLimit);
+    }
+    Ok(OutputBufferLimit {
+        hard_bytes: parse_size(hard).map_err(|_| InvalidOutputBufferLimit)?,
+        soft_bytes: parse_size(soft).map_err(|_| InvalidOutputBufferLimit)?,
+        soft_seconds: seconds.parse().map_err(|_| InvalidOutputBufferLimit)?,
+    })
+}
 
 /// Everything the server can be told at start (and partly changed with `CONFIG SET`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +116,18 @@ pub struct Config {
     pub max_bulk_len: usize,
     /// Largest unparsed input buffered for one client.
     pub max_query_buffer: usize,
+    /// Seconds an authenticated RESP client may go without a request before it is closed
+    /// (Redis's `timeout`; 0: never). Blocked and subscribed clients are exempt.
+    pub timeout: u64,
+    /// Seconds a MySQL-protocol session may go without a statement (MySQL's
+    /// `wait_timeout`; 0: never).
+    pub wait_timeout: u64,
+    /// Seconds from accept within which a connection must finish its handshake (MySQL's
+    /// `connect_timeout`; 0: never): a slow client that never completes a request is
+    /// closed even if it keeps trickling bytes.
+    pub handshake_timeout: u64,
+    /// Redis's `client-output-buffer-limit normal`, for both protocols.
+    pub client_output_buffer_limit: OutputBufferLimit,
 }
 
 impl Default for Config {
@@ -59,6 +144,10 @@ impl Default for Config {
             requirepass: None,
             max_bulk_len: DEFAULT_MAX_BULK_LEN,
             max_query_buffer: DEFAULT_MAX_QUERY_BUFFER,
+            timeout: DEFAULT_TIMEOUT_SECS,
+            wait_timeout: DEFAULT_WAIT_TIMEOUT_SECS,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECS,
+            client_output_buffer_limit: DEFAULT_OUTPUT_BUFFER_LIMIT,
         }
     }
 }
@@ -99,6 +188,7 @@ pub fn parse_size(text: &str) -> Result<usize, InvalidSize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn sizes() {
@@ -110,5 +200,25 @@ mod tests {
         assert_eq!(parse_size("mb"), Err(InvalidSize));
         assert_eq!(parse_size("-1"), Err(InvalidSize));
         assert_eq!(parse_size("99999999999999999999gb"), Err(InvalidSize));
+    }
+
+    #[test]
+    fn output_buffer_limits() {
+        let want = OutputBufferLimit {
+            hard_bytes: 64 << 20,
+            soft_bytes: 16 << 20,
+            soft_seconds: 60,
+        };
+        assert_eq!(parse_output_buffer_limit("64mb 16mb 60"), Ok(want));
+        assert_eq!(parse_output_buffer_limit("64mb,16mb,60"), Ok(want));
+        assert_eq!(parse_output_buffer_limit(&want.to_string()), Ok(want));
+        assert_eq!(DEFAULT_OUTPUT_BUFFER_LIMIT, want);
+        for bad in ["", "64mb", "64mb 16mb", "64mb 16mb 60 1", "x 1 1", "1 1 -1"] {
+            assert_eq!(
+                parse_output_buffer_limit(bad),
+                Err(InvalidOutputBufferLimit),
+                "{bad:?}"
+            );
+        }
     }
 }

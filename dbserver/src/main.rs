@@ -2,8 +2,10 @@
 
 use clap::Parser;
 use dbserver::config::{
-    parse_size, Config, DEFAULT_MAXCLIENTS, DEFAULT_MAX_BULK_LEN, DEFAULT_MAX_QUERY_BUFFER,
-    DEFAULT_PORT, DEFAULT_SQL_PORT,
+    parse_output_buffer_limit, parse_size, Config, OutputBufferLimit,
+    DEFAULT_HANDSHAKE_TIMEOUT_SECS, DEFAULT_MAXCLIENTS, DEFAULT_MAX_BULK_LEN,
+    DEFAULT_MAX_QUERY_BUFFER, DEFAULT_OUTPUT_BUFFER_LIMIT, DEFAULT_PORT, DEFAULT_SQL_PORT,
+    DEFAULT_TIMEOUT_SECS, DEFAULT_WAIT_TIMEOUT_SECS,
 };
 use dbserver::mysql::DEFAULT_MAX_ALLOWED_PACKET;
 use dbserver::sql::DEFAULT_MAX_NESTING_DEPTH;
@@ -50,6 +52,28 @@ struct Cli {
     /// Largest unparsed input buffered per client (bytes; suffixes allowed).
     #[arg(long, default_value_t = DEFAULT_MAX_QUERY_BUFFER, value_parser = size)]
     max_query_buffer: usize,
+    /// Close an authenticated Redis-protocol client idle this many seconds (0 = never),
+    /// like Redis's `timeout`.
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_SECS)]
+    timeout: u64,
+    /// Close a MySQL-protocol session idle this many seconds (0 = never), like MySQL's
+    /// wait_timeout.
+    #[arg(long, default_value_t = DEFAULT_WAIT_TIMEOUT_SECS)]
+    wait_timeout: u64,
+    /// Seconds a new connection has to authenticate (MySQL) or complete a first request
+    /// (Redis protocol; after AUTH with --requirepass), like MySQL's connect_timeout
+    /// (0 = never).
+    #[arg(long, default_value_t = DEFAULT_HANDSHAKE_TIMEOUT_SECS)]
+    handshake_timeout: u64,
+    /// "<hard> <soft> <soft-seconds>": close a client whose unsent replies pass <hard>
+    /// bytes, or stay above <soft> for <soft-seconds> (0 bytes = no such limit), like
+    /// Redis's client-output-buffer-limit normal.
+    #[arg(long, default_value_t = DEFAULT_OUTPUT_BUFFER_LIMIT, value_parser = output_limit)]
+    client_output_buffer_limit: OutputBufferLimit,
+}
+
+fn output_limit(text: &str) -> Result<OutputBufferLimit, String> {
+    parse_output_buffer_limit(text).map_err(|e| e.to_string())
 }
 
 fn size(text: &str) -> Result<usize, String> {
@@ -92,6 +116,10 @@ fn main() -> ExitCode {
         requirepass: cli.requirepass,
         max_bulk_len: cli.max_bulk_len,
         max_query_buffer: cli.max_query_buffer,
+        timeout: cli.timeout,
+        wait_timeout: cli.wait_timeout,
+        handshake_timeout: cli.handshake_timeout,
+        client_output_buffer_limit: cli.client_output_buffer_limit,
     };
     let result = LinuxSys::new().and_then(|sys| dbserver::run(&sys, &config));
     match result {

@@ -2,18 +2,27 @@
 //! and the MySQL protocol), per-connection input and output buffers, pipelining (every
 //! complete request in the input is run, the replies go out with one `send`), and
 //! backpressure (a client whose replies pile up is not read from until they drain).
+//! Connections are closed by the server when a deadline passes (handshake, idle) or their
+//! unsent output passes the output-buffer limit ([`deadlines`], [`timeouts`]).
 
-use crate::commands::{
-    blocked_deadline, client_closed, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS,
-};
+mod accept;
+mod conn;
+mod deadlines;
+mod timeouts;
+
+use accept::open_listener;
+use conn::{After, Conn, Protocol};
+use deadlines::Deadlines;
+use timeouts::{arm, close_conn, TimerSettings};
+
+use crate::commands::{blocked_deadline, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS};
 use crate::config::Config;
-use crate::mysql::{self, MysqlConn, ProtocolSettings};
-use crate::resp::{Limits, Parser};
+use crate::mysql::ProtocolSettings;
+use crate::resp::Limits;
 use crate::sql::{Engine, EngineLimits};
 use crate::stats::Stats;
 use crate::store::Store;
-use crate::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
-use alloc::boxed::Box;
+use crate::sys::{Errno, Event, Fd, Interest, Syscalls};
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -35,23 +44,12 @@ const SQL_LISTEN_BACKLOG: u32 = 16;
 const PUBSUB_OUTPUT_LIMIT_BYTES: usize = 32 * 1024 * 1024;
 /// Readiness events fetched per `poll_wait`.
 const MAX_EVENTS: usize = 1024;
-/// Connections accepted per readiness event of the listener.
-const ACCEPTS_PER_ROUND: usize = 1000;
 /// Period of housekeeping (active expiry), like Redis's `hz 10`.
 const CRON_INTERVAL_MS: u64 = 100;
 /// Keys active expiry may delete per housekeeping round.
 const ACTIVE_EXPIRE_BUDGET: usize = 1000;
 /// Nanoseconds per millisecond.
 const NS_PER_MS: u64 = 1_000_000;
-/// Sent to a RESP connection refused because of `maxclients`.
-const MAXCLIENTS_REPLY: &[u8] = b"-ERR max number of clients reached\r\n";
-/// MySQL's error for a connection refused because of `maxclients` (ER_CON_COUNT_ERROR).
-const MYSQL_TOO_MANY_CONNECTIONS: (u16, &str, &str) = (1040, "08004", "Too many connections");
-/// Readable, not writable: the interest of an idle connection or a listener.
-const READABLE: Interest = Interest {
-    readable: true,
-    writable: false,
-};
 
 /// Run the server until a fatal platform error.
 pub fn run<S: Syscalls>(sys: &S, config: &Config) -> Result<(), Errno> {
@@ -61,68 +59,11 @@ pub fn run<S: Syscalls>(sys: &S, config: &Config) -> Result<(), Errno> {
     }
 }
 
-/// The protocol a connection speaks, with its per-connection state.
-enum Protocol {
-    /// Redis's RESP: the request parser and the client's command state.
-    Resp { parser: Parser, client: Client },
-    /// MySQL's client/server protocol (boxed: it is much larger than the RESP state).
-    Mysql(Box<MysqlConn>),
-}
-
 /// Which listener a readiness event is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ListenerKind {
     Resp,
     Mysql,
-}
-
-/// One client connection.
-struct Conn {
-    fd: Fd,
-    /// Input bytes `start..end` are unprocessed.
-    inbuf: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// Output bytes `out_pos..` are still to be sent.
-    out: Vec<u8>,
-    out_pos: usize,
-    protocol: Protocol,
-    /// Close once the pending output is sent (QUIT, COM_QUIT, protocol errors).
-    closing: bool,
-    interest: Interest,
-}
-
-/// What to do with a connection after handling an event.
-#[derive(PartialEq, Eq)]
-enum After {
-    Keep,
-    Close,
-}
-
-impl Conn {
-    fn new(fd: Fd, protocol: Protocol) -> Self {
-        Self {
-            fd,
-            inbuf: Vec::new(),
-            start: 0,
-            end: 0,
-            out: Vec::new(),
-            out_pos: 0,
-            protocol,
-            closing: false,
-            interest: READABLE,
-        }
-    }
-
-    fn pending_output(&self) -> usize {
-        self.out.len() - self.out_pos
-    }
-
-    /// The connection will close once its output is sent.
-    fn is_closing(&self) -> bool {
-        self.closing
-            || matches!(&self.protocol, Protocol::Resp { client, .. } if client.close_after_reply)
-    }
 }
 
 /// A listening server and its clients.
@@ -139,6 +80,10 @@ pub struct Server<'s, S: Syscalls> {
     next_client_id: u64,
     next_cron_ms: u64,
     accept_errors: u64,
+    /// Handshake, idle and soft-output-limit deadlines of the connections.
+    deadlines: Deadlines,
+    /// The timeouts the armed deadlines were computed with.
+    timer_settings: TimerSettings,
 }
 
 impl<'s, S: Syscalls> Server<'s, S> {
@@ -177,6 +122,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
             max_nesting_depth: config.sql_max_nesting_depth,
             max_data_bytes: None,
         });
+        let timer_settings = TimerSettings::of(&config);
         Ok(Self {
             sys,
             listener,
@@ -194,13 +140,18 @@ impl<'s, S: Syscalls> Server<'s, S> {
             next_client_id: 1,
             next_cron_ms: now_ms + CRON_INTERVAL_MS,
             accept_errors: 0,
+            deadlines: Deadlines::default(),
+            timer_settings,
         })
     }
 
     /// Wait for readiness (at most until the next housekeeping round) and handle it.
     pub fn poll_once(&mut self) -> Result<(), Errno> {
         let now_ms = self.now_ms();
-        let wake_ms = self.next_cron_ms.min(self.next_block_deadline());
+        let wake_ms = self
+            .next_cron_ms
+            .min(self.next_block_deadline())
+            .min(self.deadlines.next_ms());
         let timeout_ms = wake_ms.saturating_sub(now_ms).min(CRON_INTERVAL_MS) as i32;
         let n = match self.sys.poll_wait(&mut self.events, timeout_ms) {
             Ok(n) => n.min(self.events.len()),
@@ -224,6 +175,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
         if !self.shared.store.pubsub.outbox.is_empty() {
             self.deliver_pushes();
         }
+        self.evict_due(now_ms);
         if now_ms >= self.next_cron_ms {
             self.shared.store.expire_due(now_ms, ACTIVE_EXPIRE_BUDGET);
             self.next_cron_ms = now_ms + CRON_INTERVAL_MS;
@@ -279,14 +231,13 @@ impl<'s, S: Syscalls> Server<'s, S> {
             };
             if serve(&mut env, conn) == After::Close {
                 closed.push(conn.fd);
+            } else {
+                arm(&mut self.deadlines, conn, &self.shared.config);
             }
         }
         for fd in closed {
             if let Some(mut conn) = self.conns.remove(&fd) {
-                if let Protocol::Resp { client, .. } = &mut conn.protocol {
-                    client_closed(&mut self.shared, client);
-                }
-                let _ = self.sys.close(fd);
+                close_conn(self.sys, &mut self.shared, &mut conn);
             }
         }
     }
@@ -325,10 +276,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
             let after = flush_and_rearm(self.sys, conn);
             if after == After::Close || (conn.is_closing() && conn.pending_output() == 0) {
                 if let Some(mut conn) = self.conns.remove(&fd) {
-                    if let Protocol::Resp { client, .. } = &mut conn.protocol {
-                        client_closed(&mut self.shared, client);
-                    }
-                    let _ = self.sys.close(fd);
+                    close_conn(self.sys, &mut self.shared, &mut conn);
                 }
             }
         }
@@ -341,78 +289,6 @@ impl<'s, S: Syscalls> Server<'s, S> {
 
     fn now_ms(&self) -> u64 {
         self.sys.clock_ns() / NS_PER_MS
-    }
-
-    fn accept_clients(&mut self, listener: Fd, kind: ListenerKind) {
-        for _ in 0..ACCEPTS_PER_ROUND {
-            let fd = match self.sys.accept(listener) {
-                Ok(fd) => fd,
-                Err(Errno::EAGAIN) => return,
-                Err(Errno::EINTR | Errno::ECONNABORTED) => continue,
-                Err(e) => {
-                    // E.g. EMFILE: the listener stays readable, so log rarely (1, 2, 4, ...).
-                    self.accept_errors += 1;
-                    if self.accept_errors.is_power_of_two() {
-                        let n = self.accept_errors;
-                        self.sys.log(&format!(
-                            "dbserver: accept failed: errno {} ({n} failures)\n",
-                            e.0
-                        ));
-                    }
-                    return;
-                }
-            };
-            let stats = &mut self.shared.stats;
-            stats.total_connections_received += 1;
-            if self.conns.len() >= self.shared.config.maxclients {
-                stats.rejected_connections += 1;
-                // Best effort: the socket is fresh, so the short reply fits its buffer.
-                let _ = match kind {
-                    ListenerKind::Resp => self.sys.send(fd, MAXCLIENTS_REPLY),
-                    ListenerKind::Mysql => {
-                        let (code, state, message) = MYSQL_TOO_MANY_CONNECTIONS;
-                        self.sys
-                            .send(fd, &mysql::refusal_packet(code, state, message))
-                    }
-                };
-                let _ = self.sys.close(fd);
-                continue;
-            }
-            if self.sys.poll_ctl(fd, READABLE).is_err() {
-                let _ = self.sys.close(fd);
-                continue;
-            }
-            let id = self.next_client_id;
-            self.next_client_id += 1;
-            let mut greeting = Vec::new();
-            let protocol = match kind {
-                ListenerKind::Resp => Protocol::Resp {
-                    parser: Parser::default(),
-                    client: Client {
-                        id,
-                        authenticated: self.shared.config.requirepass.is_none(),
-                        ..Client::default()
-                    },
-                },
-                ListenerKind::Mysql => {
-                    // MySQL connection ids are 32 bits; wrapping only repeats an id.
-                    let salt_seed = self.sys.clock_ns() ^ id.rotate_left(32);
-                    Protocol::Mysql(Box::new(MysqlConn::new(
-                        id as u32,
-                        salt_seed,
-                        &mut greeting,
-                    )))
-                }
-            };
-            let mut conn = Conn::new(fd, protocol);
-            conn.out = greeting;
-            // The MySQL server speaks first: send the handshake now.
-            if conn.pending_output() > 0 && flush_and_rearm(self.sys, &mut conn) == After::Close {
-                let _ = self.sys.close(fd);
-                continue;
-            }
-            self.conns.insert(fd, conn);
-        }
     }
 
     fn handle_client(&mut self, ev: Event, now_ms: u64) {
@@ -438,35 +314,13 @@ impl<'s, S: Syscalls> Server<'s, S> {
             after = serve(&mut env, conn);
         }
         if after == After::Close {
-            let fd = conn.fd;
-            match &mut conn.protocol {
-                Protocol::Mysql(mysql) => mysql.close(&mut self.shared.sql),
-                Protocol::Resp { client, .. } => client_closed(&mut self.shared, client),
+            if let Some(mut conn) = self.conns.remove(&ev.fd) {
+                close_conn(self.sys, &mut self.shared, &mut conn);
             }
-            let _ = self.sys.close(fd);
-            self.conns.remove(&fd);
+        } else {
+            arm(&mut self.deadlines, conn, &self.shared.config);
         }
     }
-}
-
-/// Bind and listen on `addr:port` and register for readiness; returns the descriptor and
-/// the port bound (the chosen one when `port` is 0 and the platform reports it).
-fn open_listener<S: Syscalls>(
-    sys: &S,
-    addr: [u8; 4],
-    port: u16,
-    backlog: u32,
-) -> Result<(Fd, u16), Errno> {
-    let fd = sys.socket()?;
-    let setup = sys
-        .bind(fd, SockAddrV4 { addr, port })
-        .and_then(|()| sys.listen(fd, backlog))
-        .and_then(|()| sys.poll_ctl(fd, READABLE));
-    if let Err(e) = setup {
-        let _ = sys.close(fd);
-        return Err(e);
-    }
-    Ok((fd, sys.local_port(fd).unwrap_or(port)))
 }
 
 /// What request processing needs besides the connection.
@@ -509,12 +363,20 @@ fn read_input(sys: &dyn Syscalls, conn: &mut Conn, config: &Config) -> After {
 /// Run buffered requests, send replies, and update poll interest.
 fn serve(env: &mut Env<'_>, conn: &mut Conn) -> After {
     loop {
+        let start_before = conn.start;
         let held_back = match conn.protocol {
             Protocol::Resp { .. } => run_requests(env, conn),
             Protocol::Mysql(_) => run_mysql(env, conn),
         };
+        if conn.start != start_before {
+            conn.note_request(env.now_ms);
+        }
         compact_input(conn);
         if flush_output(env.sys, conn) == After::Close {
+            return After::Close;
+        }
+        let limit = &env.shared.config.client_output_buffer_limit;
+        if conn.check_output_limit(limit, env.now_ms) == After::Close {
             return After::Close;
         }
         // Requests held back by backpressure and the output drained at once: go on, as

@@ -20,6 +20,10 @@ pub struct Stats {
     pub unknown_commands: u64,
     /// Connections closed because of a protocol error or the query-buffer limit.
     pub protocol_errors: u64,
+    /// Connections closed by the output-buffer limit (Redis's INFO field of that name).
+    pub client_output_buffer_limit_disconnections: u64,
+    /// Connections closed by the handshake or an idle timeout.
+    pub timedout_clients: u64,
     /// Calls per entry of [`crate::commands::COMMANDS`].
     pub calls: Vec<u64>,
 }
@@ -35,6 +39,8 @@ impl Stats {
             total_error_replies: 0,
             unknown_commands: 0,
             protocol_errors: 0,
+            client_output_buffer_limit_disconnections: 0,
+            timedout_clients: 0,
             calls: vec![0; commands],
         }
     }

@@ -1,11 +1,13 @@
-//! A connection flood against the Linux binary: 2,000 connections (half RESP, half MySQL)
-//! opened and abandoned mid-command, twice, while one client keeps being served. After each
-//! round every connection is gone (`connected_clients`), the server's descriptors are back
-//! at their starting count, and the second round leaves the resident memory where the first
-//! one did (a leak per abandoned connection would add up to megabytes).
+//! A connection storm against the Linux binary, while one client keeps being served: 2,000
+//! connections (half RESP, half MySQL) opened and abandoned mid-command, then 10,000
+//! connect/close cycles, then another 2,000 abandoned. After each phase every connection
+//! is gone (`connected_clients`), the server's descriptors are back at their starting
+//! count, and the later phases leave the resident memory where the first one did (a leak
+//! per connection would add up to megabytes).
 
 mod common;
 
+use common::process::{open_descriptors, raise_descriptor_limit, resident_kib};
 use common::{Server, IO_TIMEOUT, POLL_INTERVAL};
 use std::io::Write;
 use std::net::TcpStream;
@@ -16,50 +18,17 @@ use std::time::{Duration, Instant};
 
 /// Connections per round.
 const FLOOD: usize = 2000;
+/// Connect/close cycles between the two rounds.
+const CYCLES: usize = 10_000;
+/// The handshake timeout of this test's server: far above what a round takes, so that
+/// the server lets go of the abandoned connections because they close, not because they
+/// time out (that is `slow_clients.rs`).
+const HANDSHAKE_TIMEOUT: &str = "600";
 /// How long the server may take to see or drop a round's connections.
 const SETTLE: Duration = Duration::from_secs(60);
 /// Resident memory the second round may add over the first (2,000 leaked 16 KiB input
 /// buffers would be 32 MiB; small allocator noise stays far below this).
 const RSS_SLACK_KIB: u64 = 4096;
-
-/// Raise this process's descriptor limit (the server inherits it) to cover the flood on
-/// both ends.
-fn raise_descriptor_limit(needed: u64) {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid rlimit for the call to fill.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    assert_eq!(rc, 0, "getrlimit");
-    if limit.rlim_cur >= needed {
-        return;
-    }
-    assert!(
-        limit.rlim_max >= needed,
-        "the hard descriptor limit {} is below the {needed} this test needs",
-        limit.rlim_max
-    );
-    limit.rlim_cur = needed;
-    // SAFETY: `limit` is a valid rlimit; raising the soft limit up to the hard one is allowed.
-    let rc = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
-    assert_eq!(rc, 0, "setrlimit");
-}
-
-fn open_descriptors(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .expect("the server's /proc/PID/fd")
-        .count()
-}
-
-fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/PID/status")
-}
 
 /// Poll `value` until it equals `want`; fail after `SETTLE` naming `what`.
 fn wait_until(what: &str, want: u64, value: impl Fn() -> u64) {
@@ -75,6 +44,25 @@ fn wait_until(what: &str, want: u64, value: impl Fn() -> u64) {
         );
         thread::sleep(POLL_INTERVAL);
     }
+}
+
+/// Connect and close at once, `CYCLES` times (alternating the two protocols), then wait
+/// until the server has let go of every one.
+fn connect_close_cycles(server: &Server, baseline_fds: usize) {
+    for i in 0..CYCLES {
+        let addr = if i % 2 == 0 {
+            server.addr()
+        } else {
+            server.sql_addr()
+        };
+        drop(TcpStream::connect(addr).expect("cycle connect"));
+    }
+    wait_until("connected_clients after the cycles", 2, || {
+        server.info_field("connected_clients")
+    });
+    wait_until("the server's open descriptors", baseline_fds as u64, || {
+        open_descriptors(server.pid()) as u64
+    });
 }
 
 /// Open `FLOOD` connections, each with an unfinished request, wait until the server has
@@ -113,9 +101,9 @@ fn flood_round(server: &Server, baseline_fds: usize) {
 }
 
 #[test]
-fn abandoned_connections_are_released_while_a_client_is_served() {
+fn abandoned_connections_and_churn_are_released_while_a_client_is_served() {
     raise_descriptor_limit(3 * FLOOD as u64);
-    let server = Server::start(&[]);
+    let server = Server::start(&["--handshake-timeout", HANDSHAKE_TIMEOUT]);
     let pid = server.pid();
 
     // A client served throughout: SET/GET pairs, each reply checked (a stall longer than
@@ -144,16 +132,18 @@ fn abandoned_connections_are_released_while_a_client_is_served() {
     flood_round(&server, baseline_fds);
     let first_kib = resident_kib(pid);
     let first = started.elapsed();
+    connect_close_cycles(&server, baseline_fds);
+    let cycles = started.elapsed() - first;
     flood_round(&server, baseline_fds);
     let second_kib = resident_kib(pid);
 
     stop.store(true, Ordering::Relaxed);
     let ops = client.join().expect("the served client failed");
     eprintln!(
-        "2 x {FLOOD} abandoned connections in {:?} (first round {first:?}); served client: \
-         {ops} SET+GET pairs; descriptors back to {baseline_fds}; resident memory \
-         {baseline_kib} KiB at start, {first_kib} KiB after round 1, {second_kib} KiB after \
-         round 2",
+        "2 x {FLOOD} abandoned connections and {CYCLES} connect/close cycles in {:?} (first \
+         round {first:?}, cycles {cycles:?}); served client: {ops} SET+GET pairs; \
+         descriptors back to {baseline_fds}; resident memory {baseline_kib} KiB at start, \
+         {first_kib} KiB after round 1, {second_kib} KiB after the cycles and round 2",
         started.elapsed()
     );
     assert!(ops > 0, "the served client got nothing done");

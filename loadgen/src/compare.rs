@@ -326,14 +326,41 @@ pub fn make_row(
     cfg: &RunConfig,
     m: &Measurement,
 ) -> ResultRow {
+    let name = RowTarget {
+        name: target.name(),
+        accelerator: target.accelerator(),
+        accel_reason: target.accel_reason(),
+    };
+    make_row_for(run_id, commit, &name, cfg, m)
+}
+
+/// What a CSV row says about its target.
+#[derive(Debug, Clone, Copy)]
+pub struct RowTarget<'a> {
+    /// The target's name.
+    pub name: &'a str,
+    /// The accelerator (`none` for host processes).
+    pub accelerator: &'a str,
+    /// Why that accelerator.
+    pub accel_reason: &'a str,
+}
+
+/// [`make_row`] for a target known only by its name and accelerator.
+pub fn make_row_for(
+    run_id: &str,
+    commit: &str,
+    target: &RowTarget<'_>,
+    cfg: &RunConfig,
+    m: &Measurement,
+) -> ResultRow {
     let w = &cfg.workload;
     let mut row = ResultRow {
         run_id: run_id.to_string(),
         utc_time: environment::utc_now().0,
         git_commit: commit.to_string(),
-        target: target.name().to_string(),
-        accelerator: target.accelerator().to_string(),
-        accel_reason: target.accel_reason().to_string(),
+        target: target.name.to_string(),
+        accelerator: target.accelerator.to_string(),
+        accel_reason: target.accel_reason.to_string(),
         workload: w.label.clone(),
         read_ratio: w.mix.read_ratio(),
         value_size: w.value_size,

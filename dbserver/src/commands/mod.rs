@@ -14,14 +14,20 @@ use hashbrown::HashMap;
 mod admin;
 mod bits;
 mod blocking;
+mod config;
 mod counters;
 mod expire;
+mod glob;
+pub(crate) use glob::glob_match;
 mod hashes;
 mod keys;
 mod lists;
+mod mpop;
 mod multi;
+mod multikey_args;
 mod pubsub;
 mod random;
+mod reply_shapes;
 mod scan;
 mod sets;
 mod strings;
@@ -69,10 +75,15 @@ pub struct Client {
     pub blocked: Option<alloc::boxed::Box<blocking::Blocked>>,
     /// While a parked request is retried: its deadline.
     pub block_deadline: Option<Option<u64>>,
+    /// A parked request is being retried (a key of another type then keeps it waiting,
+    /// as in Redis, instead of answering `WRONGTYPE`).
+    pub retrying_blocked: bool,
     /// `EXEC` runs the queued commands (blocking commands do not park).
     pub in_exec: bool,
     /// Pub/sub subscriptions (`None`: none; boxed, as most clients never subscribe).
     pub subscriptions: Option<alloc::boxed::Box<pubsub::Subscriptions>>,
+    /// The client chose RESP3 (`HELLO 3`): replies are rewritten by [`resp::resp3`].
+    pub resp3: bool,
 }
 
 /// Release what a disconnecting client holds in the shared state (its `WATCH`es).
@@ -149,13 +160,14 @@ pub static COMMANDS: &[Command] = &[
     cmd("auth", -2, NO_AUTH, admin::auth),
     cmd("hello", -1, NO_AUTH, admin::hello),
     cmd("client", -2, 0, admin::client),
-    cmd("config", -2, 0, admin::config),
+    cmd("config", -2, 0, config::config),
     cmd("command", -1, 0, admin::command),
     cmd("info", -1, 0, admin::info),
     cmd("select", 2, 0, admin::select),
     cmd("dbsize", 1, 0, admin::dbsize),
     cmd("flushall", -1, 0, admin::flushall),
     cmd("flushdb", -1, 0, admin::flushall),
+    cmd("function", -2, 0, admin::function),
     cmd("get", 2, 0, strings::get),
     cmd("set", -3, DENY_OOM, strings::set),
     cmd("getex", -2, 0, strings::getex),
@@ -222,6 +234,8 @@ pub static COMMANDS: &[Command] = &[
     cmd("ltrim", 4, 0, lists::ltrim),
     cmd("lmove", 5, DENY_OOM, lists::lmove),
     cmd("rpoplpush", 3, DENY_OOM, lists::rpoplpush),
+    cmd("lmpop", -4, 0, mpop::lmpop),
+    cmd("blmpop", -5, 0, mpop::blmpop),
     cmd("blpop", -3, 0, blocking::blpop),
     cmd("brpop", -3, 0, blocking::brpop),
     cmd("blmove", 6, DENY_OOM, blocking::blmove),
@@ -269,7 +283,8 @@ pub static COMMANDS: &[Command] = &[
     cmd("zrevrank", 3, 0, zsets::zrevrank),
     cmd("zpopmin", -2, 0, zsets::zpopmin),
     cmd("zpopmax", -2, 0, zsets::zpopmax),
-    cmd("zmpop", -4, 0, zsets::zmpop),
+    cmd("zmpop", -4, 0, mpop::zmpop),
+    cmd("bzmpop", -5, 0, mpop::bzmpop),
     cmd("zrandmember", -2, 0, zsets::zrandmember),
     cmd("zrange", -4, 0, zrange::zrange),
     cmd("zrevrange", -4, 0, zrange::zrevrange),
@@ -316,6 +331,14 @@ impl Dispatcher {
     pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let before = ctx.out.len();
         self.dispatch(ctx, args);
+        if ctx.client.resp3 {
+            if let Some(command) = self.lookup(args.get(0)).and_then(|i| COMMANDS.get(i)) {
+                let shape = reply_shapes::shape(command.name, args);
+                resp::resp3::rewrite(ctx.out, before, shape);
+            } else {
+                resp::resp3::rewrite(ctx.out, before, resp::resp3::Shape::Plain);
+            }
+        }
         if ctx.out.get(before) == Some(&b'-') {
             ctx.shared.stats.total_error_replies += 1;
         }
@@ -505,67 +528,6 @@ pub(crate) fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, u
 /// Case-insensitive ASCII comparison of an argument with a keyword.
 pub(crate) fn eq_ignore_case(arg: &[u8], keyword: &str) -> bool {
     arg.eq_ignore_ascii_case(keyword.as_bytes())
-}
-
-/// Glob matching as in Redis's `stringmatchlen` (`*`, `?`, `[...]`, `\` escapes),
-/// case-sensitive. Iterative with one backtrack point: linear in practice.
-pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        let c = text[t];
-        let step = match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-                continue;
-            }
-            Some(b'?') => Some(1),
-            Some(b'[') => class_match(&pattern[p + 1..], c).map(|used| used + 1),
-            Some(b'\\') if pattern.get(p + 1) == Some(&c) => Some(2),
-            Some(&pc) if pc == c && pc != b'\\' => Some(1),
-            _ => None,
-        };
-        match step {
-            Some(n) => {
-                p += n;
-                t += 1;
-            }
-            None => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p.min(pattern.len())..].iter().all(|&b| b == b'*')
-}
-
-/// Match `c` against a `[...]` class (`rest` starts after `[`); returns the pattern bytes
-/// used including `]`.
-fn class_match(rest: &[u8], c: u8) -> Option<usize> {
-    let end = rest.iter().position(|&b| b == b']')?;
-    let mut class = &rest[..end];
-    let negate = class.first() == Some(&b'^');
-    if negate {
-        class = &class[1..];
-    }
-    let mut hit = false;
-    let mut i = 0;
-    while i < class.len() {
-        if class.get(i + 1) == Some(&b'-') && i + 2 < class.len() {
-            let (lo, hi) = (class[i].min(class[i + 2]), class[i].max(class[i + 2]));
-            hit |= (lo..=hi).contains(&c);
-            i += 3;
-        } else {
-            hit |= class[i] == c;
-            i += 1;
-        }
-    }
-    (hit != negate).then_some(end + 1)
 }
 
 #[cfg(test)]

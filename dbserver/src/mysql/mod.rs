@@ -133,6 +133,11 @@ impl MysqlConn {
         self.peer_host = String::from(host);
     }
 
+    /// The client has authenticated (the command phase has begun).
+    pub fn is_authenticated(&self) -> bool {
+        matches!(self.phase, Phase::Command)
+    }
+
     /// The connection's SQL session.
     pub fn session(&self) -> &Session {
         &self.session

@@ -2,7 +2,7 @@
 
 use alloc::string::ToString;
 
-use dbserver::config::parse_size;
+use dbserver::config::{parse_output_buffer_limit, parse_size};
 use dbserver::Config;
 use ring0db_kernel::boot::cmdline::{BadValue, CommandLine};
 
@@ -16,6 +16,10 @@ pub const KEYS: &[&str] = &[
     "maxclients",
     "maxmemory",
     "requirepass",
+    "timeout",
+    "waittimeout",
+    "handshaketimeout",
+    "clientoutputbufferlimit",
     "syscall",
     "server",
 ];
@@ -72,6 +76,16 @@ impl Settings {
                 }
             },
         };
+        let client_output_buffer_limit = match cmdline.get("clientoutputbufferlimit") {
+            None => defaults.client_output_buffer_limit,
+            Some(text) => parse_output_buffer_limit(text).map_err(|_| {
+                cmdline.bad(
+                    "clientoutputbufferlimit",
+                    text,
+                    "<hard>,<soft>,<soft-seconds> like 64mb,16mb,60",
+                )
+            })?,
+        };
         let server_config = Config {
             port: cmdline.parse_or("port", defaults.port, "a TCP port number (1-65535)")?,
             sql_port,
@@ -90,6 +104,18 @@ impl Settings {
             )?,
             maxmemory,
             requirepass: cmdline.get("requirepass").map(|p| p.to_string()),
+            timeout: cmdline.parse_or("timeout", defaults.timeout, "seconds (0: never)")?,
+            wait_timeout: cmdline.parse_or(
+                "waittimeout",
+                defaults.wait_timeout,
+                "seconds (0: never)",
+            )?,
+            handshake_timeout: cmdline.parse_or(
+                "handshaketimeout",
+                defaults.handshake_timeout,
+                "seconds (0: never)",
+            )?,
+            client_output_buffer_limit,
             ..defaults
         };
         let syscall_path = match cmdline.choice("syscall", &["call", "trap"])? {
