@@ -229,7 +229,6 @@ fn joins_use_indexes_or_hashes() {
 }
 
 /// Create one Wisconsin relation with `n` rows (unique1 a permutation, unique2 = row number).
-
 fn wisconsin_table(e: &mut Engine, s: &mut Session, name: &str, n: usize) {
     ok(e, s, &alloc::format!(
         "create table {name} (unique1 int(4) NOT NULL, unique2 int(4) NOT NULL, two int(4), four int(4), ten int(4), \
