@@ -11,9 +11,11 @@ use alloc::vec::Vec;
 use hashbrown::hash_map::EntryRef;
 
 mod access;
+mod encoding_hints;
 mod pubsub;
 mod zset;
 pub use access::element_cost;
+pub use encoding_hints::{EncodingHint, EncodingHints, ENCODING_HINTS};
 pub use pubsub::PubSub;
 pub use zset::{ZAddOptions, ZAddResult, ZSet};
 
@@ -120,6 +122,8 @@ pub struct Store {
     /// Pub/sub subscriptions and messages to deliver (kept here, with the other state
     /// shared by all clients).
     pub pubsub: PubSub,
+    /// Compact-encoding thresholds set by `CONFIG SET` (remembered, no effect).
+    pub encoding_hints: EncodingHints,
 }
 
 impl Store {

@@ -97,7 +97,7 @@ pub fn cleanup_all() {
         }
     }
     for name in &names {
-        crate::netns::delete_netns(name);
+        crate::iproute::delete_netns(name);
     }
 }
 
@@ -111,14 +111,14 @@ pub fn remove_stale_netns() -> Result<Vec<String>> {
     let mut removed = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or("");
-        let Some(rest) = name.strip_prefix(crate::netns::NETNS_PREFIX) else {
+        let Some(rest) = name.strip_prefix(crate::iproute::NETNS_PREFIX) else {
             continue;
         };
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            crate::netns::delete_netns(name);
+            crate::iproute::delete_netns(name);
             removed.push(name.to_owned());
         }
     }

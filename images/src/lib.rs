@@ -25,8 +25,11 @@
 pub mod accel;
 pub mod build;
 pub mod cleanup;
+pub mod environment;
 pub mod exit;
+mod iproute;
 pub mod netns;
+pub mod profile;
 pub mod qemu;
 pub mod resp;
 pub mod running;
@@ -44,30 +47,24 @@ use std::path::PathBuf;
 /// Guest exit codes written by the unikernel to the `isa-debug-exit` port.
 /// QEMU turns code `c` into process status `(c << 1) | 1`; see [`GuestExit`].
 pub mod exit_code {
+    use ring0db_contracts::ExitCode;
+
     /// The kernel (or its test) finished successfully.
-    pub const SUCCESS: u8 = 0x10;
+    pub const SUCCESS: u8 = ExitCode::Success.code();
     /// A kernel test failed.
-    pub const TEST_FAILED: u8 = 0x11;
+    pub const TEST_FAILED: u8 = ExitCode::TestFailed.code();
     /// The kernel panicked.
-    pub const PANIC: u8 = 0x12;
+    pub const PANIC: u8 = ExitCode::Panic.code();
     /// A fatal CPU exception was reported.
-    pub const FATAL_EXCEPTION: u8 = 0x13;
+    pub const FATAL_EXCEPTION: u8 = ExitCode::FatalException.code();
     /// A stack overflow hit a guard page.
-    pub const STACK_OVERFLOW: u8 = 0x14;
+    pub const STACK_OVERFLOW: u8 = ExitCode::StackOverflow.code();
     /// The kernel command line could not be parsed.
-    pub const BAD_CMDLINE: u8 = 0x15;
+    pub const BAD_CMDLINE: u8 = ExitCode::BadCommandLine.code();
 
     /// Symbolic name of a known code, for messages.
     pub fn name(code: u8) -> Option<&'static str> {
-        Some(match code {
-            SUCCESS => "success",
-            TEST_FAILED => "test failed",
-            PANIC => "panic",
-            FATAL_EXCEPTION => "fatal exception",
-            STACK_OVERFLOW => "stack overflow",
-            BAD_CMDLINE => "bad command line",
-            _ => return None,
-        })
+        ExitCode::from_code(code).map(ExitCode::name)
     }
 }
 

@@ -2,6 +2,8 @@
 //! networking with a loopback port forward (no root), or no NIC at all.
 
 use crate::cleanup;
+use crate::iproute::{delete_netns, ip};
+pub use crate::iproute::{NETNS_PREFIX, TAP_NAME};
 use anyhow::{bail, Context, Result};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::process::Command;
@@ -15,7 +17,8 @@ pub const GUEST_PORT: u16 = 6379;
 pub const SQL_GUEST_PORT: u16 = 3306;
 /// TCP port of the CPU agent in every Linux guest (busybox `nc -ll -e`): each connection
 /// gets `ring0db-cpu 1`, the guest's `cpu` line of `/proc/stat`, `server <the server's
-/// /proc/PID/stat>` and `end`, then is closed. Reachable over tap only.
+/// /proc/PID/stat>` and `end`, then is closed. Reachable over tap, and under user networking
+/// through [`NetAttach::UserWithSql`]'s third forward.
 pub const CPU_AGENT_PORT: u16 = 7070;
 /// Host side of the tap link (inside the namespace).
 pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
@@ -23,14 +26,10 @@ pub const TAP_HOST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 1);
 pub const TAP_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(172, 31, 77, 2);
 /// Prefix length of the tap link.
 pub const TAP_PREFIX_LEN: u8 = 24;
-/// Name of the tap device (unique per namespace, so fixed).
-pub const TAP_NAME: &str = "r0tap0";
 /// Guest address under QEMU user networking (slirp).
 pub const USER_GUEST_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
 /// Gateway under QEMU user networking (slirp).
 pub const USER_GATEWAY: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
-/// Prefix of every namespace we create: `ring0db-<pid>-<n>`.
-pub const NETNS_PREFIX: &str = "ring0db-";
 
 /// The guest's static addressing, appended to its kernel command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,13 +76,16 @@ pub enum NetAttach {
         /// Loopback port on the host.
         host_port: u16,
     },
-    /// QEMU user networking forwarding the guest's port 6379 from `127.0.0.1:host_port` and
-    /// its SQL port [`SQL_GUEST_PORT`] from `127.0.0.1:sql_host_port`.
+    /// QEMU user networking forwarding the guest's port 6379 from `127.0.0.1:host_port`, its
+    /// SQL port [`SQL_GUEST_PORT`] from `127.0.0.1:sql_host_port` and the Linux guests' CPU
+    /// agent [`CPU_AGENT_PORT`] from `127.0.0.1:agent_host_port`.
     UserWithSql {
         /// Loopback port on the host for the server port.
         host_port: u16,
         /// Loopback port on the host for the SQL port.
         sql_host_port: u16,
+        /// Loopback port on the host for the CPU agent.
+        agent_host_port: u16,
     },
     /// A tap device inside a network namespace we created; QEMU and clients run inside it.
     Tap(Netns),
@@ -97,11 +99,13 @@ impl NetAttach {
         })
     }
 
-    /// User networking forwarding the server port and the SQL port, on free loopback ports.
+    /// User networking forwarding the server port, the SQL port and the CPU agent's port, on
+    /// free loopback ports.
     pub fn user_with_sql() -> Result<Self> {
         Ok(NetAttach::UserWithSql {
             host_port: free_loopback_port()?,
             sql_host_port: free_loopback_port()?,
+            agent_host_port: free_loopback_port()?,
         })
     }
 
@@ -131,9 +135,11 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                agent_host_port,
             } => Some(format!(
                 "user,id=net0,hostfwd=tcp:127.0.0.1:{host_port}-:{GUEST_PORT},\
-                 hostfwd=tcp:127.0.0.1:{sql_host_port}-:{SQL_GUEST_PORT}"
+                 hostfwd=tcp:127.0.0.1:{sql_host_port}-:{SQL_GUEST_PORT},\
+                 hostfwd=tcp:127.0.0.1:{agent_host_port}-:{CPU_AGENT_PORT}"
             )),
             NetAttach::Tap(ns) => Some(format!(
                 "tap,id=net0,ifname={},script=no,downscript=no",
@@ -180,7 +186,7 @@ impl NetAttach {
 
     /// Opens a TCP connection to the guest's `port` (inside the namespace for tap). User
     /// networking forwards only the server port, [`GUEST_PORT`], and with
-    /// [`NetAttach::UserWithSql`] also [`SQL_GUEST_PORT`].
+    /// [`NetAttach::UserWithSql`] also [`SQL_GUEST_PORT`] and [`CPU_AGENT_PORT`].
     pub fn connect_port(&self, port: u16, timeout: Duration) -> Result<TcpStream> {
         match self {
             NetAttach::None => bail!("the VM has no network (NetAttach::None)"),
@@ -196,13 +202,15 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                agent_host_port,
             } => {
                 let host_port = match port {
                     GUEST_PORT => *host_port,
                     SQL_GUEST_PORT => *sql_host_port,
+                    CPU_AGENT_PORT => *agent_host_port,
                     _ => bail!(
-                        "user networking forwards only guest ports {GUEST_PORT} and \
-                         {SQL_GUEST_PORT}, not {port}"
+                        "user networking forwards only guest ports {GUEST_PORT}, \
+                         {SQL_GUEST_PORT} and {CPU_AGENT_PORT}, not {port}"
                     ),
                 };
                 let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, host_port));
@@ -220,6 +228,7 @@ impl NetAttach {
             NetAttach::UserWithSql {
                 host_port,
                 sql_host_port,
+                ..
             } => {
                 format!("redis-cli -p {host_port}; mariadb -h 127.0.0.1 -P {sql_host_port} -u root")
             }
@@ -336,30 +345,6 @@ impl Drop for Netns {
         delete_netns(&self.name);
         cleanup::unregister_netns(&self.name);
     }
-}
-
-/// Deletes the tap device and the namespace `name`, ignoring errors (best effort).
-pub(crate) fn delete_netns(name: &str) {
-    let quiet = |args: &[&str]| {
-        let _ = Command::new("ip").args(args).output();
-    };
-    quiet(&["-n", name, "link", "del", TAP_NAME]);
-    quiet(&["netns", "delete", name]);
-}
-
-fn ip(args: &[&str]) -> Result<()> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .context("cannot run `ip` (install it: apt-get install iproute2)")?;
-    if !out.status.success() {
-        bail!(
-            "ip {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(())
 }
 
 /// A loopback port that is free right now.

@@ -199,6 +199,7 @@ mod tests {
             NetAttach::UserWithSql {
                 host_port: 16379,
                 sql_host_port: 13306,
+                agent_host_port: 17070,
             },
         ];
         for net in &nets {
@@ -244,10 +245,12 @@ mod tests {
         let net = NetAttach::UserWithSql {
             host_port: 16379,
             sql_host_port: 13306,
+            agent_host_port: 17070,
         };
         let args = qemu_args(&VmSpec::load().unwrap(), &images()[1], &net, &tcg()).join(" ");
         let want =
-            "user,id=net0,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:13306-:3306";
+            "user,id=net0,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:13306-:3306,\
+             hostfwd=tcp:127.0.0.1:17070-:7070";
         assert!(args.contains(want), "missing {want:?} in {args}");
         assert_eq!(
             net.sql_client_addr().unwrap().to_string(),

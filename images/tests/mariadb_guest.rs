@@ -1,11 +1,12 @@
 //! The `mariadb-vm` guest answers SQL on port 3306 over tap (client inside the namespace)
 //! and over user networking (client on 127.0.0.1); the `linux-vm` guest's dbserver listens
-//! for SQL on 3306 too. Real QEMU (TCG), real MariaDB, real `mariadb` client.
+//! for SQL on 3306 too. Real QEMU (TCG), real MariaDB, real `mariadb` client. Under user
+//! networking the guest's CPU agent is reached through its loopback forward too.
 
 mod common;
 
 use common::{linux_guest, require_root, spec_and_accel, BOOT_TIMEOUT};
-use ring0db_images::netns::{SQL_GUEST_PORT, TAP_GUEST_ADDR};
+use ring0db_images::netns::{CPU_AGENT_PORT, SQL_GUEST_PORT, TAP_GUEST_ADDR};
 use ring0db_images::{Image, NetAttach, RunningVm, SerialOptions};
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
@@ -105,8 +106,39 @@ fn mariadb_guest_answers_sql_over_user_networking() {
             QUERY,
         );
         assert_answers(&out, &vm);
+        assert_cpu_agent_answers(&vm);
         return;
     }
+}
+
+/// The CPU agent answers through the network attachment: its magic line, the guest's
+/// `/proc/stat` `cpu` line, the server's `/proc/PID/stat` and `end`.
+fn assert_cpu_agent_answers(vm: &RunningVm) {
+    let stream = vm
+        .net()
+        .connect_port(CPU_AGENT_PORT, Duration::from_secs(10))
+        .expect("connect to the CPU agent");
+    stream
+        .set_read_timeout(Some(CLIENT_TIMEOUT))
+        .expect("read timeout");
+    let mut reply = String::new();
+    stream
+        .take(64 * 1024)
+        .read_to_string(&mut reply)
+        .expect("the agent's reply");
+    let lines: Vec<&str> = reply.lines().collect();
+    assert_eq!(lines.first(), Some(&"ring0db-cpu 1"), "{reply}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("cpu ")),
+        "no cpu line: {reply}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("server ") && l.contains("(mariadbd)")),
+        "no server line: {reply}"
+    );
+    assert_eq!(lines.last(), Some(&"end"), "{reply}");
 }
 
 #[test]

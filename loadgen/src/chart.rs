@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use thiserror::Error;
 
-use crate::report::{TargetSummary, WorkloadSummary};
+use crate::summary::{TargetSummary, WorkloadSummary};
 
 /// Chart size in pixels.
 const SIZE_PX: (u32, u32) = (960, 540);

@@ -12,6 +12,7 @@ use crate::report;
 use crate::selftest;
 use crate::sql::cli::{SqlArgs, SqlRunParams, StatementArg};
 use crate::sql::compare::SqlCompareConfig;
+use crate::sql::crosscheck::SqlCrossCheck;
 use crate::sql::SqlWorkload;
 use crate::targets::{self, TargetSpec};
 use crate::workload::{KeyDist, OpMix, Workload};
@@ -133,6 +134,39 @@ enum Cmd {
         #[arg(long, default_value = "bench-results/storm")]
         out_dir: PathBuf,
     },
+    /// Measure the in-kernel profiler's cost: the unikernel booted alternately without and
+    /// with profile=HZ, same workload, medians and their ratio.
+    ProfileCost {
+        /// Workload spec (see below).
+        #[arg(long, default_value = "get")]
+        workload: String,
+        /// Rounds (one VM without and one with the profiler each).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Throughput of the active connections (GET P=1 by default) while N more are held
+    /// open and idle, per target, interleaved, median of the rounds.
+    Scaling {
+        /// Comma-separated targets; the last is the reference of the ratio column.
+        #[arg(long, value_delimiter = ',', default_value = "unikernel,linux-vm")]
+        targets: Vec<String>,
+        /// Comma-separated idle connection counts.
+        #[arg(long, value_delimiter = ',', default_value = "0,100,1000,4000")]
+        idle: Vec<usize>,
+        /// Workload spec of the active connections.
+        #[arg(long, default_value = "get:p1")]
+        workload: String,
+        /// Rounds (median over them).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Directory the run directory is created in.
+        #[arg(long, default_value = "bench-results/scaling")]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Re-render report.md and the SVG charts of DIR from DIR/results.csv.
     Report {
         /// A run directory written by `compare`.
@@ -164,6 +198,19 @@ enum Cmd {
         /// Value size for the cross-check.
         #[arg(long, default_value_t = 100)]
         value_size: usize,
+        /// Cross-check loadgen's OLTP against sysbench on these MySQL-protocol targets
+        /// (comma-separated: linux-host, HOST:PORT on loopback or a unix socket path).
+        #[arg(long, value_delimiter = ',')]
+        cross_check_sql: Vec<String>,
+        /// Rows of sbtest1 for the SQL cross-check.
+        #[arg(long, default_value_t = crate::sql::cli::DEFAULT_TABLE_SIZE)]
+        sql_table_size: u64,
+        /// Connections of the SQL cross-check (sysbench --threads).
+        #[arg(long, default_value_t = DEFAULT_SQL_CONNECTIONS)]
+        sql_connections: usize,
+        /// Prepared (binary protocol) or text statements in the SQL cross-check.
+        #[arg(long, value_enum, default_value_t = StatementArg::Prepared)]
+        sql_statements: StatementArg,
     },
 }
 
@@ -206,6 +253,17 @@ struct Common {
     /// Accelerator for VM targets: auto (KVM only with vmx/svm, else TCG), tcg or kvm.
     #[arg(long, default_value = "auto")]
     accel: String,
+    /// Network of VM targets: auto (tap in a namespace as root, else user networking), tap
+    /// or user (QEMU user networking forwarding loopback ports).
+    #[arg(long, default_value = "auto")]
+    net: String,
+    /// Profile every unikernel VM with the in-kernel sampler and write a flame graph per VM
+    /// (`run`: under bench-results/profiles/; `compare`: in the run directory's profiles/).
+    #[arg(long)]
+    profile: bool,
+    /// Sampling rate of --profile in Hz (19-10000); 100 (the measured cost is in the README).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(19..=10_000))]
+    profile_hz: u32,
 }
 
 /// `compare`'s default targets and workloads of the KV and the SQL half.
@@ -253,6 +311,10 @@ enum DistArg {
 impl Common {
     fn defaults(&self) -> Result<Workload> {
         targets::vm::set_accel_request(&self.accel);
+        targets::vm::set_net_request(&self.net)?;
+        if self.profile {
+            targets::vm::set_profile(self.profile_hz, &profile_staging_dir());
+        }
         if self.value_size < crate::workload::MIN_VALUE_SIZE {
             bail!(
                 "--value-size must be at least {}",
@@ -280,6 +342,28 @@ impl Common {
             rate_limit: self.rate,
         })
     }
+}
+
+/// Where `--profile` writes flame graphs while runs go on: `bench-results/profiles/`
+/// (`compare` moves them into its run directory afterwards).
+fn profile_staging_dir() -> PathBuf {
+    PathBuf::from("bench-results").join("profiles")
+}
+
+/// Moves the flame graphs `--profile` wrote into `profiles/` beside `report`.
+fn move_profiles_next_to(report: &std::path::Path) -> Result<()> {
+    let staging = profile_staging_dir();
+    let Some(run_dir) = report.parent() else {
+        return Ok(());
+    };
+    let dest = run_dir.join("profiles");
+    std::fs::create_dir_all(&dest).with_context(|| format!("create {}", dest.display()))?;
+    for name in targets::vm::profiles_written() {
+        std::fs::rename(staging.join(&name), dest.join(&name))
+            .with_context(|| format!("move {name} into {}", dest.display()))?;
+    }
+    println!("profiles: {}", dest.display());
+    Ok(())
 }
 
 /// Parses the command line and runs it.
@@ -402,6 +486,9 @@ pub fn main() -> Result<()> {
                 seed: common.seed,
             };
             let outcome = compare::compare(&cfg)?;
+            if common.profile {
+                move_profiles_next_to(&outcome.report)?;
+            }
             println!("{}", outcome.summary);
             for f in &outcome.failed_runs {
                 println!("FAILED: {f}");
@@ -434,6 +521,54 @@ pub fn main() -> Result<()> {
             println!("results: {}", dir.display());
             Ok(())
         }
+        Cmd::ProfileCost {
+            workload,
+            rounds,
+            common,
+        } => {
+            let workload = Workload::parse(&workload, &common.defaults()?)?;
+            crate::profile_cost::run(&crate::profile_cost::CostConfig {
+                rounds,
+                hz: common.profile_hz,
+                profile_dir: profile_staging_dir(),
+                run: RunConfig {
+                    workload,
+                    connections: common.connections,
+                    warmup_s: common.warmup,
+                    duration_s: common.duration,
+                    seed: common.seed,
+                },
+            })
+        }
+        Cmd::Scaling {
+            targets,
+            idle,
+            workload,
+            rounds,
+            out_dir,
+            common,
+        } => {
+            let defaults = common.defaults()?;
+            let cfg = crate::scaling::ScalingConfig {
+                targets: targets
+                    .iter()
+                    .map(|t| TargetSpec::parse(t))
+                    .collect::<Result<_, _>>()?,
+                idle,
+                run: RunConfig {
+                    workload: Workload::parse(&workload, &defaults)?,
+                    connections: common.connections,
+                    warmup_s: common.warmup,
+                    duration_s: common.duration,
+                    seed: common.seed,
+                },
+                rounds,
+                out_root: out_dir,
+            };
+            let csv = crate::scaling::scaling(&cfg)?;
+            println!("csv: {}", csv.display());
+            Ok(())
+        }
         Cmd::Report { dir } => {
             let path = report::render_dir(&dir)
                 .with_context(|| format!("rendering report of {}", dir.display()))?;
@@ -449,16 +584,33 @@ pub fn main() -> Result<()> {
             cross_check,
             requests,
             value_size,
-        } => selftest_cmd(
-            connections,
-            &pipelines,
-            warmup,
-            duration,
-            linux_host,
-            cross_check,
-            requests,
-            value_size,
-        ),
+            cross_check_sql,
+            sql_table_size,
+            sql_connections,
+            sql_statements,
+        } => {
+            selftest_cmd(
+                connections,
+                &pipelines,
+                warmup,
+                duration,
+                linux_host,
+                cross_check,
+                requests,
+                value_size,
+            )?;
+            if cross_check_sql.is_empty() {
+                return Ok(());
+            }
+            let cfg = SqlCrossCheck {
+                table_size: sql_table_size,
+                connections: sql_connections,
+                duration_s: duration,
+                statements: sql_statements,
+                seed: 11,
+            };
+            crate::sql::crosscheck::run(&cross_check_sql, &cfg)
+        }
     }
 }
 

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::csv_out::ResultRow;
-use crate::report::median;
 use crate::sql::WISCONSIN;
+use crate::summary::median;
 
 /// The stacked user/system chart.
 pub const KML_SVG: &str = "kml_cpu_split.svg";

@@ -9,7 +9,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -25,6 +25,8 @@ use crate::workload::{KeyDist, OpMix, Workload};
 const SINK_REPLY_CHUNK: usize = 64 * 1024;
 /// Longest a redis-benchmark cross-check may run.
 const REDIS_BENCHMARK_TIMEOUT: Duration = Duration::from_secs(300);
+/// How often a running benchmark tool is checked for completion.
+const TOOL_POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// Connections redis-benchmark and loadgen use in the cross-check (redis-benchmark's default).
 pub const CROSS_CHECK_CONNECTIONS: usize = 50;
 
@@ -197,36 +199,64 @@ pub fn redis_benchmark(
     if !addr.ip().is_loopback() {
         bail!("redis-benchmark cross-check only runs against loopback, not {addr}");
     }
-    let mut child = Command::new("redis-benchmark")
-        .args(["-h", &addr.ip().to_string(), "-p", &addr.port().to_string()])
+    let mut cmd = Command::new("redis-benchmark");
+    cmd.args(["-h", &addr.ip().to_string(), "-p", &addr.port().to_string()])
         .args(["-t", "get,set", "-n", &requests.to_string()])
         .args(["-c", &CROSS_CHECK_CONNECTIONS.to_string(), "-q"])
-        .args(["-d", &value_size.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("running redis-benchmark (install package redis-tools or redis-server)")?;
-    let deadline = Instant::now() + REDIS_BENCHMARK_TIMEOUT;
-    loop {
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("redis-benchmark did not finish within {REDIS_BENCHMARK_TIMEOUT:?}");
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    let mut text = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        stdout.read_to_string(&mut text)?;
-    }
+        .args(["-d", &value_size.to_string()]);
+    let out = run_tool(
+        &mut cmd,
+        REDIS_BENCHMARK_TIMEOUT,
+        "running redis-benchmark (install package redis-tools or redis-server)",
+    )?;
+    let text = String::from_utf8_lossy(&out.stdout);
     let rates = parse_redis_benchmark(&text);
     if rates.is_empty() {
         bail!("could not parse redis-benchmark output: {text:?}");
     }
     Ok(rates)
+}
+
+/// Runs a benchmark tool to completion with its output captured, killing it after `timeout`;
+/// `what` says what failed to start.
+pub fn run_tool(cmd: &mut Command, timeout: Duration, what: &str) -> Result<Output> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| what.to_string())?;
+    // Drain both pipes while waiting, so a chatty tool never blocks on a full pipe.
+    let out_reader = drain(child.stdout.take());
+    let err_reader = drain(child.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{what}: did not finish within {timeout:?}");
+        }
+        thread::sleep(TOOL_POLL_INTERVAL);
+    };
+    Ok(Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    })
+}
+
+/// Reads `pipe` to its end on a helper thread.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    })
 }
 
 /// Parses `redis-benchmark -q` output (`SET: 95057.03 requests per second, p50=...`).

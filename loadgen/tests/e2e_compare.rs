@@ -139,7 +139,9 @@ fn compare_linux_host_and_redis_server() {
     );
 }
 
-/// The VM targets through ring0db-images (slow under TCG; run with `--ignored`).
+/// The VM targets through ring0db-images (slow under TCG; run with `--ignored`), under QEMU
+/// user networking (`--net user`): the Linux guest's CPU agent is reached through its
+/// loopback forward, so its rows carry the guest's user/system split like tap runs do.
 #[test]
 #[ignore = "boots QEMU guests; run with cargo test -p loadgen -- --ignored"]
 fn compare_vm_targets() {
@@ -149,7 +151,7 @@ fn compare_vm_targets() {
         .map(|t| t.to_string())
         .collect();
     let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args(["compare", "--targets", &targets.join(",")])
+        .args(["compare", "--net", "user", "--targets", &targets.join(",")])
         .args(["--workloads", "get:p4", "--rounds", "1"])
         .args([
             "--duration",
@@ -180,5 +182,15 @@ fn compare_vm_targets() {
         assert!(r.accelerator == "tcg" || r.accelerator == "kvm", "{r:?}");
         assert!(!r.accel_reason.is_empty());
         assert!(r.host_cpu_s.is_some(), "QEMU's CPU time: {r:?}");
+        assert!(
+            r.user_cpu_s.is_some() && r.system_cpu_s.is_some(),
+            "the guest's CPU split over user networking: {r:?}"
+        );
     }
+    let linux = rows.iter().find(|r| r.target == "linux-vm").unwrap();
+    assert_eq!(
+        linux.cpu_source.as_deref(),
+        Some("guest-agent"),
+        "{linux:?}"
+    );
 }

@@ -194,3 +194,49 @@ fn sql_compare_linux_host_and_mariadb() {
     common::assert_svg(&dir.join(report::THROUGHPUT_SVG), &labels);
     common::assert_svg(&dir.join(report::P99_SVG), &labels);
 }
+
+/// `selftest --cross-check-sql`: sysbench's `oltp_point_select` and `oltp_read_write` and
+/// loadgen's own OLTP workloads against linux-host's dbserver and a MariaDB; both rates are
+/// printed and positive for every script and target (numbers are compared by a human, not
+/// asserted), and loadgen saw no wrong reply.
+#[test]
+fn selftest_cross_checks_oltp_against_sysbench() {
+    let maria = MariaDb::start();
+    let dbserver = loadgen::targets::host::build_dbserver().expect("building dbserver");
+    let targets = format!("linux-host,{}", maria.socket().display());
+    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .env(loadgen::targets::host::DBSERVER_ENV, dbserver)
+        .args(["selftest", "--pipelines", "1", "--connections", "2"])
+        .args(["--warmup", "0.1", "--duration", "1"])
+        .args(["--cross-check-sql", &targets])
+        .args(["--sql-table-size", "500", "--sql-connections", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "selftest failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    // "  oltp_point_select: sysbench 16849 tx/s (...), loadgen 17671 tx/s (..., errors 0, ...)"
+    let rate = |line: &str, tool: &str| -> f64 {
+        let rest = line.split_once(&format!("{tool} ")).unwrap().1;
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    for target in ["linux-host", maria.socket().to_str().unwrap()] {
+        let section = stdout
+            .split("SQL cross-check against ")
+            .find(|s| s.starts_with(target))
+            .unwrap_or_else(|| panic!("no cross-check of {target}:\n{stdout}"));
+        for script in ["oltp_point_select", "oltp_read_write"] {
+            let line = section
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{script}:")))
+                .unwrap_or_else(|| panic!("no {script} line for {target}:\n{stdout}"));
+            assert!(rate(line, "sysbench") > 0.0, "{line}");
+            assert!(rate(line, "loadgen") > 0.0, "{line}");
+            assert!(line.contains("errors 0,"), "{line}");
+            assert!(line.contains("loadgen/sysbench "), "{line}");
+        }
+    }
+}

@@ -1,10 +1,9 @@
 //! Connection and server commands: PING ECHO QUIT AUTH HELLO CLIENT CONFIG COMMAND INFO
 //! SELECT DBSIZE FLUSHALL/FLUSHDB.
 
-use super::{eq_ignore_case, glob_match, wrong_arity, Ctx, COMMANDS, NOT_INTEGER, SYNTAX_ERROR};
-use crate::config::parse_size;
+use super::{eq_ignore_case, wrong_arity, Ctx, COMMANDS, NOT_INTEGER, SYNTAX_ERROR};
 use crate::resp::{self, Args, OK};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
 
@@ -12,13 +11,13 @@ use core::fmt::Write;
 pub const REDIS_COMPAT_VERSION: &str = "7.0.0";
 /// Our own version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// The only RESP version spoken.
-const RESP_VERSION: i64 = 2;
+/// The RESP versions spoken: 2 (the default) and 3 (chosen with `HELLO 3`).
+const RESP_VERSIONS: [i64; 2] = [2, 3];
 
 /// `PING [message]`.
 pub fn ping(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    if args.len() <= 2 && super::pubsub::subscribed(ctx.client) {
-        // In subscribed mode PING answers as a push: `[pong, message]`.
+    if args.len() <= 2 && super::pubsub::subscribed(ctx.client) && !ctx.client.resp3 {
+        // In subscribed mode a RESP2 PING answers as a message: `[pong, message]`.
         resp::array_header(ctx.out, 2);
         resp::bulk(ctx.out, b"pong");
         resp::bulk(ctx.out, args.get(1));
@@ -83,8 +82,9 @@ fn check_password(ctx: &mut Ctx<'_>, user: &[u8], pass: &[u8]) -> bool {
     ok
 }
 
-/// `HELLO [protover [AUTH user pass] [SETNAME name]]`: only RESP2.
+/// `HELLO [protover [AUTH user pass] [SETNAME name]]`: RESP2 or RESP3.
 pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let mut resp3 = ctx.client.resp3;
     if args.len() >= 2 {
         match resp::parse_i64(args.get(1)) {
             None => {
@@ -93,7 +93,7 @@ pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
                 );
                 return;
             }
-            Some(RESP_VERSION) => {}
+            Some(v) if RESP_VERSIONS.contains(&v) => resp3 = v == 3,
             Some(_) => {
                 ctx.out
                     .extend_from_slice(b"-NOPROTO unsupported protocol version\r\n");
@@ -134,6 +134,8 @@ pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     if name.is_some() {
         ctx.client.name = name;
     }
+    ctx.client.resp3 = resp3;
+    super::pubsub::protocol_changed(ctx);
     let out = &mut *ctx.out;
     resp::array_header(out, 14);
     for (k, v) in [("server", "redis"), ("version", REDIS_COMPAT_VERSION)] {
@@ -141,7 +143,7 @@ pub fn hello(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         resp::bulk(out, v.as_bytes());
     }
     resp::bulk(out, b"proto");
-    resp::integer(out, RESP_VERSION);
+    resp::integer(out, if resp3 { 3 } else { 2 });
     resp::bulk(out, b"id");
     resp::integer(out, ctx.client.id as i64);
     for (k, v) in [("mode", "standalone"), ("role", "master")] {
@@ -184,104 +186,6 @@ pub(crate) fn unknown_subcommand(out: &mut Vec<u8>, sub: &[u8], command: &str) {
     msg.extend_from_slice(command.as_bytes());
     msg.extend_from_slice(b" HELP.");
     resp::error(out, &msg);
-}
-
-/// `CONFIG GET pattern...` / `CONFIG SET name value...` / `CONFIG RESETSTAT`.
-pub fn config(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let sub = args.get(1);
-    if eq_ignore_case(sub, "get") && args.len() >= 3 {
-        let params = config_params(ctx);
-        let matched: Vec<&(&str, String)> = params
-            .iter()
-            .filter(|(name, _)| {
-                args.iter_from(2)
-                    .any(|p| glob_match(&p.to_ascii_lowercase(), name.as_bytes()))
-            })
-            .collect();
-        resp::array_header(ctx.out, matched.len() * 2);
-        for (name, value) in matched {
-            resp::bulk(ctx.out, name.as_bytes());
-            resp::bulk(ctx.out, value.as_bytes());
-        }
-    } else if eq_ignore_case(sub, "set") && args.len() >= 4 && args.len().is_multiple_of(2) {
-        config_set(ctx, args);
-    } else if eq_ignore_case(sub, "resetstat") && args.len() == 2 {
-        ctx.shared.stats.reset();
-        ctx.out.extend_from_slice(OK);
-    } else if eq_ignore_case(sub, "get") || eq_ignore_case(sub, "set") {
-        let mut name = String::from("config|");
-        name.push_str(&String::from_utf8_lossy(sub).to_ascii_lowercase());
-        wrong_arity(ctx.out, &name);
-    } else {
-        unknown_subcommand(ctx.out, sub, "CONFIG");
-    }
-}
-
-/// Parameters `CONFIG GET` knows, with their current values.
-fn config_params(ctx: &Ctx<'_>) -> [(&'static str, String); 12] {
-    let c = &ctx.shared.config;
-    let [a, b, cc, d] = c.bind;
-    [
-        ("save", String::new()),
-        ("appendonly", "no".to_string()),
-        ("maxmemory", c.maxmemory.to_string()),
-        ("maxmemory-policy", "noeviction".to_string()),
-        ("maxclients", c.maxclients.to_string()),
-        ("port", c.port.to_string()),
-        ("bind", alloc::format!("{a}.{b}.{cc}.{d}")),
-        ("requirepass", c.requirepass.clone().unwrap_or_default()),
-        ("proto-max-bulk-len", c.max_bulk_len.to_string()),
-        ("client-query-buffer-limit", c.max_query_buffer.to_string()),
-        ("databases", "1".to_string()),
-        ("timeout", "0".to_string()),
-    ]
-}
-
-fn config_set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    // Validate everything first so that a failed CONFIG SET changes nothing.
-    let mut next = ctx.shared.config.clone();
-    let mut i = 2;
-    while i + 1 < args.len() {
-        let (name, value) = (args.get(i).to_ascii_lowercase(), args.get(i + 1));
-        let text = core::str::from_utf8(value).unwrap_or("");
-        let size = parse_size(text).ok();
-        let slot = match name.as_slice() {
-            b"maxmemory" => Some(&mut next.maxmemory),
-            b"maxclients" => Some(&mut next.maxclients),
-            b"proto-max-bulk-len" => Some(&mut next.max_bulk_len),
-            b"client-query-buffer-limit" => Some(&mut next.max_query_buffer),
-            b"requirepass" => {
-                next.requirepass = (!text.is_empty()).then(|| text.to_string());
-                None
-            }
-            b"save" | b"appendonly" => None,
-            _ => {
-                let mut msg =
-                    Vec::from(&b"ERR Unknown option or number of arguments for CONFIG SET - '"[..]);
-                msg.extend_from_slice(args.get(i));
-                msg.push(b'\'');
-                resp::error(ctx.out, &msg);
-                return;
-            }
-        };
-        if let Some(slot) = slot {
-            match size.filter(|&s| s > 0 || name == b"maxmemory") {
-                Some(s) => *slot = s,
-                None => {
-                    let mut msg = Vec::from(&b"ERR Invalid argument '"[..]);
-                    msg.extend_from_slice(value);
-                    msg.extend_from_slice(b"' for CONFIG SET '");
-                    msg.extend_from_slice(&name);
-                    msg.extend_from_slice(b"'");
-                    resp::error(ctx.out, &msg);
-                    return;
-                }
-            }
-        }
-        i += 2;
-    }
-    ctx.shared.config = next;
-    ctx.out.extend_from_slice(OK);
 }
 
 /// `COMMAND`, `COMMAND COUNT`, `COMMAND DOCS`, `COMMAND INFO`: enough for `redis-cli`.
@@ -330,6 +234,30 @@ pub fn flushall(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     }
     ctx.shared.store.flush();
     ctx.out.extend_from_slice(OK);
+}
+
+/// `FUNCTION FLUSH [ASYNC|SYNC]` and `FUNCTION LIST`: the server has no function
+/// libraries (no scripting), so a flush has nothing to remove and the list is empty. Clients
+/// and Redis's test suite flush functions between tests. `FUNCTION LOAD` and the rest are
+/// refused as unknown subcommands.
+pub fn function(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let sub = args.get(1);
+    if eq_ignore_case(sub, "flush") {
+        let mode_ok = match args.len() {
+            2 => true,
+            3 => eq_ignore_case(args.get(2), "async") || eq_ignore_case(args.get(2), "sync"),
+            _ => false,
+        };
+        if mode_ok {
+            ctx.out.extend_from_slice(OK);
+        } else {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+        }
+    } else if eq_ignore_case(sub, "list") {
+        ctx.out.extend_from_slice(resp::EMPTY_ARRAY);
+    } else {
+        unknown_subcommand(ctx.out, sub, "FUNCTION");
+    }
 }
 
 /// `INFO [section...]`: server, clients, memory, stats, cpu, platform, commandstats,

@@ -1,4 +1,5 @@
-//! Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX.
+//! Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX (and, in [`super::mpop`],
+//! BLMPOP BZMPOP).
 //!
 //! A blocking command that finds nothing to pop parks the client: it keeps an owned copy
 //! of the request and its deadline in [`Client::blocked`], and the event loop stops running
@@ -30,7 +31,7 @@ pub struct Blocked {
 
 /// The timeout argument (seconds, fractional allowed) as a deadline; `None` for 0 (wait
 /// forever).
-fn timeout_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<Option<u64>, Replied> {
+pub(crate) fn timeout_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<Option<u64>, Replied> {
     let secs = core::str::from_utf8(arg)
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
@@ -61,7 +62,7 @@ fn timeout_arg(ctx: &mut Ctx<'_>, arg: &[u8]) -> Result<Option<u64>, Replied> {
 }
 
 /// Park the client with its request, or answer the timeout reply inside `EXEC`.
-fn park(
+pub(crate) fn park(
     ctx: &mut Ctx<'_>,
     args: &Args<'_>,
     deadline_ms: Option<u64>,
@@ -94,7 +95,12 @@ pub fn retry_blocked(dispatcher: &Dispatcher, ctx: &mut Ctx<'_>) -> bool {
     };
     ctx.shared.store.blocked_clients = ctx.shared.store.blocked_clients.saturating_sub(1);
     if blocked.deadline_ms.is_some_and(|d| ctx.now_ms >= d) {
-        ctx.out.extend_from_slice(blocked.timeout_reply);
+        let reply = if ctx.client.resp3 {
+            crate::resp::resp3::NULL
+        } else {
+            blocked.timeout_reply
+        };
+        ctx.out.extend_from_slice(reply);
         return true;
     }
     ctx.client.block_deadline = Some(blocked.deadline_ms);
@@ -118,7 +124,7 @@ pub(crate) fn forget(shared: &mut super::Shared, client: &mut super::Client) {
 
 /// The first key of `keys` holding a non-empty value `is_kind` accepts; `Err` (replied)
 /// on a key of another type.
-fn first_ready<'k>(
+pub(crate) fn first_ready<'k>(
     ctx: &mut Ctx<'_>,
     keys: impl Iterator<Item = &'k [u8]>,
     is_kind: fn(&Value) -> bool,

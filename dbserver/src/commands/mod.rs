@@ -14,14 +14,17 @@ use hashbrown::HashMap;
 mod admin;
 mod bits;
 mod blocking;
+mod config;
 mod counters;
 mod expire;
 mod hashes;
 mod keys;
 mod lists;
+mod mpop;
 mod multi;
 mod pubsub;
 mod random;
+mod reply_shapes;
 mod scan;
 mod sets;
 mod strings;
@@ -73,6 +76,8 @@ pub struct Client {
     pub in_exec: bool,
     /// Pub/sub subscriptions (`None`: none; boxed, as most clients never subscribe).
     pub subscriptions: Option<alloc::boxed::Box<pubsub::Subscriptions>>,
+    /// The client chose RESP3 (`HELLO 3`): replies are rewritten by [`resp::resp3`].
+    pub resp3: bool,
 }
 
 /// Release what a disconnecting client holds in the shared state (its `WATCH`es).
@@ -149,13 +154,14 @@ pub static COMMANDS: &[Command] = &[
     cmd("auth", -2, NO_AUTH, admin::auth),
     cmd("hello", -1, NO_AUTH, admin::hello),
     cmd("client", -2, 0, admin::client),
-    cmd("config", -2, 0, admin::config),
+    cmd("config", -2, 0, config::config),
     cmd("command", -1, 0, admin::command),
     cmd("info", -1, 0, admin::info),
     cmd("select", 2, 0, admin::select),
     cmd("dbsize", 1, 0, admin::dbsize),
     cmd("flushall", -1, 0, admin::flushall),
     cmd("flushdb", -1, 0, admin::flushall),
+    cmd("function", -2, 0, admin::function),
     cmd("get", 2, 0, strings::get),
     cmd("set", -3, DENY_OOM, strings::set),
     cmd("getex", -2, 0, strings::getex),
@@ -222,6 +228,8 @@ pub static COMMANDS: &[Command] = &[
     cmd("ltrim", 4, 0, lists::ltrim),
     cmd("lmove", 5, DENY_OOM, lists::lmove),
     cmd("rpoplpush", 3, DENY_OOM, lists::rpoplpush),
+    cmd("lmpop", -4, 0, mpop::lmpop),
+    cmd("blmpop", -5, 0, mpop::blmpop),
     cmd("blpop", -3, 0, blocking::blpop),
     cmd("brpop", -3, 0, blocking::brpop),
     cmd("blmove", 6, DENY_OOM, blocking::blmove),
@@ -269,7 +277,8 @@ pub static COMMANDS: &[Command] = &[
     cmd("zrevrank", 3, 0, zsets::zrevrank),
     cmd("zpopmin", -2, 0, zsets::zpopmin),
     cmd("zpopmax", -2, 0, zsets::zpopmax),
-    cmd("zmpop", -4, 0, zsets::zmpop),
+    cmd("zmpop", -4, 0, mpop::zmpop),
+    cmd("bzmpop", -5, 0, mpop::bzmpop),
     cmd("zrandmember", -2, 0, zsets::zrandmember),
     cmd("zrange", -4, 0, zrange::zrange),
     cmd("zrevrange", -4, 0, zrange::zrevrange),
@@ -316,6 +325,14 @@ impl Dispatcher {
     pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let before = ctx.out.len();
         self.dispatch(ctx, args);
+        if ctx.client.resp3 {
+            if let Some(command) = self.lookup(args.get(0)).and_then(|i| COMMANDS.get(i)) {
+                let shape = reply_shapes::shape(command.name, args);
+                resp::resp3::rewrite(ctx.out, before, shape);
+            } else {
+                resp::resp3::rewrite(ctx.out, before, resp::resp3::Shape::Plain);
+            }
+        }
         if ctx.out.get(before) == Some(&b'-') {
             ctx.shared.stats.total_error_replies += 1;
         }

@@ -127,8 +127,19 @@ pub fn punsubscribe(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     }
 }
 
+/// The client switched protocol (`HELLO`): messages published to it are framed accordingly.
+pub(crate) fn protocol_changed(ctx: &mut Ctx<'_>) {
+    let ps = &mut ctx.shared.store.pubsub;
+    if ctx.client.resp3 {
+        ps.resp3_clients.insert(ctx.client.id);
+    } else {
+        ps.resp3_clients.remove(&ctx.client.id);
+    }
+}
+
 /// Drop every subscription of a disconnecting client.
 pub(crate) fn forget(shared: &mut Shared, client: &mut Client) {
+    shared.store.pubsub.resp3_clients.remove(&client.id);
     let Some(s) = client.subscriptions.take() else {
         return;
     };
@@ -152,7 +163,7 @@ pub fn publish(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         resp::bulk(&mut push, ch);
         resp::bulk(&mut push, msg);
         for &id in ids {
-            ps.outbox.push((id, push.clone()));
+            ps.outbox.push((id, framed(&ps.resp3_clients, id, &push)));
             receivers += 1;
         }
     }
@@ -169,10 +180,19 @@ pub fn publish(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         resp::bulk(&mut push, &p);
         resp::bulk(&mut push, ch);
         resp::bulk(&mut push, msg);
-        ps.outbox.push((id, push));
+        ps.outbox.push((id, framed(&ps.resp3_clients, id, &push)));
         receivers += 1;
     }
     resp::integer(ctx.out, receivers as i64);
+}
+
+/// A message for client `id`: as built (a RESP2 array) or, for a RESP3 client, as a push.
+fn framed(resp3_clients: &crate::hash::HashSet<u64>, id: u64, message: &[u8]) -> Vec<u8> {
+    let mut out = message.to_vec();
+    if resp3_clients.contains(&id) {
+        resp::resp3::rewrite(&mut out, 0, resp::resp3::Shape::Push);
+    }
+    out
 }
 
 /// `PUBSUB CHANNELS [pattern]` / `NUMSUB [channel...]` / `NUMPAT`.

@@ -442,7 +442,8 @@ fn server_commands() {
         "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
     );
     h.check("CLIENT ID", ":7\r\n");
-    h.check("HELLO 3", "-NOPROTO unsupported protocol version\r\n");
+    h.check("HELLO 4", "-NOPROTO unsupported protocol version\r\n");
+    h.check("HELLO 1", "-NOPROTO unsupported protocol version\r\n");
     assert!(h.run("HELLO 2").starts_with("*14\r\n$6\r\nserver\r\n"));
     h.check("AUTH x", "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n");
     h.check("SET a 1", "+OK\r\n");
@@ -598,3 +599,4 @@ fn every_command_survives_odd_arguments() {
 
 mod expiry;
 mod new_commands;
+mod resp3_and_mpop;

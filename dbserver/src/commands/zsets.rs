@@ -3,9 +3,8 @@
 //! `zsetops.rs`.
 
 use super::random::{ensure_seeded, random_count_arg, sample, RandomCount};
-use super::sets::numkeys_arg;
-use super::{count_arg, eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
-use crate::resp::{self, Args, NULL_ARRAY, NULL_BULK};
+use super::{count_arg, eq_ignore_case, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
+use crate::resp::{self, Args, NULL_BULK};
 use crate::store::{Value, ZAddOptions, ZAddResult, ZSet};
 use alloc::vec::Vec;
 
@@ -217,7 +216,7 @@ fn zpop(ctx: &mut Ctx<'_>, args: &Args<'_>, max: bool) {
 }
 
 /// Pop up to `count` members from the low (or, with `max`, the high) end.
-fn pop_from(
+pub(crate) fn pop_from(
     ctx: &mut Ctx<'_>,
     key: &[u8],
     count: usize,
@@ -231,64 +230,6 @@ fn pop_from(
         }
     });
     r.map(Option::unwrap_or_default).map_err(|_| Replied)
-}
-
-/// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: `[key, [[member, score]...]]` of the
-/// first non-empty key, or a null array.
-pub fn zmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(n) = numkeys_arg(ctx, args, 1) else {
-        return;
-    };
-    let at = 2 + n;
-    let max = match args.get(at) {
-        w if eq_ignore_case(w, "min") => false,
-        w if eq_ignore_case(w, "max") => true,
-        _ => {
-            ctx.out.extend_from_slice(SYNTAX_ERROR);
-            return;
-        }
-    };
-    let mut count = 1usize;
-    match args.len().saturating_sub(at + 1) {
-        0 => {}
-        2 if eq_ignore_case(args.get(at + 1), "count") => {
-            let Some(c) = int_arg(ctx.out, args, at + 2) else {
-                return;
-            };
-            match usize::try_from(c) {
-                Ok(c) if c > 0 => count = c,
-                _ => {
-                    ctx.out
-                        .extend_from_slice(b"-ERR count should be greater than 0\r\n");
-                    return;
-                }
-            }
-        }
-        _ => {
-            ctx.out.extend_from_slice(SYNTAX_ERROR);
-            return;
-        }
-    }
-    for key in args.iter_from(2).take(n) {
-        match zset(ctx, key) {
-            Err(Replied) => return,
-            Ok(None) => continue,
-            Ok(Some(_)) => {}
-        }
-        let Ok(popped) = pop_from(ctx, key, count, max) else {
-            return;
-        };
-        resp::array_header(ctx.out, 2);
-        resp::bulk(ctx.out, key);
-        resp::array_header(ctx.out, popped.len());
-        for (m, s) in &popped {
-            resp::array_header(ctx.out, 2);
-            resp::bulk(ctx.out, m);
-            resp::double(ctx.out, *s);
-        }
-        return;
-    }
-    ctx.out.extend_from_slice(NULL_ARRAY);
 }
 
 /// `ZRANDMEMBER key [count [WITHSCORES]]`.

@@ -6,6 +6,7 @@
 //! The reply encoder lives in [`reply`] and is re-exported here.
 
 mod reply;
+pub mod resp3;
 pub use reply::*;
 
 use alloc::vec::Vec;

@@ -61,21 +61,89 @@ pub fn array_header(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Append a double as a bulk string, formatted as the shortest exact decimal
-/// (`inf`/`-inf` for infinities, like Redis).
+/// Append a double as a bulk string, formatted as Redis 7.0's `addReplyDouble` does: C's
+/// `%.17g` (`inf`/`-inf` for infinities).
 pub fn double(out: &mut Vec<u8>, v: f64) {
-    let mut text = DoubleText::default();
-    // Writing into a fixed buffer cannot fail except by overflow, which the
-    // buffer's size rules out for `f64`'s shortest representation.
-    let _ = fmt::write(&mut text, format_args!("{v}"));
+    let text = format_g17(v);
     bulk(out, text.as_bytes());
 }
 
 /// Append the text of a double as [`double`] formats it, without the bulk framing.
 pub fn double_text(out: &mut Vec<u8>, v: f64) {
-    let mut text = DoubleText::default();
-    let _ = fmt::write(&mut text, format_args!("{v}"));
-    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(format_g17(v).as_bytes());
+}
+
+/// Significant digits of `%.17g`.
+const G_DIGITS: i32 = 17;
+/// Below this decimal exponent `%g` switches to scientific notation.
+const G_MIN_FIXED_EXP: i32 = -4;
+
+/// `v` as C's `printf("%.17g", v)` writes it: 17 significant digits, trailing zeros
+/// removed, scientific notation (`1.0000000000000001e+20`) for exponents below -4 or from
+/// 17 on.
+fn format_g17(v: f64) -> DoubleText {
+    let mut out = DoubleText::default();
+    if !v.is_finite() {
+        let word = if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        };
+        let _ = fmt::Write::write_str(&mut out, word);
+        return out;
+    }
+    // `{:.16e}` is exact and correctly rounded: `d.dddddddddddddddde<exp>`.
+    let mut sci = DoubleText::default();
+    let _ = fmt::write(&mut sci, format_args!("{:.16e}", v.abs()));
+    let text = sci.as_bytes();
+    let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
+    let exp: i32 = core::str::from_utf8(text.get(e_at + 1..).unwrap_or(b"0"))
+        .ok()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    let mut digits = [b'0'; G_DIGITS as usize];
+    for (d, &c) in digits
+        .iter_mut()
+        .zip(text[..e_at].iter().filter(|c| c.is_ascii_digit()))
+    {
+        *d = c;
+    }
+    let mut w = |bytes: &[u8]| {
+        let _ = fmt::Write::write_str(&mut out, core::str::from_utf8(bytes).unwrap_or(""));
+    };
+    if v.is_sign_negative() {
+        w(b"-");
+    }
+    let significant = digits.iter().rposition(|&d| d != b'0').map_or(1, |p| p + 1);
+    if !(G_MIN_FIXED_EXP..G_DIGITS).contains(&exp) {
+        w(&digits[..1]);
+        if significant > 1 {
+            w(b".");
+            w(&digits[1..significant]);
+        }
+        w(if exp < 0 { b"e-" } else { b"e+" });
+        if exp.abs() < 10 {
+            w(b"0");
+        }
+        let mut n = DecimalBuf::default();
+        w(n.format(i64::from(exp.abs())));
+    } else if exp >= 0 {
+        let int_len = exp as usize + 1;
+        w(&digits[..int_len]);
+        if significant > int_len {
+            w(b".");
+            w(&digits[int_len..significant]);
+        }
+    } else {
+        w(b"0.");
+        for _ in 0..(-exp - 1) {
+            w(b"0");
+        }
+        w(&digits[..significant]);
+    }
+    out
 }
 
 /// Longest text `{}` produces for an `f64` (e.g. `-1.7976931348623157e308` written out).
@@ -165,5 +233,33 @@ mod tests {
             out,
             b":-42\r\n$2\r\nhi\r\n-ERR a  b\r\n$3\r\n1.5\r\n$3\r\ninf\r\n*0\r\n:-9223372036854775808\r\n"
         );
+    }
+
+    fn g17(v: f64) -> alloc::string::String {
+        let mut out = Vec::new();
+        double_text(&mut out, v);
+        alloc::string::String::from_utf8(out).expect("ascii")
+    }
+
+    /// The expected texts are C's `printf("%.17g", v)` (glibc).
+    #[test]
+    fn doubles_as_printf_g17() {
+        assert_eq!(g17(0.1), "0.10000000000000001");
+        assert_eq!(g17(1.5), "1.5");
+        assert_eq!(g17(-2.0), "-2");
+        assert_eq!(g17(0.0), "0");
+        assert_eq!(g17(-0.0), "-0");
+        assert_eq!(g17(10.6), "10.6");
+        assert_eq!(g17(5.6), "5.5999999999999996");
+        assert_eq!(g17(1e17), "1e+17");
+        assert_eq!(g17(123456789012345678.0), "1.2345678901234568e+17");
+        assert_eq!(g17(1e16), "10000000000000000");
+        assert_eq!(g17(0.0001), "0.0001");
+        assert_eq!(g17(0.00001), "1.0000000000000001e-05");
+        assert_eq!(g17(1e300), "1.0000000000000001e+300");
+        assert_eq!(g17(f64::MAX), "1.7976931348623157e+308");
+        assert_eq!(g17(5e-324), "4.9406564584124654e-324");
+        assert_eq!(g17(f64::NEG_INFINITY), "-inf");
+        assert_eq!(g17(3.0e-5), "3.0000000000000001e-05");
     }
 }

@@ -406,14 +406,8 @@ impl Engine {
         }
         if let dml::StmtPlan::Select(p) = plan {
             self.stats.selects += 1;
-            let ctx = exec::ExecCtx {
-                catalog: &self.catalog,
-                session,
-                params,
-                txn: session.txn.as_ref().map(|t| t.id),
-                examined: core::cell::Cell::new(0),
-                subs: Default::default(),
-            };
+            let txn = session.txn.as_ref().map(|t| t.id);
+            let ctx = exec::ExecCtx::new(&self.catalog, session, params, txn);
             let rs = exec::run_select(&ctx, p);
             self.last_examined = ctx.examined.get();
             return rs.map(Outcome::Rows);

@@ -1,7 +1,7 @@
 //! Pub/sub registry: channel and pattern subscriptions by client id, and the messages
 //! published for other connections (the event loop delivers the outbox after each round).
 
-use crate::hash::HashMap;
+use crate::hash::{HashMap, HashSet};
 use alloc::vec::Vec;
 
 /// Subscriptions of all clients and undelivered messages.
@@ -13,6 +13,8 @@ pub struct PubSub {
     pub patterns: Vec<(Vec<u8>, u64)>,
     /// `(client id, encoded push)` waiting for delivery.
     pub outbox: Vec<(u64, Vec<u8>)>,
+    /// Clients speaking RESP3 (their messages are framed as pushes).
+    pub resp3_clients: HashSet<u64>,
 }
 
 impl PubSub {

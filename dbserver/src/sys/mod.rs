@@ -11,26 +11,8 @@
 /// A file descriptor, as on Linux. Negative values are never valid descriptors.
 pub type Fd = i32;
 
-/// A Linux errno value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Errno(pub i32);
-
-impl Errno {
-    pub const EPERM: Errno = Errno(1);
-    pub const EINTR: Errno = Errno(4);
-    pub const EBADF: Errno = Errno(9);
-    pub const EAGAIN: Errno = Errno(11);
-    pub const ENOMEM: Errno = Errno(12);
-    pub const EINVAL: Errno = Errno(22);
-    pub const EMFILE: Errno = Errno(24);
-    pub const EPIPE: Errno = Errno(32);
-    pub const ENOSYS: Errno = Errno(38);
-    pub const EOPNOTSUPP: Errno = Errno(95);
-    pub const EADDRINUSE: Errno = Errno(98);
-    pub const ECONNABORTED: Errno = Errno(103);
-    pub const ECONNRESET: Errno = Errno(104);
-    pub const ENOTCONN: Errno = Errno(107);
-}
+/// A Linux errno value (shared with the kernel through `ring0db-contracts`).
+pub use ring0db_contracts::Errno;
 
 /// An IPv4 socket address: `addr` in network order as written (`[127, 0, 0, 1]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -54,6 +54,24 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         rounds: u32,
     },
+    /// Boot the unikernel with the sampling profiler, profile it for --seconds (drive load
+    /// at it meanwhile, e.g. with loadgen or redis-benchmark), then write a flame graph.
+    Profile {
+        #[command(flatten)]
+        vm: VmArgs,
+        /// Seconds to sample after the server answers PING.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Sampling rate in Hz (19-10000).
+        #[arg(long, default_value_t = ring0db_images::profile::DEFAULT_HZ)]
+        hz: u32,
+        /// Extra kernel command-line words.
+        #[arg(long)]
+        append: Option<String>,
+        /// Directory for unikernel-profile.svg and .folded.
+        #[arg(long, default_value = "bench-results/profiles")]
+        out_dir: std::path::PathBuf,
+    },
     /// Remove ring0db-* network namespaces left by processes that no longer exist.
     Cleanup,
 }
@@ -122,6 +140,13 @@ fn real_main() -> Result<()> {
             cleanup::exit(code);
         }
         Cmd::BootTime { image, vm, rounds } => boot_time(image, &vm, rounds),
+        Cmd::Profile {
+            vm,
+            seconds,
+            hz,
+            append,
+            out_dir,
+        } => profile(&vm, seconds, hz, append.as_deref(), &out_dir),
         Cmd::Cleanup => {
             for name in cleanup::remove_stale_netns()? {
                 println!("removed {name}");
@@ -247,6 +272,48 @@ fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool)
     note!("ring0vm: {exit}");
     drop(vm);
     Ok(if exit.is_success() { 0 } else { 1 })
+}
+
+fn profile(
+    vm: &VmArgs,
+    seconds: u64,
+    hz: u32,
+    append: Option<&str>,
+    out_dir: &std::path::Path,
+) -> Result<()> {
+    let (mut spec, accel) = prepare(vm)?;
+    let request = ring0db_images::profile::ProfileRequest::new(hz);
+    spec.extra_args.extend(request.qemu_args());
+    let image = image(ImageName::Unikernel, vm.no_build)?
+        .with_append(append.unwrap_or(""))
+        .with_append(&request.cmdline_word());
+    let mut running = RunningVm::spawn(
+        &spec,
+        &image,
+        net(vm.net)?,
+        &accel,
+        SerialOptions::default(),
+    )?;
+    running
+        .wait_for_ping(BOOT_TIMEOUT)
+        .with_context(|| format!("serial log {}", running.serial_log_path().display()))?;
+    note!(
+        "ring0vm: profiling for {seconds} s at {hz} Hz; connect with: {}",
+        running.net().connect_hint()
+    );
+    // The sampling window itself, not a synchronisation.
+    std::thread::sleep(Duration::from_secs(seconds));
+    let elf = image.kernel.clone();
+    let capture = ring0db_images::profile::capture(&request.socket, &elf, out_dir)?;
+    let report = ring0db_images::profile::write_flamegraph(
+        &capture,
+        &elf,
+        out_dir,
+        "unikernel-profile",
+        &format!("ring0db unikernel, {hz} Hz, {seconds} s"),
+    )?;
+    println!("{}", report.summary());
+    Ok(())
 }
 
 fn boot_time(name: ImageName, vm: &VmArgs, rounds: u32) -> Result<()> {

@@ -64,6 +64,8 @@ all_listening() {
     for p in $READY_PORTS; do listening "$p" || return 1; done
 }
 say "starting @SERVER_NAME@$EXTRA"
+# Linux gives init 1024 descriptors; the servers are configured for 10000 clients.
+ulimit -n 65536
 # $EXTRA is split into words on purpose.
 # shellcheck disable=SC2086
 @SERVER_CMD@ $EXTRA &

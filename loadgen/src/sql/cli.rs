@@ -76,15 +76,16 @@ pub struct SqlRunParams {
 }
 
 /// Where the SQL server is, what to call it, and which process to charge.
-struct Resolved {
-    addr: SqlAddr,
-    name: String,
-    pid: Option<u32>,
+pub(crate) struct Resolved {
+    pub(crate) addr: SqlAddr,
+    pub(crate) name: String,
+    pub(crate) pid: Option<u32>,
     // Kept alive for the run (a spawned linux-host).
     _host: Option<LinuxHost>,
 }
 
-fn resolve(target: Option<&str>, sql_addr: Option<&str>) -> Result<Resolved> {
+/// A `linux-host` (spawned), `HOST:PORT` target or `--sql-addr` (loopback or unix socket).
+pub(crate) fn resolve(target: Option<&str>, sql_addr: Option<&str>) -> Result<Resolved> {
     if let Some(text) = sql_addr {
         let addr = SqlAddr::parse(text).map_err(anyhow::Error::msg)?;
         let pid = match &addr {

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod compare;
 pub mod conn;
+pub mod crosscheck;
 pub mod driver;
 pub mod oltp;
 pub mod rows;

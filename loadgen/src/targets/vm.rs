@@ -69,6 +69,62 @@ fn accel_request() -> &'static str {
     ACCEL_REQUEST.get().map_or("auto", String::as_str)
 }
 
+/// How VM targets are attached to the network (`--net`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetRequest {
+    /// Tap inside a namespace when that works (root), else QEMU user networking.
+    Auto,
+    /// Tap inside a namespace only.
+    Tap,
+    /// QEMU user networking forwarding loopback ports only.
+    User,
+}
+
+static NET_REQUEST: OnceLock<NetRequest> = OnceLock::new();
+
+/// Sets the network request (`auto`, `tap`, `user`) for every VM booted later; first call wins.
+pub fn set_net_request(request: &str) -> anyhow::Result<()> {
+    let net = match request {
+        "auto" => NetRequest::Auto,
+        "tap" => NetRequest::Tap,
+        "user" => NetRequest::User,
+        other => anyhow::bail!("--net must be auto, tap or user, not {other:?}"),
+    };
+    let _ = NET_REQUEST.set(net);
+    Ok(())
+}
+
+fn net_request() -> NetRequest {
+    NET_REQUEST.get().copied().unwrap_or(NetRequest::Auto)
+}
+
+/// `--profile`: the sampling rate (0 = off) and where flame graphs go.
+static PROFILE_HZ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+static PROFILE_DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+/// File names of the flame graphs and folded stacks written so far.
+static PROFILES_WRITTEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Profiles every unikernel VM booted later at `hz` (0: none), writing a flame graph into
+/// `dir` when the VM is torn down; the first directory set stays.
+pub fn set_profile(hz: u32, dir: &std::path::Path) {
+    let _ = PROFILE_DIR.set(dir.to_path_buf());
+    PROFILE_HZ.store(hz, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn profile_request() -> Option<(u32, &'static std::path::Path)> {
+    let hz = PROFILE_HZ.load(std::sync::atomic::Ordering::Relaxed);
+    let dir = PROFILE_DIR.get()?;
+    (hz != 0).then_some((hz, dir.as_path()))
+}
+
+/// The file names (in the `set_profile` directory) of every flame graph written.
+pub fn profiles_written() -> Vec<String> {
+    PROFILES_WRITTEN
+        .lock()
+        .map(|names| names.clone())
+        .unwrap_or_default()
+}
+
 /// Boots a VM target and waits until its server answers `PING`. The first call installs
 /// the Ctrl-C handler that stops every QEMU and removes every namespace loadgen created.
 pub fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
@@ -86,7 +142,7 @@ mod imp {
     use super::*;
 
     pub(super) fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
-        let _ = accel_request();
+        let _ = (accel_request(), net_request());
         Err(TargetError::Unimplemented(
             kind.name().to_string(),
             "loadgen was built without the `vm` feature (ring0db-images)".to_string(),
@@ -105,6 +161,7 @@ mod imp {
     use std::time::Duration;
 
     use ring0db_images::netns::CPU_AGENT_PORT;
+    use ring0db_images::profile::ProfileRequest;
     use ring0db_images::{build, Accel, Image, NetAttach, RunningVm, SerialOptions, VmSpec};
 
     use super::*;
@@ -129,6 +186,38 @@ mod imp {
         accelerator: String,
         reason: String,
         vm: RunningVm,
+        /// `--profile`: read the samples out before QEMU is killed.
+        profile: Option<ProfileRequest>,
+    }
+
+    /// Unikernel VMs profiled so far (numbers the flame graphs).
+    static PROFILED_VMS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+    impl Drop for VmTarget {
+        /// Runs before `vm` is dropped (which kills QEMU): reads the profile out and writes
+        /// `<target>-<n>.svg` and `.folded`.
+        fn drop(&mut self) {
+            let (Some(request), Some(dir)) = (&self.profile, PROFILE_DIR.get()) else {
+                return;
+            };
+            let n = PROFILED_VMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let name = format!("{}-{n}", self.kind.name());
+            let title = format!("{} (ring0db unikernel, {} Hz)", name, request.hz);
+            let result = build::unikernel().and_then(|elf| {
+                let capture = ring0db_images::profile::capture(&request.socket, &elf, dir)?;
+                ring0db_images::profile::write_flamegraph(&capture, &elf, dir, &name, &title)
+            });
+            match result {
+                Ok(report) => {
+                    eprintln!("  {}", report.summary());
+                    if let Ok(mut names) = PROFILES_WRITTEN.lock() {
+                        names.push(format!("{name}.svg"));
+                        names.push(format!("{name}.folded"));
+                    }
+                }
+                Err(e) => eprintln!("  profile of {name} failed: {e:#}"),
+            }
+        }
     }
 
     pub(super) fn start(kind: VmKind) -> Result<Box<dyn Target>, TargetError> {
@@ -143,11 +232,21 @@ mod imp {
         let accel = request
             .resolve()
             .map_err(|e| fail("choosing the accelerator", e))?;
-        let image = image(kind).map_err(|e| fail("building the image", e))?;
+        let mut spec = spec;
+        let mut image = image(kind).map_err(|e| fail("building the image", e))?;
+        let profile = match profile_request() {
+            Some((hz, _)) if kind.is_unikernel() => {
+                let request = ProfileRequest::new(hz);
+                spec.extra_args.extend(request.qemu_args());
+                image = image.with_append(&request.cmdline_word());
+                Some(request)
+            }
+            _ => None,
+        };
         sql_conn::set_netns_runner(|name, job| {
             ring0db_images::netns::run_in_netns(name, job).map_err(|e| format!("{e:#}"))
         });
-        let net = network();
+        let net = network().map_err(|e| fail("attaching the network", e))?;
         let mut vm = RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default())
             .map_err(|e| fail("starting QEMU", e))?;
         if !kind.is_unikernel() {
@@ -176,6 +275,7 @@ mod imp {
             accelerator: accel.accel.qemu_name().to_string(),
             reason: accel.reason.clone(),
             vm,
+            profile,
         }))
     }
 
@@ -195,18 +295,22 @@ mod imp {
         ring0db_images::cleanup::exit(code)
     }
 
-    /// Tap inside a fresh namespace when possible (root), else user networking on loopback
-    /// forwarding the server port and the SQL port.
-    fn network() -> NetAttach {
-        match NetAttach::tap() {
-            Ok(net) => net,
-            Err(tap_err) => match NetAttach::user_with_sql() {
-                Ok(net) => {
-                    eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
-                    net
-                }
-                Err(_) => NetAttach::None,
-            },
+    /// What `--net` asks for. `auto`: tap inside a fresh namespace when possible (root), else
+    /// user networking on loopback forwarding the server, SQL and CPU agent ports.
+    fn network() -> anyhow::Result<NetAttach> {
+        match net_request() {
+            NetRequest::Tap => NetAttach::tap(),
+            NetRequest::User => NetAttach::user_with_sql(),
+            NetRequest::Auto => Ok(match NetAttach::tap() {
+                Ok(net) => net,
+                Err(tap_err) => match NetAttach::user_with_sql() {
+                    Ok(net) => {
+                        eprintln!("  tap network unavailable ({tap_err:#}); using QEMU user networking on loopback");
+                        net
+                    }
+                    Err(_) => NetAttach::None,
+                },
+            }),
         }
     }
 
@@ -258,7 +362,8 @@ mod imp {
                 let info = crate::bench::fetch_info(self).ok()?;
                 return cpu::parse_unikernel_info(&info);
             }
-            // The agent is reachable over tap only (user networking forwards two ports).
+            // Over tap the agent is on the guest's address; under user networking it is
+            // forwarded from a loopback port (`NetAttach::UserWithSql`).
             let stream = self
                 .vm
                 .net()

@@ -11,10 +11,12 @@ pub struct KernelConfig {
     pub log_level: LevelFilter,
     pub test: Option<&'static str>,
     pub bench: Option<&'static str>,
+    /// `profile=HZ`: the sampling profiler's rate.
+    pub profile_hz: Option<u32>,
 }
 
 impl KernelConfig {
-    /// Reads `log=`, `test=` and `bench=`.
+    /// Reads `log=`, `test=`, `bench=` and `profile=`.
     pub fn from_command_line(cmdline: &CommandLine) -> Result<KernelConfig, BadValue> {
         let log_level =
             match cmdline.choice("log", &["off", "error", "warn", "info", "debug", "trace"])? {
@@ -29,6 +31,7 @@ impl KernelConfig {
             log_level,
             test: cmdline.choice("test", TESTS)?,
             bench: cmdline.choice("bench", BENCHMARKS)?,
+            profile_hz: crate::profile::rate_from_command_line(cmdline)?,
         })
     }
 }

@@ -3,17 +3,9 @@
 
 use crate::arch::pio;
 
-/// Why the guest stops. The values are part of the host contract (see `images`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum ExitCode {
-    Success = 0x10,
-    TestFailed = 0x11,
-    Panic = 0x12,
-    FatalException = 0x13,
-    StackOverflow = 0x14,
-    BadCommandLine = 0x15,
-}
+/// Why the guest stops. The values are the host contract in `ring0db-contracts`, decoded
+/// by `images`.
+pub use ring0db_contracts::ExitCode;
 
 /// Stops the machine with `code`. If the exit device is missing, halts forever with
 /// interrupts off (after printing why) rather than returning.

@@ -14,9 +14,9 @@ use crate::arch::entry::{self, TrapFrame};
 use crate::arch::interrupts::{register, set_fallback};
 use crate::arch::vectors::{
     APIC_SPURIOUS, APIC_TIMER, BENCH_FXSAVE, BENCH_GPR, BENCH_XSAVE, DEVICE_IRQ_BASE,
-    DEVICE_IRQ_COUNT, EXCEPTION_COUNT, PIC_BASE, SYSCALL_TRAP,
+    DEVICE_IRQ_COUNT, EXCEPTION_COUNT, NMI, PIC_BASE, SYSCALL_TRAP,
 };
-use crate::{exceptions, irq, syscalls, time};
+use crate::{exceptions, irq, profile, syscalls, time};
 
 /// TSC cycles spent in the timer and device-IRQ handlers since boot.
 pub static HANDLER_CYCLES: AtomicU64 = AtomicU64::new(0);
@@ -27,6 +27,11 @@ static IDLE: AtomicBool = AtomicBool::new(false);
 /// Marks the CPU as idling (halted or spinning in `poll_wait` with nothing to do) or not.
 pub fn set_idle(idle: bool) {
     IDLE.store(idle, Ordering::Relaxed);
+}
+
+/// Whether the CPU is idling (see [`set_idle`]); the profiler tags its samples with it.
+pub fn is_idle() -> bool {
+    IDLE.load(Ordering::Relaxed)
 }
 
 /// Adds the cycles since `start` to the handler counters.
@@ -45,6 +50,7 @@ pub fn install() {
     for vector in 0..EXCEPTION_COUNT {
         register(vector, exceptions::handle);
     }
+    register(NMI, nmi);
     register(SYSCALL_TRAP, syscalls::dispatch);
     for vector in [BENCH_GPR, BENCH_FXSAVE, BENCH_XSAVE] {
         register(vector, entry::count_bench_hit);
@@ -63,6 +69,13 @@ fn timer(frame: &mut TrapFrame) {
     time::timer::on_interrupt(frame);
     apic::end_of_interrupt();
     account(start);
+}
+
+/// The profiler's sampling interrupt while `profile=` is on, else a reported NMI.
+fn nmi(frame: &mut TrapFrame) {
+    if !profile::on_nmi(frame) {
+        exceptions::handle(frame);
+    }
 }
 
 fn device(frame: &mut TrapFrame) {

@@ -36,6 +36,7 @@ pub mod irq;
 #[allow(unsafe_code)]
 pub mod mem;
 pub mod net;
+pub mod profile;
 pub mod random;
 pub mod selftest;
 // Unsafe allowed: `trap` is an `unsafe fn` (it raises the syscall vector), and the
@@ -163,6 +164,9 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
             log::debug!("time: wall clock from the CMOS RTC: {unix_seconds} s since the epoch")
         }
         None => log::warn!("time: the CMOS RTC gave no plausible date; no wall clock"),
+    }
+    if let Some(hz) = config.profile_hz {
+        profile::start(hz);
     }
     init_network(net_config);
     start_services(service_ports);

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use loadgen::environment;
 use ring0db_harness::{accelerator, boot, time_to_banner, NetVm, Network};
+use ring0db_images::environment;
 
 #[derive(Parser)]
 #[command(about = "Benchmarks of the ring0db kernel, run in QEMU")]

@@ -13,6 +13,8 @@ const REG_REDIRECTION_BASE: u32 = 0x10;
 const REDIRECTION_MASKED: u32 = 1 << 16;
 const REDIRECTION_LEVEL: u32 = 1 << 15;
 const REDIRECTION_ACTIVE_LOW: u32 = 1 << 13;
+/// Delivery mode NMI (bits 8-10 = 0b100); the vector field is ignored.
+const DELIVERY_NMI: u32 = 0b100 << 8;
 
 static BASE: AtomicU64 = AtomicU64::new(0);
 
@@ -52,6 +54,17 @@ pub fn route(gsi: u32, vector: u8, trigger: Trigger) {
     }
     write(REG_REDIRECTION_BASE + gsi * 2 + 1, 0);
     write(REG_REDIRECTION_BASE + gsi * 2, low);
+}
+
+/// Routes edge-triggered `gsi` to APIC 0 as a non-maskable interrupt (vector 2).
+pub fn route_nmi(gsi: u32) {
+    write(REG_REDIRECTION_BASE + gsi * 2 + 1, 0);
+    write(REG_REDIRECTION_BASE + gsi * 2, DELIVERY_NMI);
+}
+
+/// Masks `gsi` again.
+pub fn mask(gsi: u32) {
+    write(REG_REDIRECTION_BASE + gsi * 2, REDIRECTION_MASKED);
 }
 
 fn write(register: u32, value: u32) {

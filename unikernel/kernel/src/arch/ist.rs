@@ -1,7 +1,9 @@
 //! IST slot assignment. Rule: handlers that can nest never share a stack.
 //!
 //! - #DF, NMI and #MC each own a stack: they can arrive at any moment, also while
-//!   another handler runs.
+//!   another handler runs. With `profile=HZ` the NMI is the profiler's sampling
+//!   interrupt (PIT channel 0 through the IOAPIC in NMI delivery mode), so samples land
+//!   inside IRQ handlers and interrupts-off code too, and never touch the sampled stack.
 //! - Fatal exceptions share one stack: a fault inside a fault handler is itself fatal
 //!   and its report replaces the first (which never returns).
 //! - #DB and #BP are resumable traps and get their own stack, so a breakpoint inside

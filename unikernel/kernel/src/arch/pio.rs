@@ -3,6 +3,7 @@
 //! arbitrary port.
 //!
 //! - the 8254 PIT channel 2 and its gate (port 0x61), the calibration reference;
+//! - the 8254 PIT channel 0 as a periodic rate generator, the profiler's sampling clock;
 //! - PCI configuration mechanism #1 (ports 0xCF8 address / 0xCFC data);
 //! - QEMU's `isa-debug-exit` device (port 0xF4);
 //! - the COM1 UART (0x3F8), handed out as a `uart_16550` port;
@@ -11,6 +12,7 @@
 use uart_16550::SerialPort;
 use x86_64::instructions::port::Port;
 
+const PIT_CHANNEL0_DATA: u16 = 0x40;
 const PIT_CHANNEL2_DATA: u16 = 0x42;
 const PIT_COMMAND: u16 = 0x43;
 const PIT_GATE_PORT: u16 = 0x61;
@@ -19,6 +21,10 @@ const PIT_SPEAKER_ENABLE: u8 = 0x02;
 const PIT_OUTPUT_HIGH: u8 = 0x20;
 /// Channel 2, lobyte/hibyte access, mode 0 (interrupt on terminal count), binary.
 const PIT_CHANNEL2_MODE0: u8 = 0b1011_0000;
+/// Channel 0, lobyte/hibyte access, mode 2 (rate generator), binary.
+const PIT_CHANNEL0_MODE2: u8 = 0b0011_0100;
+/// Channel 0, lobyte/hibyte access, mode 0 with no count written: the output stays low.
+const PIT_CHANNEL0_MODE0: u8 = 0b0011_0000;
 
 const PCI_CONFIG_ADDRESS_PORT: u16 = 0xcf8;
 const PCI_CONFIG_DATA_PORT: u16 = 0xcfc;
@@ -35,6 +41,23 @@ const CMOS_REGISTER_MASK: u8 = 0x7f;
 
 /// I/O base of COM1.
 pub const COM1_BASE: u16 = 0x3f8;
+
+/// Starts PIT channel 0 pulsing its output (ISA IRQ 0) every `divisor` input clocks.
+pub fn pit_channel0_periodic(divisor: u16) {
+    // SAFETY: standard programming of PIT channel 0; only the profiler uses it.
+    unsafe {
+        Port::<u8>::new(PIT_COMMAND).write(PIT_CHANNEL0_MODE2);
+        let mut data = Port::<u8>::new(PIT_CHANNEL0_DATA);
+        data.write(divisor as u8);
+        data.write((divisor >> 8) as u8);
+    }
+}
+
+/// Stops channel 0's pulses (mode 0 without a count: the output stays low).
+pub fn pit_channel0_stop() {
+    // SAFETY: as for `pit_channel0_periodic`.
+    unsafe { Port::<u8>::new(PIT_COMMAND).write(PIT_CHANNEL0_MODE0) };
+}
 
 /// Starts PIT channel 2 counting down `count` input clocks (mode 0, speaker off).
 /// Poll [`pit_countdown_done`] for the end.

@@ -3,6 +3,8 @@
 
 /// Number of architecturally defined exception vectors.
 pub const EXCEPTION_COUNT: u8 = 32;
+/// Non-maskable interrupt: also the profiler's sampling interrupt (`profile=HZ`).
+pub const NMI: u8 = 2;
 /// Local APIC timer (one-shot deadlines).
 pub const APIC_TIMER: u8 = 0x20;
 /// Base of the legacy 8259 PICs after remapping; they stay masked, but a spurious

@@ -22,6 +22,10 @@ pub const KERNEL_KEYS: &[(&str, &str)] = &[
         "run an in-kernel benchmark instead of the application: irq, nullcall",
     ),
     (
+        "profile",
+        "sample RIP and the frame-pointer chain HZ times a second (19-10000) into the profile buffer",
+    ),
+    (
         "ip",
         "guest IPv4 address and prefix, e.g. 172.31.77.2/24; without it there is no network",
     ),

@@ -14,7 +14,7 @@ use virtio_drivers::transport::pci::bus::DeviceFunction;
 use virtio_drivers::transport::pci::{PciTransport, VirtioPciError};
 
 use super::hal::KernelHal;
-use super::nic_transport::NicTransport;
+use super::nic_transport::{self, Doorbell, NicTransport};
 use super::pci::{self, PciSetupError};
 use crate::arch::ioapic::{self, Trigger};
 use crate::arch::vectors::{DEVICE_IRQ_BASE, DEVICE_IRQ_COUNT};
@@ -43,6 +43,8 @@ pub static IRQS: AtomicU64 = AtomicU64::new(0);
 pub static TX_QUEUE_FULL: AtomicU64 = AtomicU64::new(0);
 /// Frames lost to driver errors (malformed used-ring entries); 0 on a healthy device.
 pub static ERRORS: AtomicU64 = AtomicU64::new(0);
+/// Queue notifications sent to the device (batched: at most one per queue per poll).
+pub static DOORBELLS: AtomicU64 = AtomicU64::new(0);
 
 /// Physical (= virtual) address of the device's ISR status byte; 0 before probe.
 static ISR_ADDRESS: AtomicU64 = AtomicU64::new(0);
@@ -94,7 +96,11 @@ pub struct VirtioNic {
     tx_free_count: usize,
     /// RX slot lent to the stack by the last [`VirtioNic::receive`].
     rx_lent: Option<u16>,
+    /// A received frame taken off the used ring by [`VirtioNic::peek`] and not yet
+    /// handed out by [`VirtioNic::receive`]: slot, header bytes, frame bytes.
+    rx_staged: Option<(u16, usize, usize)>,
     interrupts_enabled: bool,
+    doorbell: Doorbell,
 }
 
 /// Finds the first virtio-net device and brings it up with every RX buffer posted and
@@ -109,7 +115,8 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         .ok_or(NicError::NoIsrCapability)?;
     let transport =
         PciTransport::new::<KernelHal, _>(&mut root, location).map_err(NicError::Transport)?;
-    let raw = Raw::new(NicTransport(transport)).map_err(NicError::Driver)?;
+    let (transport, doorbell) = nic_transport::wrap(transport);
+    let raw = Raw::new(transport).map_err(NicError::Driver)?;
     let rx = Pool::allocate().ok_or(NicError::OutOfDmaMemory)?;
     let tx = Pool::allocate().ok_or(NicError::OutOfDmaMemory)?;
     let mut nic = VirtioNic {
@@ -125,7 +132,9 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         tx_free: core::array::from_fn(|slot| slot as u16),
         tx_free_count: QUEUE_SIZE,
         rx_lent: None,
+        rx_staged: None,
         interrupts_enabled: true,
+        doorbell,
     };
     nic.set_interrupts(false);
     nic.write_tx_headers()?;
@@ -133,6 +142,7 @@ pub fn probe() -> Result<Option<VirtioNic>, NicError> {
         nic.post_rx(slot).map_err(NicError::Driver)?;
     }
     ISR_ADDRESS.store(isr, Ordering::Release);
+    nic.doorbell.batch();
     Ok(Some(nic))
 }
 
@@ -206,21 +216,32 @@ impl VirtioNic {
     /// Whether the device has used buffers waiting: a received frame or a finished
     /// transmission.
     pub fn has_work(&mut self) -> bool {
-        self.raw.poll_receive().is_some() || self.raw.poll_transmit().is_some()
+        self.rx_staged.is_some()
+            || self.raw.poll_receive().is_some()
+            || self.raw.poll_transmit().is_some()
     }
 
-    /// The next received frame, with a transmitter for a reply. `None` when nothing was
-    /// received, or when no TX buffer is free (backpressure: the frame stays queued).
-    pub fn receive(&mut self) -> Option<(&[u8], Transmitter<'_>)> {
+    /// The next received frame, without consuming it: the following [`receive`]
+    /// returns the same frame. Lets the network layer see where a frame goes before
+    /// smoltcp processes it.
+    ///
+    /// [`receive`]: VirtioNic::receive
+    pub fn peek(&mut self) -> Option<&[u8]> {
         self.repost_lent_rx();
-        self.reclaim_tx();
+        let (slot, header, length) = self.stage()?;
+        // SAFETY: a staged slot is out of the ring (completed, not re-posted) until
+        // `receive` lends it and a later call re-posts it; `header + length` was checked
+        // in `stage`. The borrow of `self` keeps it from being re-posted meanwhile.
+        Some(unsafe { core::slice::from_raw_parts(self.rx.slot(slot).add(header), length) })
+    }
+
+    /// Takes the next completed RX buffer off the used ring (once) and keeps it staged.
+    fn stage(&mut self) -> Option<(u16, usize, usize)> {
+        if let Some(staged) = self.rx_staged {
+            return Some(staged);
+        }
         let token = self.raw.poll_receive()?;
-        let Some(tx_slot) = self.take_tx_slot() else {
-            TX_QUEUE_FULL.fetch_add(1, Ordering::Relaxed);
-            return None;
-        };
         let Some(&slot) = self.rx_slot_by_token.get(usize::from(token)) else {
-            self.tx_release(tx_slot);
             return self.device_error("RX token out of range");
         };
         let buffer = self.rx.slot(slot);
@@ -230,16 +251,38 @@ impl VirtioNic {
             self.raw
                 .receive_complete(token, core::slice::from_raw_parts_mut(buffer, BUFFER_BYTES))
         };
-        let (header, length) = match received {
-            Ok((header, length)) if header + length <= BUFFER_BYTES => (header, length),
+        match received {
+            Ok((header, length)) if header + length <= BUFFER_BYTES => {
+                self.rx_staged = Some((slot, header, length));
+                self.rx_staged
+            }
             _ => {
-                self.tx_release(tx_slot);
                 if self.post_rx(slot).is_err() {
                     log::error!("virtio-net: cannot re-post RX buffer {slot}");
                 }
-                return self.device_error("bad RX completion");
+                self.device_error("bad RX completion")
             }
+        }
+    }
+
+    /// The next received frame, with a transmitter for a reply. `None` when nothing was
+    /// received, or when no TX buffer is free (backpressure: the frame stays queued).
+    pub fn receive(&mut self) -> Option<(&[u8], Transmitter<'_>)> {
+        self.repost_lent_rx();
+        self.reclaim_tx();
+        if self.rx_staged.is_none() && self.raw.poll_receive().is_none() {
+            return None;
+        }
+        let Some(tx_slot) = self.take_tx_slot() else {
+            TX_QUEUE_FULL.fetch_add(1, Ordering::Relaxed);
+            return None;
         };
+        let Some((slot, header, length)) = self.stage() else {
+            self.tx_release(tx_slot);
+            return None;
+        };
+        self.rx_staged = None;
+        let buffer = self.rx.slot(slot);
         self.rx_lent = Some(slot);
         RX_PACKETS.fetch_add(1, Ordering::Relaxed);
         RX_BYTES.fetch_add(length as u64, Ordering::Relaxed);
@@ -268,6 +311,13 @@ impl VirtioNic {
                 None
             }
         }
+    }
+
+    /// Notifies the device of every frame queued and RX buffer posted since the last
+    /// call (one doorbell per queue). The network layer calls it at the end of every
+    /// poll, so nothing waits for a later round.
+    pub fn ring_doorbells(&mut self) {
+        DOORBELLS.fetch_add(u64::from(self.doorbell.ring()), Ordering::Relaxed);
     }
 
     /// Re-posts the RX buffer lent by the last `receive`.

@@ -6,8 +6,11 @@ use smoltcp::wire::{Ipv4Address, Ipv4Cidr};
 
 use crate::boot::cmdline::{BadValue, CommandLine};
 
-/// Connections the socket layer accepts at once, unless `maxconn=` says otherwise.
-pub const DEFAULT_MAXCONN: usize = 1024;
+/// Connections the socket layer accepts at once, unless `maxconn=` says otherwise:
+/// above dbserver's `maxclients` (10000), so the server itself answers the clients past
+/// its limit with its protocol's error. Costs nothing at rest: a connection's buffers
+/// (2 × `sockbuf`) are allocated when its handshake starts.
+pub const DEFAULT_MAXCONN: usize = 10_240;
 /// Per-socket receive and send buffer, unless `sockbuf=` says otherwise.
 pub const DEFAULT_SOCKET_BUFFER_BYTES: usize = 16 * 1024;
 /// Smallest useful socket buffer: one full-sized TCP segment.

@@ -4,17 +4,25 @@
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use smoltcp::iface::{Config, Interface, PollResult, SocketSet, SocketStorage};
+use smoltcp::iface::{
+    Config, Interface, PollIngressSingleResult, PollResult, SocketHandle, SocketSet, SocketStorage,
+};
+use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr};
 
 use super::device::NicDevice;
+use super::parking::{self, Conns};
 use super::NetConfig;
 use crate::drivers::virtio_net::{self, VirtioNic};
 
-/// Socket slots beyond `maxconn`: the socket layer's pool of listening sockets and a
-/// few spare. The set grows past this if needed.
-const EXTRA_SOCKET_SLOTS: usize = 64;
+/// Socket slots reserved at boot. The set grows as connections arrive (and keeps its
+/// slots, a few hundred bytes each, for reuse), so a large `maxconn` costs nothing at rest.
+const INITIAL_SOCKET_SLOTS: usize = 64;
+
+/// Received frames processed between two sweeps of the listening pools (at most this
+/// many SYNs can arrive for a pool between sweeps; see `listener::LISTENING_SOCKETS`).
+pub const INGRESS_BURST_FRAMES: usize = 8;
 
 /// Calls of [`NetStack::poll`].
 pub(super) static POLLS: AtomicU64 = AtomicU64::new(0);
@@ -25,6 +33,13 @@ pub struct NetStack {
     pub sockets: SocketSet<'static>,
     pub config: NetConfig,
     device: NicDevice,
+    /// Sockets in `sockets` or parked (a counter: smoltcp's set can only be counted by
+    /// walking it).
+    socket_count: usize,
+    /// Accepted connections, some parked outside `sockets` (see `parking`).
+    pub(super) conns: Conns,
+    /// A one-slot set to ask smoltcp about one socket.
+    pub(super) probe: SocketSet<'static>,
 }
 
 impl NetStack {
@@ -45,28 +60,77 @@ impl NetStack {
                 log::error!("net: route table full; no default route via {gateway}");
             }
         }
-        let storage: Vec<SocketStorage<'static>> =
-            Vec::with_capacity(config.maxconn + EXTRA_SOCKET_SLOTS);
+        let storage: Vec<SocketStorage<'static>> = Vec::with_capacity(INITIAL_SOCKET_SLOTS);
         NetStack {
             iface,
             sockets: SocketSet::new(storage),
             config,
             device,
+            socket_count: 0,
+            conns: Conns::default(),
+            probe: parking::probe_set(),
         }
     }
 
-    /// One smoltcp poll at `time::now_ns()`: all received frames, then all pending
-    /// transmissions. True if anything changed (frames moved or a socket changed state).
-    pub fn poll(&mut self) -> bool {
+    /// Adds a TCP socket to the set.
+    pub fn add_socket(&mut self, socket: tcp::Socket<'static>) -> SocketHandle {
+        self.socket_count += 1;
+        self.sockets.add(socket)
+    }
+
+    /// Removes a socket from the set, dropping its buffers.
+    pub fn remove_socket(&mut self, handle: SocketHandle) {
+        self.socket_count -= 1;
+        self.sockets.remove(handle);
+    }
+
+    /// Sockets in the set. O(1).
+    pub fn socket_count(&self) -> usize {
+        self.socket_count
+    }
+
+    /// One smoltcp poll at `time::now_ns()`: all received frames, in bursts of
+    /// [`INGRESS_BURST_FRAMES`] with `after_burst` run after each (and at least once:
+    /// it refills the listening pools), then all pending transmissions. True if anything
+    /// changed (frames moved or a socket changed state).
+    pub fn poll(&mut self, mut after_burst: impl FnMut(&mut NetStack)) -> bool {
         POLLS.fetch_add(1, Ordering::Relaxed);
         // Busy: the device need not interrupt until `wait_for_event` re-enables it.
         self.device.nic.set_interrupts(false);
         let frames_before = frames_moved();
-        let result = self.iface.poll(now(), &mut self.device, &mut self.sockets);
+        let mut changed = false;
+        loop {
+            let mut frames = 0;
+            while frames < INGRESS_BURST_FRAMES {
+                if !self.conns.parked.is_empty() {
+                    if let Some(flow) = self.device.nic.peek().and_then(parking::flow_of) {
+                        self.unpark_for_frame(flow);
+                    }
+                }
+                match self
+                    .iface
+                    .poll_ingress_single(now(), &mut self.device, &mut self.sockets)
+                {
+                    PollIngressSingleResult::None => break,
+                    PollIngressSingleResult::PacketProcessed => {}
+                    PollIngressSingleResult::SocketStateChanged => changed = true,
+                }
+                frames += 1;
+            }
+            after_burst(self);
+            if frames < INGRESS_BURST_FRAMES {
+                break;
+            }
+        }
+        let egress = self
+            .iface
+            .poll_egress(now(), &mut self.device, &mut self.sockets);
         // Give the last lent RX buffer back to the device right away.
         self.device.nic.repost_lent_rx();
         self.device.nic.reclaim_tx();
-        result == PollResult::SocketStateChanged || frames_moved() != frames_before
+        // Before anything can wait: the frames and buffers of this round reach the device.
+        self.device.nic.ring_doorbells();
+        changed || egress == PollResult::SocketStateChanged || frames_moved() != frames_before
     }
 
     /// smoltcp's next timer (retransmission, delayed ACK, ARP retry...) in nanoseconds
@@ -91,7 +155,7 @@ impl NetStack {
 }
 
 /// smoltcp's clock: the kernel's monotonic clock.
-fn now() -> Instant {
+pub(super) fn now() -> Instant {
     Instant::from_micros((crate::time::now_ns() / 1000) as i64)
 }
 

@@ -1,9 +1,18 @@
-//! A listening port as a pool of smoltcp sockets. smoltcp has no listen backlog: a
-//! socket in `Listen` state takes exactly one connection. The pool keeps `target`
-//! sockets in the handshake path (listening or not yet accepted), like Linux's
-//! backlog: SYNs beyond it are refused with RST. Accepted sockets leave the pool and
-//! are replaced by fresh listeners; failed handshakes are re-armed in place.
+//! A listening port as a small pool of smoltcp sockets plus an accept queue.
+//!
+//! smoltcp has no listen backlog: a socket in `Listen` state takes exactly one
+//! connection. The pool keeps [`LISTENING_SOCKETS`] sockets in the handshake path
+//! (listening or half-open: Linux's SYN queue), whatever the backlog. A socket that
+//! finished its handshake moves to the accept queue (bounded by `backlog`, Linux's
+//! accept queue) and a fresh listener takes its place, so a large backlog costs nothing
+//! at rest: buffers exist only for the few listeners and for real connections. SYNs
+//! arriving while every pool socket is busy (more than [`LISTENING_SOCKETS`] handshakes
+//! within one sweep) or while the accept queue is full are refused with RST.
+//!
+//! Every operation is O([`LISTENING_SOCKETS`]) or O(1): nothing walks the sockets of
+//! other connections. Failed handshakes are re-armed in place.
 
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -13,30 +22,41 @@ use smoltcp::socket::tcp;
 use super::NetStack;
 use crate::errno::Errno;
 
-/// Smallest and largest pool, whatever `listen(backlog)` asks for.
-const MIN_POOL: usize = 8;
-const MAX_POOL: usize = 512;
+/// Sockets kept listening per port (the SYN queue). The network loop sweeps the pools
+/// at least once per this many received frames (see `NetStack::poll`), so a burst of
+/// SYNs finds a listener for each.
+pub const LISTENING_SOCKETS: usize = 16;
+/// Largest accept queue, whatever `listen(backlog)` asks for (Linux's `somaxconn`).
+pub const MAX_BACKLOG: usize = 4096;
 
 /// The sockets serving one listening port.
 pub struct ListenPool {
     port: u16,
-    target: usize,
-    handles: Vec<SocketHandle>,
+    /// Established connections waiting for `accept`, at most this many.
+    backlog: usize,
+    /// Sockets listening or in their handshake.
+    handshaking: Vec<SocketHandle>,
+    /// Established connections, oldest first.
+    accept_queue: VecDeque<SocketHandle>,
+}
+
+/// How many connections a listener queues for `accept`: `backlog` bounded to
+/// `1..=MAX_BACKLOG` (like Linux, where 0 still admits one).
+pub fn accept_queue_limit(backlog: usize) -> usize {
+    backlog.clamp(1, MAX_BACKLOG)
 }
 
 impl ListenPool {
-    /// Opens a pool for `port` sized by `backlog` (bounded by `maxconn=`).
+    /// Opens a pool for `port` whose accept queue holds up to `backlog` connections.
     pub fn open(stack: &mut NetStack, port: u16, backlog: usize) -> Result<ListenPool, Errno> {
-        let target = backlog
-            .clamp(MIN_POOL, MAX_POOL)
-            .min(stack.config.maxconn.max(1));
         let mut pool = ListenPool {
             port,
-            target,
-            handles: Vec::with_capacity(target),
+            backlog: accept_queue_limit(backlog),
+            handshaking: Vec::with_capacity(LISTENING_SOCKETS),
+            accept_queue: VecDeque::new(),
         };
         pool.replenish(stack);
-        if pool.handles.is_empty() {
+        if pool.handshaking.is_empty() {
             return Err(Errno::EADDRINUSE);
         }
         Ok(pool)
@@ -47,44 +67,64 @@ impl ListenPool {
         self.port
     }
 
-    /// Re-arms sockets whose handshake failed and tops the pool up to its target.
+    /// Moves finished handshakes to the accept queue (while it has room), re-arms
+    /// sockets whose handshake failed and tops the listeners up to
+    /// [`LISTENING_SOCKETS`]. O(`LISTENING_SOCKETS`).
     pub fn replenish(&mut self, stack: &mut NetStack) {
-        for handle in &self.handles {
-            let socket = stack.sockets.get_mut::<tcp::Socket>(*handle);
-            if socket.state() == tcp::State::Closed {
-                let _ = socket.listen(self.port);
+        let mut index = 0;
+        while index < self.handshaking.len() {
+            let handle = self.handshaking[index];
+            let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+            match socket.state() {
+                tcp::State::Listen | tcp::State::SynReceived => index += 1,
+                tcp::State::Closed => {
+                    let _ = socket.listen(self.port);
+                    index += 1;
+                }
+                // Established (or already closing: `accept` still returns it, and the
+                // application sees the end of stream, as on Linux).
+                _ if self.accept_queue.len() < self.backlog => {
+                    self.accept_queue
+                        .push_back(self.handshaking.swap_remove(index));
+                }
+                // Accept queue full: the connection waits here; its slot is not
+                // re-armed, so further SYNs are refused until `accept` makes room.
+                _ => index += 1,
             }
         }
-        while self.handles.len() < self.target {
+        while self.handshaking.len() < LISTENING_SOCKETS {
             let mut socket = new_socket(stack.config.socket_buffer_bytes);
             if socket.listen(self.port).is_err() {
                 break;
             }
-            self.handles.push(stack.sockets.add(socket));
+            self.handshaking.push(stack.add_socket(socket));
         }
     }
 
-    /// Whether a connection is waiting to be accepted.
-    pub fn has_established(&self, stack: &NetStack) -> bool {
-        self.handles
-            .iter()
-            .any(|h| is_established(stack.sockets.get::<tcp::Socket>(*h)))
+    /// Whether a connection is waiting to be accepted. O(1).
+    pub fn has_established(&self) -> bool {
+        !self.accept_queue.is_empty()
     }
 
-    /// Removes and returns one connection that finished its handshake.
-    pub fn take_established(&mut self, stack: &mut NetStack) -> Option<SocketHandle> {
-        let index = self
-            .handles
-            .iter()
-            .position(|h| is_established(stack.sockets.get::<tcp::Socket>(*h)))?;
-        Some(self.handles.swap_remove(index))
+    /// Connections waiting to be accepted.
+    pub fn queued(&self) -> usize {
+        self.accept_queue.len()
     }
 
-    /// Closes the port: every pool socket is aborted and removed.
+    /// Removes and returns the oldest connection that finished its handshake. O(1).
+    pub fn take_established(&mut self) -> Option<SocketHandle> {
+        let handle = self.accept_queue.pop_front();
+        if self.accept_queue.is_empty() && self.accept_queue.capacity() > LISTENING_SOCKETS {
+            // After a burst of connections: give the memory back.
+            self.accept_queue = VecDeque::new();
+        }
+        handle
+    }
+
+    /// Closes the port: every pool and queued socket is aborted and removed.
     pub fn close(self, stack: &mut NetStack) {
-        for handle in self.handles {
-            stack.sockets.get_mut::<tcp::Socket>(handle).abort();
-            stack.sockets.remove(handle);
+        for handle in self.handshaking.into_iter().chain(self.accept_queue) {
+            release(stack, handle);
         }
     }
 }
@@ -92,7 +132,7 @@ impl ListenPool {
 /// Removes a socket whose connection has ended, releasing its buffers.
 pub fn release(stack: &mut NetStack, handle: SocketHandle) {
     stack.sockets.get_mut::<tcp::Socket>(handle).abort();
-    stack.sockets.remove(handle);
+    stack.remove_socket(handle);
 }
 
 /// A TCP socket with `buffer_bytes` of receive and send buffer, Nagle off (request/
@@ -106,9 +146,15 @@ pub fn new_socket(buffer_bytes: usize) -> tcp::Socket<'static> {
     socket
 }
 
-fn is_established(socket: &tcp::Socket<'_>) -> bool {
-    !matches!(
-        socket.state(),
-        tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accept_queue_follows_the_backlog_within_bounds() {
+        assert_eq!(accept_queue_limit(0), 1);
+        assert_eq!(accept_queue_limit(1), 1);
+        assert_eq!(accept_queue_limit(511), 511);
+        assert_eq!(accept_queue_limit(1 << 20), MAX_BACKLOG);
+    }
 }

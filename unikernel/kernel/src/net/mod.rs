@@ -9,6 +9,8 @@ pub mod device;
 pub mod interface;
 // The socket layer (written against this module's contract).
 pub mod listener;
+pub mod parking;
+pub mod readiness;
 pub mod services;
 pub mod socket;
 
@@ -56,6 +58,8 @@ pub struct NetStats {
     pub polls: u64,
     /// Frames lost to driver errors; 0 on a healthy device.
     pub driver_errors: u64,
+    /// Queue notifications sent to the device (at most one per queue per poll).
+    pub doorbells: u64,
 }
 
 /// Finds the NIC and brings up the interface. `Ok(false)` (logged) when there is no
@@ -97,8 +101,9 @@ pub fn init(config: NetConfig) -> Result<bool, NetInitError> {
     Ok(true)
 }
 
-/// Idles until something may have happened, at most `timeout_ns` (and never past
-/// smoltcp's next timer). `net=irq`: re-enables device interrupts, arms the APIC deadline
+/// Idles until something may have happened, at most `timeout_ns`. The caller includes
+/// smoltcp's next timer ([`NetStack::poll_delay_ns`]) in `timeout_ns`: it computed it
+/// right after its poll, and computing it costs a walk over every socket. `net=irq`: re-enables device interrupts, arms the APIC deadline
 /// and halts. `net=poll`: spins on the device's used rings without halting. Returns at
 /// once if work is already waiting. Never holds [`STACK`]'s lock while waiting.
 pub fn wait_for_event(timeout_ns: Option<u64>) {
@@ -112,7 +117,7 @@ pub fn wait_for_event(timeout_ns: Option<u64>) {
             return;
         };
         let mode = stack.config.mode;
-        let wait_ns = earliest(timeout_ns, stack.poll_delay_ns());
+        let wait_ns = timeout_ns;
         let work_waiting = match mode {
             NetMode::Irq => {
                 // Interrupts are off here, so clearing the flag cannot race with the
@@ -145,6 +150,7 @@ pub fn stats() -> NetStats {
         tx_queue_full: load(&virtio_net::TX_QUEUE_FULL),
         polls: load(&interface::POLLS),
         driver_errors: load(&virtio_net::ERRORS),
+        doorbells: load(&virtio_net::DOORBELLS),
     }
 }
 
@@ -185,7 +191,8 @@ fn spin_until(wait_ns: Option<u64>) {
     }
 }
 
-fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+/// The earlier of two optional deadlines.
+pub fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,

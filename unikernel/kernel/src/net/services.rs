@@ -21,7 +21,7 @@ use super::NetStack;
 use crate::boot::cmdline::{BadValue, CommandLine};
 use crate::errno::Errno;
 
-/// Backlog of each built-in service.
+/// Accept queue of each built-in service.
 const SERVICE_BACKLOG: usize = 256;
 /// Bytes moved per echo connection per round (bounded so one busy connection cannot
 /// starve the others).
@@ -93,6 +93,20 @@ pub fn start(ports: ServicePorts) -> Result<(), Errno> {
     Ok(())
 }
 
+/// Refills the services' listening pools; called between bursts of received frames.
+pub fn replenish(stack: &mut NetStack) {
+    let mut guard = SERVICES.lock();
+    let Some(services) = guard.as_mut() else {
+        return;
+    };
+    for service in [services.echo.as_mut(), services.status.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        service.pool.replenish(stack);
+    }
+}
+
 /// One round of service work; called from every network poll.
 pub fn serve(stack: &mut NetStack, sockets: &SocketStats) {
     let mut guard = SERVICES.lock();
@@ -119,15 +133,14 @@ pub fn serve(stack: &mut NetStack, sockets: &SocketStats) {
 
 impl Service {
     fn accept_all(&mut self, stack: &mut NetStack) {
-        // At `maxconn`, established connections stay queued in the pool (and SYNs
-        // beyond the pool are refused), exactly as for the socket layer's `accept`.
+        // At `maxconn`, established connections stay in the accept queue (and SYNs
+        // beyond it are refused), exactly as for the socket layer's `accept`.
         while self.connections.len() < stack.config.maxconn {
-            match self.pool.take_established(stack) {
+            match self.pool.take_established() {
                 Some(handle) => self.connections.push(handle),
                 None => break,
             }
         }
-        self.pool.replenish(stack);
     }
 }
 
@@ -159,7 +172,7 @@ fn answer_status(
         // Sockets and heap are read at the same moment (after this round's accepts), so
         // the line is consistent; the descriptor figures do not change while services run.
         let now = SocketStats {
-            smoltcp_sockets: stack.sockets.iter().count(),
+            smoltcp_sockets: stack.socket_count(),
             ..*sockets
         };
         let line = status_line(&now, echo_connections);
@@ -189,7 +202,7 @@ pub fn status_line(sockets: &SocketStats, echo_connections: usize) -> alloc::str
     let heap = crate::mem::heap::stats();
     let net = super::stats();
     format!(
-        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={}\n",
-        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets
+        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={} doorbells={} parked={}\n",
+        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets, net.doorbells, sockets.parked
     )
 }

@@ -3,7 +3,9 @@
 //! are small integers into one table; every socket is non-blocking; readiness is
 //! level-triggered. Errors are Linux errno values.
 
+use alloc::collections::BinaryHeap;
 use alloc::vec::Vec;
+use core::cmp::Reverse;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use smoltcp::iface::SocketHandle;
@@ -11,6 +13,8 @@ use smoltcp::socket::tcp;
 use spin::Mutex;
 
 use super::listener::ListenPool;
+use super::parking::ConnId;
+use super::readiness::fair_scan;
 use super::{NetStack, STACK};
 use crate::errno::Errno;
 
@@ -50,7 +54,7 @@ enum Kind {
     /// After `listen()`.
     Listening(ListenPool),
     /// An accepted connection.
-    Stream(SocketHandle),
+    Stream(ConnId),
 }
 
 struct Entry {
@@ -58,9 +62,21 @@ struct Entry {
     interest: Interest,
 }
 
-/// The descriptor table and socket bookkeeping.
+/// The descriptor table and socket bookkeeping. Every operation on one descriptor is
+/// O(1) or O(log n) in the number of descriptors.
 struct Table {
     entries: Vec<Option<Entry>>,
+    /// Free slots of `entries` below its length, lowest first (descriptors are handed
+    /// out lowest-free-first, as on Linux).
+    free: BinaryHeap<Reverse<usize>>,
+    /// Descriptors in use.
+    descriptors: usize,
+    /// Descriptors of listening sockets (few: refilled on every burst of frames).
+    listeners: Vec<Fd>,
+    /// Where the next readiness scan starts: one past the last descriptor reported, so
+    /// when more are ready than fit in one `poll_wait`, the next call continues there
+    /// and none starves.
+    scan_cursor: usize,
     /// Accepted connections currently open (limited by `maxconn=`).
     streams: usize,
     /// Streams closed by the application that smoltcp is still shutting down, with the
@@ -68,11 +84,7 @@ struct Table {
     closing: Vec<(SocketHandle, u64)>,
 }
 
-static TABLE: Mutex<Table> = Mutex::new(Table {
-    entries: Vec::new(),
-    streams: 0,
-    closing: Vec::new(),
-});
+static TABLE: Mutex<Table> = Mutex::new(Table::new());
 
 /// TSC cycles spent halted (or spinning, in `net=poll`) in `poll_wait` with nothing to do.
 pub static IDLE_CYCLES: AtomicU64 = AtomicU64::new(0);
@@ -115,36 +127,39 @@ pub fn listen(fd: Fd, backlog: u32) -> Result<(), Errno> {
     };
     let pool = with_stack(|stack| ListenPool::open(stack, port, backlog as usize))?;
     entry.kind = Kind::Listening(pool);
+    table.listeners.push(fd);
     Ok(())
 }
 
-/// `accept4(2)` with `SOCK_NONBLOCK`: an established connection from the pool, or
-/// `EAGAIN`. While `maxconn` connections are open, further ones wait in the pool
-/// (their handshakes complete) or are refused by smoltcp once the pool is full.
+/// `accept4(2)` with `SOCK_NONBLOCK`: the oldest established connection of the accept
+/// queue, or `EAGAIN`. While `maxconn` connections are open, further ones wait in the
+/// accept queue (their handshakes complete; the listener is not reported readable) or
+/// are refused with RST once it is full.
 pub fn accept(fd: Fd) -> Result<Fd, Errno> {
     let mut table = TABLE.lock();
     let streams = table.streams;
-    let handle = with_stack(|stack| {
+    let conn = with_stack(|stack| {
         if streams >= stack.config.maxconn {
             return Err(Errno::EAGAIN);
         }
         let Kind::Listening(pool) = &mut table.get_mut(fd)?.kind else {
             return Err(Errno::EINVAL);
         };
-        pool.take_established(stack).ok_or(Errno::EAGAIN)
+        let handle = pool.take_established().ok_or(Errno::EAGAIN)?;
+        Ok(stack.adopt(handle))
     })?;
     table.streams += 1;
     table.insert(Entry {
-        kind: Kind::Stream(handle),
+        kind: Kind::Stream(conn),
         interest: Interest::default(),
     })
 }
 
 /// `recv(2)`: `Ok(0)` at end of stream.
 pub fn recv(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
-    let handle = TABLE.lock().stream(fd)?;
+    let conn = TABLE.lock().stream(fd)?;
     with_stack(|stack| {
-        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        let socket = stack.stream_mut(conn).ok_or(Errno::EBADF)?;
         match socket.recv_slice(buf) {
             Ok(0) if buf.is_empty() => Ok(0),
             Ok(0) => Err(Errno::EAGAIN),
@@ -157,9 +172,9 @@ pub fn recv(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
 
 /// `send(2)`: may accept fewer bytes than offered; `EAGAIN` when the buffer is full.
 pub fn send(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
-    let handle = TABLE.lock().stream(fd)?;
+    let conn = TABLE.lock().stream(fd)?;
     with_stack(|stack| {
-        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        let socket = stack.stream_mut(conn).ok_or(Errno::EBADF)?;
         if !socket.may_send() {
             return Err(if socket.is_open() {
                 Errno::ENOTCONN
@@ -181,15 +196,19 @@ pub fn close(fd: Fd) -> Result<(), Errno> {
     let mut table = TABLE.lock();
     let entry = table.remove(fd)?;
     match entry.kind {
-        Kind::Stream(handle) => {
+        Kind::Stream(conn) => {
             table.streams -= 1;
-            let _ = with_stack(|stack| {
-                stack.sockets.get_mut::<tcp::Socket>(handle).close();
-                Ok(())
-            });
-            table.closing.push((handle, crate::time::now_ns()));
+            // The socket stays in the set (never parked again) until it finished closing.
+            if let Ok(Some(handle)) = with_stack(|stack| Ok(stack.disown(conn))) {
+                let _ = with_stack(|stack| {
+                    stack.sockets.get_mut::<tcp::Socket>(handle).close();
+                    Ok(())
+                });
+                table.closing.push((handle, crate::time::now_ns()));
+            }
         }
         Kind::Listening(pool) => {
+            table.listeners.retain(|&listener| listener != fd);
             let _ = with_stack(|stack| {
                 pool.close(stack);
                 Ok(())
@@ -219,16 +238,22 @@ pub fn poll_wait(events: &mut [PollEvent], timeout_ms: i32) -> Result<usize, Err
             with_stack(|stack| {
                 progress(stack, &mut table);
                 let ready = table.collect_ready(stack, events);
-                Ok((ready, stack.poll_delay_ns()))
+                let now = crate::time::now_ns();
+                if ready > 0 || events.is_empty() || deadline.is_some_and(|d| now >= d) {
+                    return Ok((Some(ready), None));
+                }
+                // Only when about to wait: smoltcp computes its next timer by visiting
+                // every socket.
+                Ok((None, stack.poll_delay_ns()))
             })?
         };
-        let now = crate::time::now_ns();
-        if ready > 0 || events.is_empty() || deadline.is_some_and(|d| now >= d) {
+        if let Some(ready) = ready {
             return Ok(ready);
         }
+        let now = crate::time::now_ns();
         let wait_ns = match (deadline, delay_ns) {
-            (Some(d), Some(delay)) => Some((d - now).min(delay)),
-            (Some(d), None) => Some(d - now),
+            (Some(d), Some(delay)) => Some(d.saturating_sub(now).min(delay)),
+            (Some(d), None) => Some(d.saturating_sub(now)),
             (None, delay) => delay,
         };
         let idle_start = crate::arch::cpu::rdtsc();
@@ -267,6 +292,8 @@ pub struct SocketStats {
     pub streams: usize,
     pub closing: usize,
     pub smoltcp_sockets: usize,
+    /// Idle connections parked outside smoltcp's socket set (see `parking`).
+    pub parked: usize,
 }
 
 /// Current descriptor and socket counts.
@@ -276,15 +303,14 @@ pub fn stats() -> SocketStats {
     table.snapshot(guard.as_ref())
 }
 
-/// One round of network progress: smoltcp poll, listener replenishing, reaping of
-/// connections that finished closing, and the built-in echo service.
+/// One round of network progress: smoltcp poll (refilling the listening pools between
+/// bursts of frames), reaping of connections that finished closing, and the built-in
+/// services.
 fn progress(stack: &mut NetStack, table: &mut Table) {
-    stack.poll();
-    for entry in table.entries.iter_mut().flatten() {
-        if let Kind::Listening(pool) = &mut entry.kind {
-            pool.replenish(stack);
-        }
-    }
+    stack.poll(|stack| {
+        table.replenish_listeners(stack);
+        super::services::replenish(stack);
+    });
     let now = crate::time::now_ns();
     table.closing.retain(|&(handle, closed_at)| {
         let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
@@ -298,6 +324,12 @@ fn progress(stack: &mut NetStack, table: &mut Table) {
         }
         true
     });
+    stack.park_idle(now);
+    if table.closing.is_empty() && table.closing.capacity() > 0 {
+        // After a storm of closes: give the memory back, so the heap returns to where
+        // it was before the storm.
+        table.closing = Vec::new();
+    }
     let snapshot = table.snapshot(Some(stack));
     super::services::serve(stack, &snapshot);
 }
@@ -309,12 +341,26 @@ fn with_stack<T>(f: impl FnOnce(&mut NetStack) -> Result<T, Errno>) -> Result<T,
 }
 
 impl Table {
+    const fn new() -> Table {
+        Table {
+            entries: Vec::new(),
+            free: BinaryHeap::new(),
+            descriptors: 0,
+            listeners: Vec::new(),
+            scan_cursor: 0,
+            streams: 0,
+            closing: Vec::new(),
+        }
+    }
+
+    /// Counts only: O(1).
     fn snapshot(&self, stack: Option<&NetStack>) -> SocketStats {
         SocketStats {
-            descriptors: self.entries.iter().flatten().count(),
+            descriptors: self.descriptors,
             streams: self.streams,
             closing: self.closing.len(),
-            smoltcp_sockets: stack.map_or(0, |s| s.sockets.iter().count()),
+            smoltcp_sockets: stack.map_or(0, NetStack::socket_count),
+            parked: stack.map_or(0, NetStack::parked_count),
         }
     }
 
@@ -322,15 +368,32 @@ impl Table {
         if self.entries.len() < FIRST_FD {
             self.entries.resize_with(FIRST_FD, || None);
         }
-        let slot = match self.entries.iter().skip(FIRST_FD).position(Option::is_none) {
-            Some(free) => free + FIRST_FD,
+        let slot = match self.free.pop() {
+            Some(Reverse(free)) => free,
             None => {
                 self.entries.push(None);
                 self.entries.len() - 1
             }
         };
+        let Ok(fd) = Fd::try_from(slot) else {
+            self.free.push(Reverse(slot));
+            return Err(Errno::EMFILE);
+        };
         self.entries[slot] = Some(entry);
-        Fd::try_from(slot).map_err(|_| Errno::EMFILE)
+        self.descriptors += 1;
+        Ok(fd)
+    }
+
+    fn replenish_listeners(&mut self, stack: &mut NetStack) {
+        for &fd in &self.listeners {
+            if let Some(Some(Entry {
+                kind: Kind::Listening(pool),
+                ..
+            })) = self.entries.get_mut(fd as usize)
+            {
+                pool.replenish(stack);
+            }
+        }
     }
 
     fn get_mut(&mut self, fd: Fd) -> Result<&mut Entry, Errno> {
@@ -342,14 +405,18 @@ impl Table {
     }
 
     fn remove(&mut self, fd: Fd) -> Result<Entry, Errno> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.entries.get_mut(i))
+        let slot = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
+        let entry = self
+            .entries
+            .get_mut(slot)
             .and_then(Option::take)
-            .ok_or(Errno::EBADF)
+            .ok_or(Errno::EBADF)?;
+        self.free.push(Reverse(slot));
+        self.descriptors -= 1;
+        Ok(entry)
     }
 
-    fn stream(&mut self, fd: Fd) -> Result<SocketHandle, Errno> {
+    fn stream(&mut self, fd: Fd) -> Result<ConnId, Errno> {
         match self.get_mut(fd)?.kind {
             Kind::Stream(handle) => Ok(handle),
             Kind::Listening(_) => Err(Errno::EINVAL),
@@ -368,55 +435,46 @@ impl Table {
             })
     }
 
+    /// Fills `events` with ready descriptors, fairly (see [`fair_scan`]).
     fn collect_ready(&mut self, stack: &mut NetStack, events: &mut [PollEvent]) -> usize {
-        let mut count = 0;
-        for (index, entry) in self.entries.iter_mut().enumerate() {
-            if count == events.len() {
-                break;
-            }
-            let Some(entry) = entry else { continue };
+        let below_maxconn = self.streams < stack.config.maxconn;
+        let entries = &self.entries;
+        fair_scan(&mut self.scan_cursor, entries.len(), events, |index| {
+            let entry = entries[index].as_ref()?;
             if entry.interest == Interest::default() {
-                continue;
+                return None;
             }
             let mut event = PollEvent {
                 fd: index as Fd,
                 ..PollEvent::default()
             };
             match &entry.kind {
-                Kind::Stream(handle) => {
-                    let socket = stack.sockets.get::<tcp::Socket>(*handle);
-                    event.hangup = !socket.is_open();
-                    let end_of_stream = !socket.may_recv();
+                Kind::Stream(conn) => {
+                    let socket = stack.stream_state(*conn);
+                    event.hangup = !socket.is_open;
+                    let end_of_stream = !socket.may_recv;
                     event.readable = entry.interest.readable
-                        && (socket.can_recv() || end_of_stream || event.hangup);
-                    event.writable = entry.interest.writable && (socket.can_send() || event.hangup);
+                        && (socket.can_recv || end_of_stream || event.hangup);
+                    event.writable = entry.interest.writable && (socket.can_send || event.hangup);
                 }
                 Kind::Listening(pool) => {
-                    event.readable = entry.interest.readable && pool.has_established(stack);
+                    // At `maxconn`, accept would say EAGAIN: not readable (no busy spin).
+                    event.readable =
+                        entry.interest.readable && below_maxconn && pool.has_established();
                 }
                 Kind::Fresh | Kind::Bound { .. } => {}
             }
-            if event.readable || event.writable || event.hangup {
-                events[count] = event;
-                count += 1;
-            }
-        }
-        count
+            (event.readable || event.writable || event.hangup).then_some(event)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use smoltcp::iface::SocketSet;
-
     use super::*;
 
     fn empty_table() -> Table {
-        Table {
-            entries: Vec::new(),
-            streams: 0,
-            closing: Vec::new(),
-        }
+        Table::new()
     }
 
     fn fresh() -> Entry {
@@ -460,17 +518,16 @@ mod tests {
                 interest: Interest::default(),
             })
             .unwrap();
-        let mut sockets = SocketSet::new(Vec::new());
-        let handle = sockets.add(super::super::listener::new_socket(1460));
+        let conn: ConnId = 7;
         let stream = table
             .insert(Entry {
-                kind: Kind::Stream(handle),
+                kind: Kind::Stream(conn),
                 interest: Interest::default(),
             })
             .unwrap();
         assert_eq!(table.stream(unbound).err(), Some(Errno::ENOTCONN));
         assert_eq!(table.stream(bound).err(), Some(Errno::ENOTCONN));
-        assert_eq!(table.stream(stream).ok(), Some(handle));
+        assert_eq!(table.stream(stream).ok(), Some(conn));
         assert_eq!(table.stream(99).err(), Some(Errno::EBADF));
     }
 

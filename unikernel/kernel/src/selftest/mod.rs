@@ -11,6 +11,7 @@ mod net;
 // thread context).
 #[allow(unsafe_code)]
 mod null_call;
+mod profile_hot_loop;
 mod red_zone;
 mod starvation;
 
@@ -32,6 +33,7 @@ pub const TESTS: &[&str] = &[
     "redzone",
     "redzone-nonist",
     "net-up",
+    "profile-hot-loop",
 ];
 
 /// Benchmark names accepted by `bench=`.
@@ -54,6 +56,7 @@ pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
         "redzone" => red_zone::run(true),
         "redzone-nonist" => red_zone::run(false),
         "net-up" => net::serve(kernel),
+        "profile-hot-loop" => profile_hot_loop::run(),
         _ => ExitCode::TestFailed,
     }
 }

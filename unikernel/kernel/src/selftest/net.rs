@@ -28,14 +28,15 @@ pub fn serve(kernel: &Kernel) -> ExitCode {
     log::info!("net-up: serving at {address} for {ttl_s} s");
     let deadline_ns = time::now_ns().saturating_add(ttl_s.saturating_mul(NS_PER_S));
     loop {
-        if let Some(stack) = STACK.lock().as_mut() {
-            while stack.poll() {}
-        }
+        let timer_ns = STACK.lock().as_mut().and_then(|stack| {
+            while stack.poll(|_| {}) {}
+            stack.poll_delay_ns()
+        });
         let now_ns = time::now_ns();
         if now_ns >= deadline_ns {
             break;
         }
-        net::wait_for_event(Some(deadline_ns - now_ns));
+        net::wait_for_event(net::earliest(Some(deadline_ns - now_ns), timer_ns));
     }
     let stats = net::stats();
     log::info!(

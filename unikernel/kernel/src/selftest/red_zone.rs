@@ -32,6 +32,12 @@ pub fn run(on_ist: bool) -> ExitCode {
     apic::timer_stop();
     idt::set_ist(APIC_TIMER, Some(IstSlot::Irq));
     let taken = timer::INTERRUPTS.load(Ordering::Relaxed) - start;
+    if crate::profile::armed() {
+        log::info!(
+            "red zone: {} profiler samples (NMIs on IST2) were taken during the check",
+            crate::profile::buffer::written()
+        );
+    }
     let where_delivered = if on_ist { "IST5" } else { "the current stack" };
     log::info!("red zone: {taken} timer interrupts on {where_delivered}; red zone corrupted {corruptions} times");
     match (on_ist, corruptions) {

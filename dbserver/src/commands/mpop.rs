@@ -1,0 +1,166 @@
+//! Pops from the first non-empty of several keys: LMPOP BLMPOP ZMPOP BZMPOP. Each answers
+//! `[key, popped]` for the first key holding elements, or a null array (the blocking forms
+//! park until a key gets elements or the timeout passes, see [`super::blocking`]).
+
+use super::blocking::{first_ready, park, timeout_arg};
+use super::sets::numkeys_arg;
+use super::zsets::pop_from;
+use super::{eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
+use crate::resp::{self, Args, NULL_ARRAY};
+use crate::store::Value;
+
+/// What the arguments after `numkeys` ask for.
+struct MpopRequest {
+    /// Index of the first key.
+    first_key: usize,
+    /// Number of keys.
+    keys: usize,
+    /// The second end was named (`RIGHT`, `MAX`).
+    second_end: bool,
+    /// Elements to pop at most.
+    count: usize,
+}
+
+/// Parse `numkeys key... END1|END2 [COUNT count]` from index `at`.
+fn parse(
+    ctx: &mut Ctx<'_>,
+    args: &Args<'_>,
+    at: usize,
+    ends: [&str; 2],
+) -> Result<MpopRequest, Replied> {
+    let keys = numkeys_arg(ctx, args, at)?;
+    let end_at = at + 1 + keys;
+    let second_end = match args.get(end_at) {
+        w if eq_ignore_case(w, ends[0]) => false,
+        w if eq_ignore_case(w, ends[1]) => true,
+        _ => {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+            return Err(Replied);
+        }
+    };
+    let count = match args.len().saturating_sub(end_at + 1) {
+        0 => 1,
+        2 if eq_ignore_case(args.get(end_at + 1), "count") => {
+            let c = int_arg(ctx.out, args, end_at + 2).ok_or(Replied)?;
+            match usize::try_from(c) {
+                Ok(c) if c > 0 => c,
+                _ => {
+                    ctx.out
+                        .extend_from_slice(b"-ERR count should be greater than 0\r\n");
+                    return Err(Replied);
+                }
+            }
+        }
+        _ => {
+            ctx.out.extend_from_slice(SYNTAX_ERROR);
+            return Err(Replied);
+        }
+    };
+    Ok(MpopRequest {
+        first_key: at + 1,
+        keys,
+        second_end,
+        count,
+    })
+}
+
+fn is_list(v: &Value) -> bool {
+    matches!(v, Value::List(_))
+}
+
+fn is_zset(v: &Value) -> bool {
+    matches!(v, Value::ZSet(_))
+}
+
+/// `LMPOP numkeys key... LEFT|RIGHT [COUNT count]`.
+pub fn lmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let Ok(req) = parse(ctx, args, 1, ["left", "right"]) else {
+        return;
+    };
+    let keys = args.iter_from(req.first_key).take(req.keys);
+    let Ok(ready) = first_ready(ctx, keys, is_list) else {
+        return;
+    };
+    match ready {
+        Some(key) => reply_list_pop(ctx, key, &req),
+        None => ctx.out.extend_from_slice(NULL_ARRAY),
+    }
+}
+
+/// `BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT count]`.
+pub fn blmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let Ok(req) = parse(ctx, args, 2, ["left", "right"]) else {
+        return;
+    };
+    let Ok(deadline) = timeout_arg(ctx, args.get(1)) else {
+        return;
+    };
+    let keys = args.iter_from(req.first_key).take(req.keys);
+    let Ok(ready) = first_ready(ctx, keys, is_list) else {
+        return;
+    };
+    match ready {
+        Some(key) => reply_list_pop(ctx, key, &req),
+        None => park(ctx, args, deadline, NULL_ARRAY),
+    }
+}
+
+fn reply_list_pop(ctx: &mut Ctx<'_>, key: &[u8], req: &MpopRequest) {
+    let front = !req.second_end;
+    match ctx.shared.store.pop(key, req.count, front, ctx.now_ms) {
+        Err(_) => ctx.out.extend_from_slice(WRONGTYPE),
+        Ok(popped) => {
+            resp::array_header(ctx.out, 2);
+            resp::bulk(ctx.out, key);
+            super::lists::bulk_array(ctx.out, &popped);
+        }
+    }
+}
+
+/// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: `[key, [[member, score]...]]`.
+pub fn zmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let Ok(req) = parse(ctx, args, 1, ["min", "max"]) else {
+        return;
+    };
+    let keys = args.iter_from(req.first_key).take(req.keys);
+    let Ok(ready) = first_ready(ctx, keys, is_zset) else {
+        return;
+    };
+    match ready {
+        Some(key) => reply_zset_pop(ctx, key, &req),
+        None => ctx.out.extend_from_slice(NULL_ARRAY),
+    }
+}
+
+/// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`.
+pub fn bzmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    let Ok(req) = parse(ctx, args, 2, ["min", "max"]) else {
+        return;
+    };
+    let Ok(deadline) = timeout_arg(ctx, args.get(1)) else {
+        return;
+    };
+    let keys = args.iter_from(req.first_key).take(req.keys);
+    let Ok(ready) = first_ready(ctx, keys, is_zset) else {
+        return;
+    };
+    match ready {
+        Some(key) => reply_zset_pop(ctx, key, &req),
+        None => park(ctx, args, deadline, NULL_ARRAY),
+    }
+}
+
+fn reply_zset_pop(ctx: &mut Ctx<'_>, key: &[u8], req: &MpopRequest) {
+    let Ok(popped) = pop_from(ctx, key, req.count, req.second_end) else {
+        ctx.out.extend_from_slice(WRONGTYPE);
+        return;
+    };
+    resp::array_header(ctx.out, 2);
+    resp::bulk(ctx.out, key);
+    resp::array_header(ctx.out, popped.len());
+    for (m, s) in &popped {
+        resp::array_header(ctx.out, 2);
+        resp::bulk(ctx.out, m);
+        resp::double(ctx.out, *s);
+    }
+}
