@@ -44,20 +44,25 @@ fi
 TAGS="-needs:repl -needs:debug -needs:config-maxmemory"
 SKIPFILE="$(pwd)/dbserver/bench/redis-test-suite.skip"
 
-"$DBSERVER" --port 0 --sql-port off >"$work/dbserver.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 600); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) (RESP).*/\1/p' "$work/dbserver.log")
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/dbserver.log"; exit 1; }
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "dbserver did not report its port" >&2; exit 1; }
+# Each unit gets a fresh server (a unit may leave settings changed, as on a real Redis).
+start_server() {
+    "$DBSERVER" --port 0 --sql-port off >"$work/dbserver.log" 2>&1 &
+    server_pid=$!
+    port=""
+    for _ in $(seq 1 600); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) (RESP).*/\1/p' "$work/dbserver.log")
+        [ -n "$port" ] && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/dbserver.log"; exit 1; }
+        sleep 0.1
+    done
+    echo "dbserver did not report its port" >&2
+    exit 1
+}
 
 printf '%-18s %6s %6s %s\n' unit passed failed notes
 total_ok=0; total_err=0
 for unit in "${UNITS[@]}"; do
+    start_server
     log="$work/$(echo "$unit" | tr / _).log"
     (cd "$REDIS_SRC" && timeout 900 tclsh tests/test_helper.tcl --host 127.0.0.1 --port "$port" \
         --singledb --ignore-encoding --clients 1 --timeout 120 --tags "$TAGS" \
@@ -72,5 +77,8 @@ for unit in "${UNITS[@]}"; do
     total_ok=$((total_ok + ok)); total_err=$((total_err + err))
     if [ -n "${VERBOSE:-}" ]; then grep '^\[err\]\|^\[exception\]' -A3 "$log" || true; fi
     kill -0 "$server_pid" 2>/dev/null || { echo "dbserver died during $unit" >&2; exit 1; }
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
 done
 printf '%-18s %6s %6s\n' total "$total_ok" "$total_err"

@@ -15,7 +15,9 @@ use conn::{After, Conn, Protocol};
 use deadlines::Deadlines;
 use timeouts::{arm, close_conn, TimerSettings};
 
-use crate::commands::{blocked_deadline, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS};
+use crate::commands::{
+    blocked_deadline, blocked_order, retry_blocked, Client, Ctx, Dispatcher, Shared, COMMANDS,
+};
 use crate::config::Config;
 use crate::mysql::ProtocolSettings;
 use crate::resp::Limits;
@@ -203,13 +205,23 @@ impl<'s, S: Syscalls> Server<'s, S> {
     fn serve_blocked(&mut self, now_ms: u64) {
         let connected = self.conns.len();
         let mut closed = Vec::new();
-        for conn in self.conns.values_mut() {
+        // Parked clients are served in the order they blocked, as in Redis.
+        let mut parked: Vec<(u64, Fd)> = self
+            .conns
+            .iter()
+            .filter_map(|(fd, c)| match &c.protocol {
+                Protocol::Resp { client, .. } => blocked_order(client).map(|o| (o, *fd)),
+                Protocol::Mysql(_) => None,
+            })
+            .collect();
+        parked.sort_unstable();
+        for (_, fd) in parked {
+            let Some(conn) = self.conns.get_mut(&fd) else {
+                continue;
+            };
             let Protocol::Resp { client, .. } = &mut conn.protocol else {
                 continue;
             };
-            if client.blocked.is_none() {
-                continue;
-            }
             let mut ctx = Ctx {
                 shared: &mut self.shared,
                 client,

@@ -11,8 +11,10 @@ use alloc::vec::Vec;
 use hashbrown::hash_map::EntryRef;
 
 mod access;
+mod collections;
 mod encoding_hints;
 mod pubsub;
+mod timing;
 mod zset;
 pub use access::element_cost;
 pub use encoding_hints::{EncodingHint, EncodingHints, ENCODING_HINTS};
@@ -119,6 +121,8 @@ pub struct Store {
     wall_offset_ms: Option<i64>,
     /// Clients parked by a blocking command (the event loop retries them while any).
     pub blocked_clients: usize,
+    /// Requests parked so far (orders parked clients: the oldest is served first).
+    pub block_sequence: u64,
     /// Pub/sub subscriptions and messages to deliver (kept here, with the other state
     /// shared by all clients).
     pub pubsub: PubSub,
@@ -164,8 +168,12 @@ impl Store {
 
     /// Remove everything.
     pub fn flush(&mut self) {
-        for (_, version) in self.watched.values_mut() {
-            *version += 1;
+        // Only watched keys that exist change (as in Redis: a missing key stays missing).
+        let map = &self.map;
+        for (key, (_, version)) in self.watched.iter_mut() {
+            if map.contains_key(key) {
+                *version += 1;
+            }
         }
         self.map.clear();
         self.expires.clear();
@@ -342,325 +350,8 @@ impl Store {
         r
     }
 
-    /// The offset from monotonic deadlines to Unix times, given one measurement of it.
-    /// The first measurement is kept, so conversions both ways agree to the millisecond
-    /// (measurements jitter by the time between reading the two clocks); a measurement
-    /// more than [`WALL_CLOCK_STEP_MS`] away replaces it (the wall clock was set).
-    pub fn wall_offset_ms(&mut self, measured: i64) -> i64 {
-        match self.wall_offset_ms {
-            Some(kept) if kept.abs_diff(measured) <= WALL_CLOCK_STEP_MS => kept,
-            _ => {
-                self.wall_offset_ms = Some(measured);
-                measured
-            }
-        }
-    }
-
-    /// Record a write to `key` for `WATCH` (one branch when nothing is watched).
-    fn touch(&mut self, key: &[u8]) {
-        if !self.watched.is_empty() {
-            if let Some((_, version)) = self.watched.get_mut(key) {
-                *version += 1;
-            }
-        }
-    }
-
-    /// Start watching `key`; returns its version.
-    pub fn watch(&mut self, key: &[u8]) -> u64 {
-        let (watchers, version) = self.watched.entry_ref(key).or_insert((0, 0));
-        *watchers += 1;
-        *version
-    }
-
-    /// The version of a watched key.
-    pub fn watch_version(&self, key: &[u8]) -> u64 {
-        self.watched.get(key).map_or(u64::MAX, |(_, v)| *v)
-    }
-
-    /// Stop one watch of `key`.
-    pub fn unwatch(&mut self, key: &[u8]) {
-        if let Some((watchers, _)) = self.watched.get_mut(key) {
-            *watchers -= 1;
-            if *watchers == 0 {
-                self.watched.remove(key);
-            }
-        }
-    }
-
     fn adjust(&mut self, delta: isize) {
         self.used_bytes = self.used_bytes.saturating_add_signed(delta);
-    }
-
-    // ------------------------------------------------------------------ lists
-
-    /// Push `items` at the front (`LPUSH`) or back (`RPUSH`); returns the new length.
-    pub fn push<'a>(
-        &mut self,
-        key: &[u8],
-        items: impl Iterator<Item = &'a [u8]>,
-        front: bool,
-        now_ms: u64,
-    ) -> Result<usize, WrongType> {
-        self.upsert(
-            key,
-            now_ms,
-            || Value::List(VecDeque::new()),
-            |v| match v {
-                Value::List(l) => {
-                    let mut added = 0usize;
-                    for item in items {
-                        added += item.len() + ELEMENT_OVERHEAD_BYTES;
-                        if front {
-                            l.push_front(item.to_vec());
-                        } else {
-                            l.push_back(item.to_vec());
-                        }
-                    }
-                    (Ok(l.len()), added as isize)
-                }
-                _ => (Err(WrongType), 0),
-            },
-        )
-    }
-
-    /// Pop up to `count` elements from the front or back.
-    pub fn pop(
-        &mut self,
-        key: &[u8],
-        count: usize,
-        front: bool,
-        now_ms: u64,
-    ) -> Result<Vec<Vec<u8>>, WrongType> {
-        self.modify(key, now_ms, |v| match v {
-            Value::List(l) => {
-                let n = count.min(l.len());
-                let popped: Vec<Vec<u8>> = if front {
-                    l.drain(..n).collect()
-                } else {
-                    let mut tail: Vec<Vec<u8>> = l.drain(l.len() - n..).collect();
-                    tail.reverse();
-                    tail
-                };
-                let freed: usize = popped
-                    .iter()
-                    .map(|e| e.len() + ELEMENT_OVERHEAD_BYTES)
-                    .sum();
-                (Ok(popped), -(freed as isize))
-            }
-            _ => (Err(WrongType), 0),
-        })
-        .unwrap_or(Ok(Vec::new()))
-    }
-
-    // ------------------------------------------------------------------ sets
-
-    /// Add members; returns how many were new.
-    pub fn sadd<'a>(
-        &mut self,
-        key: &[u8],
-        members: impl Iterator<Item = &'a [u8]>,
-        now_ms: u64,
-    ) -> Result<usize, WrongType> {
-        self.upsert(
-            key,
-            now_ms,
-            || Value::Set(HashSet::default()),
-            |v| match v {
-                Value::Set(s) => {
-                    let (mut added, mut bytes) = (0usize, 0usize);
-                    for m in members {
-                        if !s.contains(m) {
-                            s.insert(m.to_vec());
-                            added += 1;
-                            bytes += m.len() + ELEMENT_OVERHEAD_BYTES;
-                        }
-                    }
-                    (Ok(added), bytes as isize)
-                }
-                _ => (Err(WrongType), 0),
-            },
-        )
-    }
-
-    /// Remove and return up to `count` arbitrary members.
-    pub fn spop(
-        &mut self,
-        key: &[u8],
-        count: usize,
-        now_ms: u64,
-    ) -> Result<Vec<Vec<u8>>, WrongType> {
-        self.modify(key, now_ms, |v| match v {
-            Value::Set(s) => {
-                let n = count.min(s.len());
-                let picked: Vec<Vec<u8>> = s.iter().take(n).cloned().collect();
-                let mut freed = 0usize;
-                for m in &picked {
-                    s.remove(m);
-                    freed += m.len() + ELEMENT_OVERHEAD_BYTES;
-                }
-                (Ok(picked), -(freed as isize))
-            }
-            _ => (Err(WrongType), 0),
-        })
-        .unwrap_or(Ok(Vec::new()))
-    }
-
-    // ------------------------------------------------------------------ hashes
-
-    /// Set field/value pairs; returns how many fields were new.
-    pub fn hset<'a>(
-        &mut self,
-        key: &[u8],
-        pairs: impl Iterator<Item = (&'a [u8], &'a [u8])>,
-        now_ms: u64,
-    ) -> Result<usize, WrongType> {
-        self.upsert(
-            key,
-            now_ms,
-            || Value::Hash(HashMap::default()),
-            |v| match v {
-                Value::Hash(h) => {
-                    let (mut added, mut delta) = (0usize, 0isize);
-                    for (f, val) in pairs {
-                        match h.get_mut(f) {
-                            Some(old) => {
-                                delta += val.len() as isize - old.len() as isize;
-                                old.clear();
-                                old.extend_from_slice(val);
-                            }
-                            None => {
-                                h.insert(f.to_vec(), val.to_vec());
-                                added += 1;
-                                delta += (f.len() + val.len() + ELEMENT_OVERHEAD_BYTES) as isize;
-                            }
-                        }
-                    }
-                    (Ok(added), delta)
-                }
-                _ => (Err(WrongType), 0),
-            },
-        )
-    }
-
-    /// Delete fields; returns how many existed.
-    pub fn hdel<'a>(
-        &mut self,
-        key: &[u8],
-        fields: impl Iterator<Item = &'a [u8]>,
-        now_ms: u64,
-    ) -> Result<usize, WrongType> {
-        self.modify(key, now_ms, |v| match v {
-            Value::Hash(h) => {
-                let (mut removed, mut freed) = (0usize, 0usize);
-                for f in fields {
-                    if let Some(old) = h.remove(f) {
-                        removed += 1;
-                        freed += f.len() + old.len() + ELEMENT_OVERHEAD_BYTES;
-                    }
-                }
-                (Ok(removed), -(freed as isize))
-            }
-            _ => (Err(WrongType), 0),
-        })
-        .unwrap_or(Ok(0))
-    }
-
-    // ------------------------------------------------------------------ sorted sets
-
-    /// `ZADD`: returns the number of added (or, with `CH`, changed) members, or with
-    /// `INCR` the new score (`None` when a condition prevented the update).
-    pub fn zadd<'a>(
-        &mut self,
-        key: &[u8],
-        items: impl Iterator<Item = (f64, &'a [u8])>,
-        opts: ZAddOptions,
-        now_ms: u64,
-    ) -> Result<zset::ZAddResult, WrongType> {
-        self.upsert(
-            key,
-            now_ms,
-            || Value::ZSet(ZSet::default()),
-            |v| match v {
-                Value::ZSet(z) => {
-                    let before = z.accounted_bytes() as isize;
-                    let r = z.add(items, opts);
-                    (Ok(r), z.accounted_bytes() as isize - before)
-                }
-                _ => (Err(WrongType), 0),
-            },
-        )
-    }
-
-    /// Pop up to `count` members with the lowest scores.
-    pub fn zpopmin(
-        &mut self,
-        key: &[u8],
-        count: usize,
-        now_ms: u64,
-    ) -> Result<Vec<(Vec<u8>, f64)>, WrongType> {
-        self.modify(key, now_ms, |v| match v {
-            Value::ZSet(z) => {
-                let before = z.accounted_bytes() as isize;
-                let popped = z.pop_min(count);
-                (Ok(popped), z.accounted_bytes() as isize - before)
-            }
-            _ => (Err(WrongType), 0),
-        })
-        .unwrap_or(Ok(Vec::new()))
-    }
-
-    // ------------------------------------------------------------------ expiry
-
-    /// Delete keys whose deadline passed, at most `budget` of them; returns how many.
-    pub fn expire_due(&mut self, now_ms: u64, budget: usize) -> usize {
-        let mut removed = 0;
-        while removed < budget {
-            match self.expires.first() {
-                Some((at, _)) if *at <= now_ms => {}
-                _ => break,
-            }
-            let Some((_, key)) = self.expires.pop_first() else {
-                break;
-            };
-            self.touch(&key);
-            if let Some(entry) = self.map.remove(&key) {
-                self.used_bytes = self.used_bytes.saturating_sub(
-                    key.len() + ENTRY_OVERHEAD_BYTES + entry.value.accounted_bytes(),
-                );
-                self.expired_keys += 1;
-            }
-            removed += 1;
-        }
-        removed
-    }
-
-    fn expire_if_due(&mut self, key: &[u8], now_ms: u64) {
-        if self.expires.is_empty() {
-            // Fast path: no key has a time to live, so none can be due (saves a lookup).
-            return;
-        }
-        let due = matches!(self.map.get(key), Some(Entry { expire_at_ms: Some(at), .. }) if *at <= now_ms);
-        if due {
-            self.remove(key);
-            self.expired_keys += 1;
-        }
-    }
-
-    fn set_expiry(&mut self, key: &[u8], at_ms: Option<u64>) {
-        self.touch(key);
-        let Some(entry) = self.map.get_mut(key) else {
-            return;
-        };
-        if entry.expire_at_ms == at_ms {
-            return;
-        }
-        if let Some(old) = entry.expire_at_ms {
-            self.expires.remove(&(old, key.to_vec()));
-        }
-        entry.expire_at_ms = at_ms;
-        if let Some(at) = at_ms {
-            self.expires.insert((at, key.to_vec()));
-        }
     }
 
     fn remove(&mut self, key: &[u8]) -> bool {
@@ -679,70 +370,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strings_and_accounting() {
-        let mut s = Store::new();
-        s.set_str(b"k", b"hello", Ttl::Clear, 0);
-        assert_eq!(s.used_bytes(), 1 + ENTRY_OVERHEAD_BYTES + 5);
-        s.set_str(b"k", b"hi", Ttl::Clear, 0);
-        assert_eq!(s.used_bytes(), 1 + ENTRY_OVERHEAD_BYTES + 2);
-        assert_eq!(s.append(b"k", b"!!", 0), Ok(4));
-        assert_eq!(s.used_bytes(), 1 + ENTRY_OVERHEAD_BYTES + 4);
-        assert!(s.delete(b"k", 0));
-        assert_eq!(s.used_bytes(), 0);
-    }
-
-    #[test]
-    fn lazy_and_active_expiry() {
-        let mut s = Store::new();
-        s.set_str(b"a", b"1", Ttl::At(100), 0);
-        s.set_str(b"b", b"2", Ttl::At(200), 0);
-        assert_eq!(s.ttl_ms(b"a", 40), Some(Some(60)));
-        assert!(s.get(b"a", 99).is_some());
-        assert!(s.get(b"a", 100).is_none());
-        assert_eq!(s.len(), 1);
-        assert_eq!(s.expire_due(150, 10), 0);
-        assert_eq!(s.expire_due(250, 10), 1);
-        assert!(s.is_empty());
-        assert_eq!(s.used_bytes(), 0);
-        assert_eq!(s.keys_with_expiry(), 0);
-        assert_eq!(s.expired_keys(), 2);
-    }
-
-    #[test]
-    fn overwrite_clears_or_keeps_ttl() {
-        let mut s = Store::new();
-        s.set_str(b"a", b"1", Ttl::At(100), 0);
-        s.set_str(b"a", b"2", Ttl::Keep, 0);
-        assert_eq!(s.ttl_ms(b"a", 0), Some(Some(100)));
-        s.set_str(b"a", b"3", Ttl::Clear, 0);
-        assert_eq!(s.ttl_ms(b"a", 0), Some(None));
-        assert_eq!(s.keys_with_expiry(), 0);
-    }
-
-    #[test]
-    fn collections_are_deleted_when_empty_and_accounted() {
-        let mut s = Store::new();
-        let items: [&[u8]; 3] = [b"a", b"bb", b"ccc"];
-        assert_eq!(s.push(b"l", items.iter().copied(), false, 0), Ok(3));
-        assert_eq!(
-            s.pop(b"l", 2, false, 0),
-            Ok(alloc::vec![b"ccc".to_vec(), b"bb".to_vec()])
-        );
-        assert_eq!(s.pop(b"l", 5, true, 0), Ok(alloc::vec![b"a".to_vec()]));
-        assert!(!s.exists(b"l", 0));
-        assert_eq!(s.used_bytes(), 0);
-        assert_eq!(s.sadd(b"s", items.iter().copied(), 0), Ok(3));
-        assert_eq!(s.spop(b"s", 3, 0).map(|v| v.len()), Ok(3));
-        assert_eq!(s.used_bytes(), 0);
-        assert_eq!(s.hset(b"h", [(&b"f"[..], &b"v"[..])].into_iter(), 0), Ok(1));
-        assert_eq!(s.hdel(b"h", [&b"f"[..]].into_iter(), 0), Ok(1));
-        assert!(s.is_empty());
-        assert_eq!(s.used_bytes(), 0);
-        assert_eq!(s.push(b"l", items.iter().copied(), false, 0), Ok(3));
-        assert_eq!(s.sadd(b"l", items.iter().copied(), 0), Err(WrongType));
-    }
-}
+mod tests;

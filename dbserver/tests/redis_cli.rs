@@ -251,3 +251,55 @@ fn info_reports_cpu_time() {
         .and_then(|v| v.trim().parse::<f64>().ok());
     assert!(user.is_some_and(|u| u >= 0.0), "{out}");
 }
+
+#[test]
+fn redis_cli_speaks_resp3_after_hello_3() {
+    let server = Server::start(&[]);
+    let script = "HSET h field value\nHGETALL h\nSADD s m\nSMEMBERS s\nZADD z 0.1 a\n\
+                  ZSCORE z a\nZRANGE z 0 -1 WITHSCORES\nGET missing\nHELLO 3\n";
+    let out = cli(&server, &["-3", "--no-raw"], script);
+    let want = "(integer) 1\n\
+                1# \"field\" => \"value\"\n\
+                (integer) 1\n\
+                1~ \"m\"\n\
+                (integer) 1\n\
+                (double) 0.10000000000000001\n\
+                1) 1) \"a\"\n   2) (double) 0.10000000000000001\n\
+                (nil)\n";
+    assert!(out.starts_with(want), "{out}");
+    assert!(out.contains("\"proto\" => (integer) 3"), "{out}");
+}
+
+#[test]
+fn resp3_subscriber_gets_push_messages() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[]);
+    let mut sub = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    sub.write_all(b"HELLO 3\r\nSUBSCRIBE news\r\n").unwrap();
+    let confirm = ">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+    let mut got = Vec::new();
+    let mut buf = [0u8; 512];
+    while !String::from_utf8_lossy(&got).ends_with(confirm) {
+        let n = sub.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "connection closed: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        got.starts_with(b"%7\r\n"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    assert_eq!(cli(&server, &["PUBLISH", "news", "hi"], ""), "1\n");
+    let message = ">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n";
+    let mut got = Vec::new();
+    while got.len() < message.len() {
+        let n = sub.read(&mut buf).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(String::from_utf8_lossy(&got), message);
+}

@@ -24,6 +24,7 @@
 
 pub mod accel;
 pub mod build;
+mod capture;
 pub mod cleanup;
 pub mod environment;
 pub mod exit;
@@ -33,6 +34,7 @@ pub mod profile;
 pub mod qemu;
 pub mod resp;
 pub mod running;
+pub mod storm;
 pub mod vm;
 
 pub use accel::{Accel, AccelChoice, Accelerator};

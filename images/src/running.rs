@@ -1,6 +1,7 @@
 //! A running VM: QEMU with its serial console on a pipe, captured, logged and searchable.
 
 use crate::accel::AccelChoice;
+use crate::capture::{spawn_serial_reader, spawn_stderr_reader, Capture};
 use crate::cleanup;
 use crate::exit::GuestExit;
 use crate::netns::NetAttach;
@@ -8,12 +9,11 @@ use crate::qemu::{qemu_args, Image};
 use crate::vm::VmSpec;
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs::File;
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -311,120 +311,6 @@ fn explain_qemu_stderr(stderr: &str) -> Option<&'static str> {
     }
 }
 
-#[derive(Default)]
-struct Capture {
-    state: Mutex<CaptureState>,
-    cond: Condvar,
-}
-
-#[derive(Default)]
-struct CaptureState {
-    bytes: Vec<u8>,
-    /// Offset after the line last returned by `wait_for_line`.
-    cursor: usize,
-    eof: bool,
-}
-
-impl Capture {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CaptureState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn wait<'a>(
-        &self,
-        guard: std::sync::MutexGuard<'a, CaptureState>,
-        timeout: Duration,
-    ) -> std::sync::MutexGuard<'a, CaptureState> {
-        match self.cond.wait_timeout(guard, timeout) {
-            Ok((g, _)) => g,
-            Err(e) => e.into_inner().0,
-        }
-    }
-
-    fn append(&self, data: &[u8]) {
-        self.lock().bytes.extend_from_slice(data);
-        self.cond.notify_all();
-    }
-
-    /// Waits (bounded) until the pipe has been read to its end.
-    fn wait_eof(&self, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        let mut st = self.lock();
-        while !st.eof {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
-            }
-            st = self.wait(st, deadline - now);
-        }
-    }
-
-    fn close(&self) {
-        self.lock().eof = true;
-        self.cond.notify_all();
-    }
-}
-
-impl CaptureState {
-    /// The first complete line after the cursor containing `needle` (at EOF also the final
-    /// partial line); advances the cursor past it.
-    fn take_line_containing(&mut self, needle: &str) -> Option<String> {
-        let mut start = self.cursor;
-        while start < self.bytes.len() {
-            let rest = &self.bytes[start..];
-            let (line, next) = match rest.iter().position(|&b| b == b'\n') {
-                Some(i) => (&rest[..i], start + i + 1),
-                None if self.eof => (rest, self.bytes.len()),
-                None => return None,
-            };
-            let text = String::from_utf8_lossy(line);
-            if text.contains(needle) {
-                self.cursor = next;
-                return Some(text.trim_end_matches('\r').to_owned());
-            }
-            start = next;
-        }
-        None
-    }
-}
-
-fn spawn_serial_reader(
-    mut out: ChildStdout,
-    cap: Arc<Capture>,
-    mut log: File,
-    echo: bool,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        loop {
-            match out.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let _ = log.write_all(&buf[..n]);
-                    if echo {
-                        let mut stdout = std::io::stdout().lock();
-                        let _ = stdout.write_all(&buf[..n]);
-                        let _ = stdout.flush();
-                    }
-                    cap.append(&buf[..n]);
-                }
-            }
-        }
-        let _ = log.flush();
-        cap.close();
-    })
-}
-
-fn spawn_stderr_reader(mut err: ChildStderr, cap: Arc<Capture>) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = err.read(&mut buf) {
-            cap.append(&buf[..n]);
-        }
-        cap.close();
-    })
-}
-
 fn default_log_path(image: &str) -> PathBuf {
     let n = VM_COUNTER.fetch_add(1, Ordering::Relaxed);
     crate::out_dir()
@@ -452,23 +338,4 @@ pub(crate) fn find_program(program: &str) -> Option<PathBuf> {
         .split(':')
         .map(|dir| Path::new(dir).join(program))
         .find(|p| p.is_file())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_found_in_order_after_the_cursor() {
-        let mut st = CaptureState {
-            bytes: b"boot\r\nready 1\nready 2\npart".to_vec(),
-            ..Default::default()
-        };
-        assert_eq!(st.take_line_containing("ready").as_deref(), Some("ready 1"));
-        assert_eq!(st.take_line_containing("ready").as_deref(), Some("ready 2"));
-        assert_eq!(st.take_line_containing("part"), None);
-        st.eof = true;
-        assert_eq!(st.take_line_containing("part").as_deref(), Some("part"));
-        assert_eq!(st.take_line_containing("boot"), None);
-    }
 }

@@ -6,12 +6,10 @@
 //! drifts of the host affect all targets alike.
 
 use std::fs;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bench::{self, Measurement, RunConfig};
 use crate::csv_out::{round_to, CsvSink, ResultRow};
@@ -326,14 +324,41 @@ pub fn make_row(
     cfg: &RunConfig,
     m: &Measurement,
 ) -> ResultRow {
+    let name = RowTarget {
+        name: target.name(),
+        accelerator: target.accelerator(),
+        accel_reason: target.accel_reason(),
+    };
+    make_row_for(run_id, commit, &name, cfg, m)
+}
+
+/// What a CSV row says about its target.
+#[derive(Debug, Clone, Copy)]
+pub struct RowTarget<'a> {
+    /// The target's name.
+    pub name: &'a str,
+    /// The accelerator (`none` for host processes).
+    pub accelerator: &'a str,
+    /// Why that accelerator.
+    pub accel_reason: &'a str,
+}
+
+/// [`make_row`] for a target known only by its name and accelerator.
+pub fn make_row_for(
+    run_id: &str,
+    commit: &str,
+    target: &RowTarget<'_>,
+    cfg: &RunConfig,
+    m: &Measurement,
+) -> ResultRow {
     let w = &cfg.workload;
     let mut row = ResultRow {
         run_id: run_id.to_string(),
         utc_time: environment::utc_now().0,
         git_commit: commit.to_string(),
-        target: target.name().to_string(),
-        accelerator: target.accelerator().to_string(),
-        accel_reason: target.accel_reason().to_string(),
+        target: target.name.to_string(),
+        accelerator: target.accelerator.to_string(),
+        accel_reason: target.accel_reason.to_string(),
         workload: w.label.clone(),
         read_ratio: w.mix.read_ratio(),
         value_size: w.value_size,
@@ -375,60 +400,4 @@ pub fn make_row(
 
 fn write_file(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).with_context(|| format!("writing {}", path.display()))
-}
-
-/// A progress bar on a terminal, plain lines otherwise.
-struct Progress {
-    bar: Option<ProgressBar>,
-    total: u64,
-    done: std::cell::Cell<u64>,
-}
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar.enable_steady_tick(Duration::from_millis(500));
-            bar
-        });
-        Self {
-            bar,
-            total,
-            done: std::cell::Cell::new(0),
-        }
-    }
-
-    fn start(&self, what: &str) {
-        match &self.bar {
-            Some(bar) => bar.set_message(what.to_string()),
-            None => eprintln!("[{}/{}] running {what}", self.done.get() + 1, self.total),
-        }
-    }
-
-    fn finish_step(&self, line: &str) {
-        self.done.set(self.done.get() + 1);
-        self.note(line);
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    fn note(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
-    }
-
-    fn done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

@@ -13,6 +13,7 @@ pub mod environment;
 pub mod kml;
 pub mod metrics;
 pub mod profile_cost;
+mod progress;
 pub mod report;
 pub mod resp;
 pub mod scaling;

@@ -176,7 +176,7 @@ fn compare_vm_targets() {
         .unwrap()
         .path();
     let rows = csv_out::read_rows(&dir.join(report::RESULTS_CSV)).unwrap();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 2, "{stderr}");
     for r in &rows {
         assert!(r.ops > 0 && r.errors == 0, "{r:?}");
         assert!(r.accelerator == "tcg" || r.accelerator == "kvm", "{r:?}");

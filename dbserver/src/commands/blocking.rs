@@ -27,6 +27,8 @@ pub struct Blocked {
     deadline_ms: Option<u64>,
     /// The reply when the deadline passes.
     timeout_reply: &'static [u8],
+    /// When it blocked, in the order of all blocking requests (served oldest first).
+    order: u64,
 }
 
 /// The timeout argument (seconds, fractional allowed) as a deadline; `None` for 0 (wait
@@ -79,10 +81,15 @@ pub(crate) fn park(
         data.extend_from_slice(a);
         ranges.push((start, data.len()));
     }
+    let order = ctx.client.block_order.take().unwrap_or_else(|| {
+        ctx.shared.store.block_sequence += 1;
+        ctx.shared.store.block_sequence
+    });
     ctx.client.blocked = Some(alloc::boxed::Box::new(Blocked {
         request: (data, ranges),
         deadline_ms,
         timeout_reply,
+        order,
     }));
     ctx.shared.store.blocked_clients += 1;
 }
@@ -104,15 +111,24 @@ pub fn retry_blocked(dispatcher: &Dispatcher, ctx: &mut Ctx<'_>) -> bool {
         return true;
     }
     ctx.client.block_deadline = Some(blocked.deadline_ms);
+    ctx.client.block_order = Some(blocked.order);
+    ctx.client.retrying_blocked = true;
     let (data, ranges) = &blocked.request;
     dispatcher.execute(ctx, &Args::new(data, ranges));
+    ctx.client.retrying_blocked = false;
     ctx.client.block_deadline = None;
+    ctx.client.block_order = None;
     ctx.client.blocked.is_none()
 }
 
 /// The deadline of a parked client, for the event loop's wait (`None`: none or forever).
 pub fn blocked_deadline(client: &super::Client) -> Option<u64> {
     client.blocked.as_ref().and_then(|b| b.deadline_ms)
+}
+
+/// The place of a parked client in the order of blocking (`None`: not parked).
+pub fn blocked_order(client: &super::Client) -> Option<u64> {
+    client.blocked.as_ref().map(|b| b.order)
 }
 
 /// Release a parked request of a disconnecting client.
@@ -133,6 +149,7 @@ pub(crate) fn first_ready<'k>(
         match ctx.shared.store.get(key, ctx.now_ms) {
             None => {}
             Some(v) if is_kind(v) => return Ok(Some(key)),
+            Some(_) if ctx.client.retrying_blocked => {}
             Some(_) => {
                 ctx.out.extend_from_slice(WRONGTYPE);
                 return Err(Replied);

@@ -59,11 +59,13 @@ fn config_params(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
         ("timeout", "0".to_string()),
     ];
     let hints = &ctx.shared.store.encoding_hints;
-    params.extend(
-        ENCODING_HINTS
-            .iter()
-            .map(|h| (h.name, hints.get(h.name).to_string())),
-    );
+    // Redis 7.0 answers `CONFIG GET` for both names of a renamed setting.
+    for h in ENCODING_HINTS {
+        params.push((h.name, hints.get(h.name).to_string()));
+        if h.alias != h.name {
+            params.push((h.alias, hints.get(h.name).to_string()));
+        }
+    }
     params
 }
 
@@ -121,11 +123,12 @@ fn config_set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     ctx.out.extend_from_slice(OK);
 }
 
+/// Redis 7.0's reply to a value a setting does not accept.
 fn invalid_argument(out: &mut Vec<u8>, value: &[u8], name: &[u8]) {
-    let mut msg = Vec::from(&b"ERR Invalid argument '"[..]);
-    msg.extend_from_slice(value);
-    msg.extend_from_slice(b"' for CONFIG SET '");
+    let mut msg = Vec::from(&b"ERR CONFIG SET failed (possibly related to argument '"[..]);
     msg.extend_from_slice(name);
+    msg.extend_from_slice(b"') - Invalid argument '");
+    msg.extend_from_slice(value);
     msg.extend_from_slice(b"'");
     resp::error(out, &msg);
 }

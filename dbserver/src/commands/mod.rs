@@ -8,7 +8,7 @@ use crate::stats::Stats;
 use crate::store::{Store, Value};
 use crate::sys::Syscalls;
 use alloc::vec::Vec;
-pub use blocking::{blocked_deadline, retry_blocked};
+pub use blocking::{blocked_deadline, blocked_order, retry_blocked};
 use hashbrown::HashMap;
 
 mod admin;
@@ -17,11 +17,14 @@ mod blocking;
 mod config;
 mod counters;
 mod expire;
+mod glob;
+pub(crate) use glob::glob_match;
 mod hashes;
 mod keys;
 mod lists;
 mod mpop;
 mod multi;
+mod multikey_args;
 mod pubsub;
 mod random;
 mod reply_shapes;
@@ -72,6 +75,12 @@ pub struct Client {
     pub blocked: Option<alloc::boxed::Box<blocking::Blocked>>,
     /// While a parked request is retried: its deadline.
     pub block_deadline: Option<Option<u64>>,
+    /// A parked request is being retried (a key of another type then keeps it waiting,
+    /// as in Redis, instead of answering `WRONGTYPE`).
+    pub retrying_blocked: bool,
+    /// While a parked request is retried: its place in the order of blocking (kept when it
+    /// parks again).
+    pub block_order: Option<u64>,
     /// `EXEC` runs the queued commands (blocking commands do not park).
     pub in_exec: bool,
     /// Pub/sub subscriptions (`None`: none; boxed, as most clients never subscribe).
@@ -522,67 +531,6 @@ pub(crate) fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, u
 /// Case-insensitive ASCII comparison of an argument with a keyword.
 pub(crate) fn eq_ignore_case(arg: &[u8], keyword: &str) -> bool {
     arg.eq_ignore_ascii_case(keyword.as_bytes())
-}
-
-/// Glob matching as in Redis's `stringmatchlen` (`*`, `?`, `[...]`, `\` escapes),
-/// case-sensitive. Iterative with one backtrack point: linear in practice.
-pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        let c = text[t];
-        let step = match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-                continue;
-            }
-            Some(b'?') => Some(1),
-            Some(b'[') => class_match(&pattern[p + 1..], c).map(|used| used + 1),
-            Some(b'\\') if pattern.get(p + 1) == Some(&c) => Some(2),
-            Some(&pc) if pc == c && pc != b'\\' => Some(1),
-            _ => None,
-        };
-        match step {
-            Some(n) => {
-                p += n;
-                t += 1;
-            }
-            None => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p.min(pattern.len())..].iter().all(|&b| b == b'*')
-}
-
-/// Match `c` against a `[...]` class (`rest` starts after `[`); returns the pattern bytes
-/// used including `]`.
-fn class_match(rest: &[u8], c: u8) -> Option<usize> {
-    let end = rest.iter().position(|&b| b == b']')?;
-    let mut class = &rest[..end];
-    let negate = class.first() == Some(&b'^');
-    if negate {
-        class = &class[1..];
-    }
-    let mut hit = false;
-    let mut i = 0;
-    while i < class.len() {
-        if class.get(i + 1) == Some(&b'-') && i + 2 < class.len() {
-            let (lo, hi) = (class[i].min(class[i + 2]), class[i].max(class[i + 2]));
-            hit |= (lo..=hi).contains(&c);
-            i += 3;
-        } else {
-            hit |= class[i] == c;
-            i += 1;
-        }
-    }
-    (hit != negate).then_some(end + 1)
 }
 
 #[cfg(test)]

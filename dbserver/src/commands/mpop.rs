@@ -3,9 +3,9 @@
 //! park until a key gets elements or the timeout passes, see [`super::blocking`]).
 
 use super::blocking::{first_ready, park, timeout_arg};
-use super::sets::numkeys_arg;
+use super::multikey_args::numkeys_arg;
 use super::zsets::pop_from;
-use super::{eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
+use super::{eq_ignore_case, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
 use crate::resp::{self, Args, NULL_ARRAY};
 use crate::store::Value;
 
@@ -41,7 +41,8 @@ fn parse(
     let count = match args.len().saturating_sub(end_at + 1) {
         0 => 1,
         2 if eq_ignore_case(args.get(end_at + 1), "count") => {
-            let c = int_arg(ctx.out, args, end_at + 2).ok_or(Replied)?;
+            // Redis answers a non-integer count with the same error as a count below 1.
+            let c = resp::parse_i64(args.get(end_at + 2)).unwrap_or(0);
             match usize::try_from(c) {
                 Ok(c) if c > 0 => c,
                 _ => {

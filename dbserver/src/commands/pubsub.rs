@@ -81,49 +81,56 @@ pub fn psubscribe(ctx: &mut Ctx<'_>, args: &Args<'_>) {
 
 /// `UNSUBSCRIBE [channel...]` (none: all).
 pub fn unsubscribe(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let names: Vec<Vec<u8>> = if args.len() > 1 {
-        args.iter_from(1).map(|c| c.to_vec()).collect()
-    } else {
-        ctx.client
-            .subscriptions
-            .as_ref()
-            .map(|s| s.channels.clone())
-            .unwrap_or_default()
-    };
-    if names.is_empty() {
-        confirm(ctx.out, b"unsubscribe", None, subscriptions(ctx.client));
-    }
-    for ch in &names {
-        ctx.shared.store.pubsub.unsubscribe(ch, ctx.client.id);
-        if let Some(s) = ctx.client.subscriptions.as_mut() {
-            s.channels.retain(|c| c != ch);
-        }
-        tidy(ctx.client);
-        confirm(ctx.out, b"unsubscribe", Some(ch), subscriptions(ctx.client));
-    }
+    leave(ctx, args, Kind::Channel);
 }
 
 /// `PUNSUBSCRIBE [pattern...]` (none: all).
 pub fn punsubscribe(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    leave(ctx, args, Kind::Pattern);
+}
+
+/// Channel or pattern subscriptions.
+#[derive(Clone, Copy)]
+enum Kind {
+    Channel,
+    Pattern,
+}
+
+/// Unsubscribe from the named channels or patterns (none named: from all), confirming each.
+fn leave(ctx: &mut Ctx<'_>, args: &Args<'_>, kind: Kind) {
+    let confirmation: &[u8] = match kind {
+        Kind::Channel => b"unsubscribe",
+        Kind::Pattern => b"punsubscribe",
+    };
     let names: Vec<Vec<u8>> = if args.len() > 1 {
         args.iter_from(1).map(|c| c.to_vec()).collect()
     } else {
         ctx.client
             .subscriptions
             .as_ref()
-            .map(|s| s.patterns.clone())
+            .map(|s| match kind {
+                Kind::Channel => s.channels.clone(),
+                Kind::Pattern => s.patterns.clone(),
+            })
             .unwrap_or_default()
     };
     if names.is_empty() {
-        confirm(ctx.out, b"punsubscribe", None, subscriptions(ctx.client));
+        confirm(ctx.out, confirmation, None, subscriptions(ctx.client));
     }
-    for p in &names {
-        ctx.shared.store.pubsub.punsubscribe(p, ctx.client.id);
+    for name in &names {
+        let registry = &mut ctx.shared.store.pubsub;
+        match kind {
+            Kind::Channel => registry.unsubscribe(name, ctx.client.id),
+            Kind::Pattern => registry.punsubscribe(name, ctx.client.id),
+        };
         if let Some(s) = ctx.client.subscriptions.as_mut() {
-            s.patterns.retain(|c| c != p);
+            match kind {
+                Kind::Channel => s.channels.retain(|c| c != name),
+                Kind::Pattern => s.patterns.retain(|p| p != name),
+            }
         }
         tidy(ctx.client);
-        confirm(ctx.out, b"punsubscribe", Some(p), subscriptions(ctx.client));
+        confirm(ctx.out, confirmation, Some(name), subscriptions(ctx.client));
     }
 }
 
@@ -215,7 +222,11 @@ pub fn pubsub(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             resp::integer(ctx.out, ps.channels.get(ch).map_or(0, |v| v.len()) as i64);
         }
     } else if eq_ignore_case(sub, "numpat") && args.len() == 2 {
-        resp::integer(ctx.out, ps.patterns.len() as i64);
+        // Patterns with at least one subscriber, each counted once.
+        let mut unique: Vec<&[u8]> = ps.patterns.iter().map(|(p, _)| p.as_slice()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        resp::integer(ctx.out, unique.len() as i64);
     } else {
         super::admin::unknown_subcommand(ctx.out, sub, "PUBSUB");
     }

@@ -2,8 +2,9 @@
 //! SINTER SUNION SDIFF (and their STORE forms) SINTERCARD.
 
 use super::lists::bulk_array;
+use super::multikey_args::{intercard_limit_arg, numkeys_arg};
 use super::random::{ensure_seeded, random_count_arg, sample, RandomCount};
-use super::{eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
+use super::{Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
 use crate::hash::HashSet;
 use crate::resp::{self, Args};
 use crate::store::{element_cost, Ttl, Value};
@@ -325,47 +326,14 @@ pub fn sdiffstore(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     set_op_store(ctx, args, SetOp::Diff);
 }
 
-/// `numkeys key... [rest]`: the key count at index 1, checked against the arguments;
-/// returns the count.
-pub(crate) fn numkeys_arg(ctx: &mut Ctx<'_>, args: &Args<'_>, at: usize) -> Result<usize, Replied> {
-    let n = int_arg(ctx.out, args, at).ok_or(Replied)?;
-    let Some(n) = usize::try_from(n).ok().filter(|&n| n > 0) else {
-        ctx.out
-            .extend_from_slice(b"-ERR numkeys should be greater than 0\r\n");
-        return Err(Replied);
-    };
-    if n > args.len() - at - 1 {
-        ctx.out
-            .extend_from_slice(b"-ERR Number of keys can't be greater than number of args\r\n");
-        return Err(Replied);
-    }
-    Ok(n)
-}
-
 /// `SINTERCARD numkeys key... [LIMIT limit]`.
 pub fn sintercard(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let Ok(n) = numkeys_arg(ctx, args, 1) else {
         return;
     };
-    let mut limit = usize::MAX;
-    let mut i = 2 + n;
-    while i < args.len() {
-        if eq_ignore_case(args.get(i), "limit") && i + 1 < args.len() {
-            let Some(l) = int_arg(ctx.out, args, i + 1) else {
-                return;
-            };
-            let Ok(l) = usize::try_from(l) else {
-                ctx.out
-                    .extend_from_slice(b"-ERR LIMIT can't be negative\r\n");
-                return;
-            };
-            limit = if l == 0 { usize::MAX } else { l };
-            i += 2;
-        } else {
-            ctx.out.extend_from_slice(SYNTAX_ERROR);
-            return;
-        }
-    }
+    let Ok(limit) = intercard_limit_arg(ctx, args, 2 + n) else {
+        return;
+    };
     let keys = args.iter_from(2).take(n);
     if let Ok(members) = combine(ctx, keys, SetOp::Inter, limit) {
         resp::integer(ctx.out, members.len() as i64);

@@ -415,7 +415,7 @@ fn server_commands() {
     assert_eq!(h.shared.config.maxmemory, 1 << 20);
     h.check(
         "CONFIG SET maxclients 0",
-        "-ERR Invalid argument '0' for CONFIG SET 'maxclients'\r\n",
+        "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - Invalid argument '0'\r\n",
     );
     h.check(
         "CONFIG SET bogus 1",

@@ -1,6 +1,7 @@
 //! Sorted-set algebra: ZUNION ZINTER ZDIFF, their STORE forms, ZINTERCARD. Inputs may be
 //! sets (every member scores 1) or sorted sets.
 
+use super::multikey_args::intercard_limit_arg;
 use super::zrange::store_members;
 use super::zsets::reply_members;
 use super::{eq_ignore_case, int_arg, Ctx, Replied, SYNTAX_ERROR, WRONGTYPE};
@@ -273,25 +274,9 @@ pub fn zintercard(ctx: &mut Ctx<'_>, args: &Args<'_>) {
             .extend_from_slice(b"-ERR Number of keys can't be greater than number of args\r\n");
         return;
     }
-    let mut limit = usize::MAX;
-    let mut i = 2 + n;
-    while i < args.len() {
-        if eq_ignore_case(args.get(i), "limit") && i + 1 < args.len() {
-            let Some(l) = int_arg(ctx.out, args, i + 1) else {
-                return;
-            };
-            let Ok(l) = usize::try_from(l) else {
-                ctx.out
-                    .extend_from_slice(b"-ERR LIMIT can't be negative\r\n");
-                return;
-            };
-            limit = if l == 0 { usize::MAX } else { l };
-            i += 2;
-        } else {
-            ctx.out.extend_from_slice(SYNTAX_ERROR);
-            return;
-        }
-    }
+    let Ok(limit) = intercard_limit_arg(ctx, args, 2 + n) else {
+        return;
+    };
     let req = Request {
         keys: args.iter_from(2).take(n).collect(),
         weights: alloc::vec![1.0; n],

@@ -1,5 +1,6 @@
 //! Recipes that build the bootable images into `images/out`.
 
+mod debian_kernel;
 mod linux;
 mod mariadb;
 mod unikernel;

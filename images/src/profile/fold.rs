@@ -53,6 +53,9 @@ pub struct Folded {
     pub server: u64,
     /// Idle samples.
     pub idle: u64,
+    /// Samples the kernel itself marked as kernel work (in a kernel call or a handler),
+    /// idle excluded: a cross-check of the symbol-based split.
+    pub kernel_marked: u64,
 }
 
 impl Folded {
@@ -130,6 +133,9 @@ pub fn fold(samples: &[Sample], mut functions: impl FnMut(u64) -> Vec<String>) -
         } else {
             side_of(frames.iter().rev())
         };
+        if side != Side::Idle && sample.kernel_marked() {
+            folded.kernel_marked += 1;
+        }
         match side {
             Side::Kernel => folded.kernel += 1,
             Side::Server => folded.server += 1,
@@ -207,6 +213,7 @@ mod tests {
             Some(&1)
         );
         assert_eq!((folded.kernel, folded.server, folded.idle), (0, 1, 1));
+        assert_eq!(folded.kernel_marked, 0);
         assert_eq!(folded.percent(folded.server), 50.0);
         assert!(folded
             .text()

@@ -124,13 +124,14 @@ impl Report {
             .map(|(leaf, n)| format!("; hottest leaf {leaf} ({:.1}%)", f.percent(n)))
             .unwrap_or_default();
         format!(
-            "profile: {} samples at {} Hz ({} dropped): kernel {:.1}%, server {:.1}%, idle {:.1}%{hottest}; {}",
+            "profile: {} samples at {} Hz ({} dropped): kernel {:.1}%, server {:.1}%, idle {:.1}% (kernel by the kernel's own mark {:.1}%){hottest}; {}",
             f.total(),
             self.header.hz,
             self.header.dropped,
             f.percent(f.kernel),
             f.percent(f.server),
             f.percent(f.idle),
+            f.percent(f.kernel_marked),
             self.svg_path.display()
         )
     }

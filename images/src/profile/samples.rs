@@ -27,6 +27,8 @@ const H_OFF_IST: usize = 10;
 pub const FLAG_IDLE: u64 = 1 << 0;
 /// Sample flag: the interrupted code was an interrupt handler (ran on an IST stack).
 pub const FLAG_IN_HANDLER: u64 = 1 << 1;
+/// Sample flag: the application was inside a kernel call.
+pub const FLAG_KERNEL_CALL: u64 = 1 << 3;
 const DEPTH_SHIFT: u32 = 8;
 const DEPTH_MASK: u64 = 0xff;
 
@@ -115,6 +117,12 @@ impl Sample {
     pub fn in_handler(&self) -> bool {
         self.flags & FLAG_IN_HANDLER != 0
     }
+
+    /// The kernel's own mark: kernel work (a kernel call of the application, or an
+    /// interrupt handler), as opposed to the application's code.
+    pub fn kernel_marked(&self) -> bool {
+        self.flags & (FLAG_KERNEL_CALL | FLAG_IN_HANDLER) != 0
+    }
 }
 
 /// Decodes `header.written` samples from `bytes` (the memory right after the header).
@@ -175,7 +183,10 @@ pub(crate) mod tests {
     #[test]
     fn decodes_header_and_samples_with_their_depth() {
         let bytes = encode(
-            &[(0x1000, FLAG_IDLE, &[0x2000, 0x3000]), (0x1100, 0, &[])],
+            &[
+                (0x1000, FLAG_IDLE, &[0x2000, 0x3000]),
+                (0x1100, FLAG_KERNEL_CALL, &[]),
+            ],
             8,
         );
         let header = Header::decode(&bytes).unwrap();
@@ -184,6 +195,7 @@ pub(crate) mod tests {
         let samples = decode_samples(&header, &bytes[HEADER_BYTES..]).unwrap();
         assert_eq!(samples[0].callers, vec![0x2000, 0x3000]);
         assert!(samples[0].idle() && !samples[1].idle());
+        assert!(samples[1].kernel_marked() && !samples[0].kernel_marked());
         assert_eq!(samples[1].rip, 0x1100);
     }
 

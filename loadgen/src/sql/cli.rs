@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
+use super::compare::{row_for, SqlCompareConfig};
 use super::conn::{SqlAddr, SqlConn, StatementMode};
 use super::driver::{run_oltp, OltpRun};
 use super::oltp;
 use super::wisconsin::{self, WisconsinRun};
 use super::{SqlMeasurement, SqlWorkload};
-use crate::compare::result_line;
-use crate::csv_out::{round_to, CsvSink, ResultRow};
+use crate::compare::{result_line, RowTarget};
+use crate::csv_out::{CsvSink, ResultRow};
 use crate::environment;
 use crate::targets::host::{find_listener_pid, find_unix_listener_pid, LinuxHost};
 use crate::targets::{Target, NO_ACCELERATOR};
@@ -218,63 +219,20 @@ pub fn make_row(
     m: &SqlMeasurement,
 ) -> ResultRow {
     let commit = environment::git_commit();
-    let meas = m.to_measurement();
-    let (read_ratio, keyspace, connections, warmup_s) = match workload {
-        SqlWorkload::Oltp(k) => (
-            k.read_ratio(),
-            args.table_size,
-            params.connections,
-            params.warmup_s,
-        ),
-        SqlWorkload::Wisconsin => (
-            wisconsin::read_ratio(args.loop_count),
-            u64::from(wisconsin::TENK),
-            1,
-            0.0,
-        ),
+    let cfg = SqlCompareConfig {
+        workloads: vec![workload],
+        table_size: args.table_size,
+        loop_count: args.loop_count,
+        connections: params.connections,
+        warmup_s: params.warmup_s,
+        duration_s: params.duration_s,
+        mode,
     };
-    let mut row = ResultRow {
-        run_id: environment::new_run_id(&commit),
-        utc_time: environment::utc_now().0,
-        git_commit: commit,
-        target: target.to_string(),
-        accelerator: NO_ACCELERATOR.into(),
-        accel_reason: "host process (no VM)".into(),
-        workload: workload.name().into(),
-        read_ratio,
-        value_size: 0,
-        keyspace,
-        key_dist: "uniform".into(),
-        connections,
-        pipeline: 1,
-        rate_limit: None,
-        warmup_s,
-        duration_s: round_to(m.duration_s, 3),
-        ops: m.ops,
-        errors: m.errors,
-        ops_per_s: round_to(meas.ops_per_s, 1),
-        p50_us: meas.latency.p50_us,
-        p90_us: meas.latency.p90_us,
-        p99_us: meas.latency.p99_us,
-        p999_us: meas.latency.p999_us,
-        host_cpu_s: m.host_cpu_s.map(|v| round_to(v, 3)),
-        host_cpu_us_per_op: meas.host_cpu_us_per_op().map(|v| round_to(v, 3)),
-        guest_busy_cycles: None,
-        guest_idle_cycles: None,
-        guest_cycles_per_op: None,
-        loadgen_cpu_s: round_to(m.loadgen_cpu_s, 3),
-        sql_statements: Some(mode.name().into()),
-        sql_queries: Some(m.statements),
-        sql_deadlocks: Some(m.deadlocks),
-        user_cpu_s: None,
-        system_cpu_s: None,
-        guest_busy_s: None,
-        guest_irq_s: None,
-        server_user_s: None,
-        server_system_s: None,
-        cpu_accounting_overhead: None,
-        cpu_source: None,
+    let named = RowTarget {
+        name: target,
+        accelerator: NO_ACCELERATOR,
+        accel_reason: "host process (no VM)",
     };
-    row.set_cpu(m.cpu.as_ref());
-    row
+    let run_id = environment::new_run_id(&commit);
+    row_for(&run_id, &commit, &named, workload, &cfg, m)
 }

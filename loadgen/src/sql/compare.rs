@@ -6,7 +6,7 @@ use super::driver::{run_oltp_sampled, OltpRun};
 use super::oltp;
 use super::wisconsin::{self, WisconsinRun};
 use super::{SqlMeasurement, SqlWorkload};
-use crate::compare::make_row;
+use crate::compare::{make_row_for, RowTarget};
 use crate::csv_out::{round_to, ResultRow};
 use crate::targets::Target;
 
@@ -104,6 +104,23 @@ pub fn row(
     cfg: &SqlCompareConfig,
     m: &SqlMeasurement,
 ) -> ResultRow {
+    let named = RowTarget {
+        name: target.name(),
+        accelerator: target.accelerator(),
+        accel_reason: target.accel_reason(),
+    };
+    row_for(run_id, commit, &named, workload, cfg, m)
+}
+
+/// [`row`] for a target known only by its name and accelerator (`loadgen run`'s rows).
+pub fn row_for(
+    run_id: &str,
+    commit: &str,
+    target: &RowTarget<'_>,
+    workload: SqlWorkload,
+    cfg: &SqlCompareConfig,
+    m: &SqlMeasurement,
+) -> ResultRow {
     let meas = m.to_measurement();
     let (read_ratio, keyspace, connections, warmup_s) = match workload {
         SqlWorkload::Oltp(k) => (
@@ -134,7 +151,7 @@ pub fn row(
         duration_s: round_to(m.duration_s, 3),
         seed: 0,
     };
-    let mut row = make_row(run_id, commit, target, &run_cfg, &meas);
+    let mut row = make_row_for(run_id, commit, target, &run_cfg, &meas);
     row.sql_statements = Some(cfg.mode.name().to_string());
     row.sql_queries = Some(m.statements);
     row.sql_deadlocks = Some(m.deadlocks);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::conn::{SqlAddr, SqlConn, SqlError, StatementMode};
 use super::oltp::{self, OltpKind, DATABASE};
 use super::SqlMeasurement;
-use crate::bench::MAX_ERROR_SAMPLES;
+use crate::bench::{join_connections, CONNECTION_PANICKED, MAX_ERROR_SAMPLES};
 use crate::cpu::CpuSample;
 use crate::metrics::{process_cpu_s, thread_cpu_s, LatencyHistogram};
 use crate::zipf::FastRng;
@@ -109,16 +109,11 @@ pub fn run_oltp_sampled(
         let split = sample0
             .zip(sample1)
             .and_then(|(a, b)| crate::cpu::split(&a, &b));
-        let results: Vec<ThreadResult> = handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| ThreadResult {
-                    errors: 1,
-                    samples: vec!["connection thread panicked".into()],
-                    ..Default::default()
-                })
-            })
-            .collect();
+        let results = join_connections(handles, || ThreadResult {
+            errors: 1,
+            samples: vec![CONNECTION_PANICKED.into()],
+            ..Default::default()
+        });
         (
             results,
             cpu0.zip(cpu1).map(|(a, b)| (b - a).max(0.0)),

@@ -70,15 +70,17 @@ pub fn count(kind: CallKind) {
     CALLS[kind as usize].fetch_add(1, Ordering::Relaxed);
 }
 
-/// Runs the kernel call `call` of `kind`: counts it and adds its TSC cycles to the
-/// kernel's share.
+/// Runs the kernel call `call` of `kind`: counts it, adds its TSC cycles to the
+/// kernel's share, and marks it for the profiler's samples.
 #[inline(always)]
 pub fn timed<T>(kind: CallKind, call: impl FnOnce() -> T) -> T {
     count(kind);
     let handlers = &ring0db_kernel::interrupts::HANDLER_CYCLES;
     let handlers_before = handlers.load(Ordering::Relaxed);
     let start = ring0db_kernel::arch::cpu::rdtsc();
+    ring0db_kernel::profile::set_in_kernel_call(true);
     let result = call();
+    ring0db_kernel::profile::set_in_kernel_call(false);
     let cycles = ring0db_kernel::arch::cpu::rdtsc().wrapping_sub(start);
     KERNEL_CYCLES.fetch_add(cycles, Ordering::Relaxed);
     let in_call = handlers

@@ -4,16 +4,16 @@
 //! reads closed by the output-buffer limit, and a client past `maxclients` refused at
 //! once with Redis's error.
 //!
-//! The storm is `loadgen::storm::storm`, the routine `loadgen storm` measures with.
+//! The storm is `ring0db_images::storm::storm`, the routine `loadgen storm` measures with.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use loadgen::storm::{info, storm, StormPlan};
 use ring0db_harness::{NetVm, Network};
 use ring0db_images::netns::GUEST_PORT;
+use ring0db_images::storm::{info, storm, StormPlan};
 
 /// Socket timeout of the test's own connections.
 const IO_TIMEOUT: Duration = Duration::from_secs(60);

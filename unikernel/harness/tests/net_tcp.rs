@@ -252,6 +252,41 @@ fn connections_beyond_maxconn_wait_in_the_accept_queue_and_are_served_once_other
 }
 
 #[test]
+fn a_burst_of_simultaneous_connects_is_never_refused() {
+    // Far more SYNs at once than the kernel keeps listening sockets (16): the pool is
+    // refilled between bursts of received frames, so none meets a RST.
+    const BURST: usize = 96;
+    for mode in MODES {
+        let vm = boot_echo(mode, "");
+        drop(vm.connect(ECHO_PORT).expect("the guest is up"));
+        let barrier = std::sync::Barrier::new(BURST);
+        let mut streams: Vec<TcpStream> = thread::scope(|scope| {
+            let workers: Vec<_> = (0..BURST)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        vm.vm.net().connect_port(ECHO_PORT, Duration::from_secs(60))
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    w.join().expect("connect thread").unwrap_or_else(|e| {
+                        panic!("simultaneous connect {i} of {BURST} failed (net={mode}): {e:#}")
+                    })
+                })
+                .collect()
+        });
+        for stream in &mut streams {
+            configure(stream);
+            round_trip(stream, b"burst", &mut Vec::new());
+        }
+    }
+}
+
+#[test]
 fn echo_over_user_mode_networking() {
     let vm = NetVm::boot(Network::User, "server=off echo=6379").expect("boot with user networking");
     let mut stream = vm.connect(6379).expect("connect through hostfwd");

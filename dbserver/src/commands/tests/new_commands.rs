@@ -726,7 +726,7 @@ fn element_scans() {
 
 impl Harness {
     /// Retry the parked request (as the event loop does) and return what it wrote.
-    fn retry(&mut self) -> String {
+    pub(super) fn retry(&mut self) -> String {
         let mut out = Vec::new();
         let sys = NullSys {
             wall_ms: self.wall_offset_ms.map(|w| w + self.now_ms),

@@ -130,7 +130,7 @@ fn lmpop() {
     );
     h.check(
         "LMPOP 1 a LEFT COUNT x",
-        "-ERR value is not an integer or out of range\r\n",
+        "-ERR count should be greater than 0\r\n",
     );
     h.check("LMPOP 1 a LEFT COUNT 1 COUNT 1", "-ERR syntax error\r\n");
     h.check(
@@ -194,12 +194,16 @@ fn function_flush_and_encoding_thresholds() {
     );
     h.check("CONFIG SET hash-max-ziplist-entries 5", "+OK\r\n");
     h.check(
+        "CONFIG GET hash-max-ziplist-entries",
+        "*2\r\n$24\r\nhash-max-ziplist-entries\r\n$1\r\n5\r\n",
+    );
+    h.check(
         "CONFIG GET hash-max-listpack-entries",
         "*2\r\n$25\r\nhash-max-listpack-entries\r\n$1\r\n5\r\n",
     );
     h.check(
         "CONFIG SET list-max-listpack-size abc",
-        "-ERR Invalid argument 'abc' for CONFIG SET 'list-max-listpack-size'\r\n",
+        "-ERR CONFIG SET failed (possibly related to argument 'list-max-listpack-size') - Invalid argument 'abc'\r\n",
     );
     h.check(
         "CONFIG SET lua-time-limit 5",
@@ -214,4 +218,73 @@ fn function_flush_and_encoding_thresholds() {
         "CONFIG GET zset-max-listpack-entries",
         "*2\r\n$25\r\nzset-max-listpack-entries\r\n$3\r\n128\r\n",
     );
+}
+
+#[test]
+fn parked_pops_wait_through_a_key_of_another_type() {
+    let mut h = harness();
+    h.check("BLMPOP 5 1 k LEFT", "");
+    // The key becomes a string: the parked client keeps waiting (as in Redis).
+    h.check("SET k v", "+OK\r\n");
+    assert_eq!(h.retry(), "");
+    assert!(h.client.blocked.is_some());
+    h.check("DEL k", ":1\r\n");
+    h.check("RPUSH k a b", ":2\r\n");
+    assert_eq!(h.retry(), "*2\r\n$1\r\nk\r\n*1\r\n$1\r\na\r\n");
+    // A first attempt against the wrong type still answers WRONGTYPE.
+    h.check("SET s v", "+OK\r\n");
+    h.check(
+        "BLPOP s 1",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    // A RESP3 client's timeout is the RESP3 null.
+    h.run("HELLO 3");
+    h.check("BZMPOP 0.5 1 z MIN", "");
+    h.now_ms += 1_000;
+    assert_eq!(h.retry(), "_\r\n");
+}
+
+#[test]
+fn numkeys_and_limit_errors_match_redis() {
+    let mut h = harness();
+    h.check(
+        "SINTERCARD x a",
+        "-ERR numkeys should be greater than 0\r\n",
+    );
+    h.check(
+        "LMPOP x a LEFT",
+        "-ERR numkeys should be greater than 0\r\n",
+    );
+    h.check("SINTERCARD 1 a LIMIT x", "-ERR LIMIT can't be negative\r\n");
+    h.check(
+        "ZINTERCARD 1 a LIMIT -1",
+        "-ERR LIMIT can't be negative\r\n",
+    );
+    h.check("ZINTERCARD 1 a LIMIT", "-ERR syntax error\r\n");
+    h.check(
+        "ZMPOP 1 z MIN COUNT x",
+        "-ERR count should be greater than 0\r\n",
+    );
+    h.check(
+        "BZMPOP 0 1 z MIN COUNT 0",
+        "-ERR count should be greater than 0\r\n",
+    );
+    // NUMPAT counts distinct patterns, not subscriptions.
+    h.check("PUBSUB NUMPAT", ":0\r\n");
+}
+
+#[test]
+fn flushall_touches_only_watched_keys_that_exist() {
+    let mut h = harness();
+    h.check("WATCH missing", "+OK\r\n");
+    h.check("FLUSHALL", "+OK\r\n");
+    h.check("MULTI", "+OK\r\n");
+    h.check("PING", "+QUEUED\r\n");
+    h.check("EXEC", "*1\r\n+PONG\r\n");
+    h.check("SET x 1", "+OK\r\n");
+    h.check("WATCH x", "+OK\r\n");
+    h.check("FLUSHALL", "+OK\r\n");
+    h.check("MULTI", "+OK\r\n");
+    h.check("PING", "+QUEUED\r\n");
+    h.check("EXEC", "*-1\r\n");
 }

@@ -1,16 +1,16 @@
 //! A listening port as a small pool of smoltcp sockets plus an accept queue.
 //!
 //! smoltcp has no listen backlog: a socket in `Listen` state takes exactly one
-//! connection. The pool keeps [`LISTENING_SOCKETS`] sockets in the handshake path
-//! (listening or half-open: Linux's SYN queue), whatever the backlog. A socket that
+//! connection. The pool keeps [`LISTENING_SOCKETS`] sockets listening, whatever the
+//! backlog, plus those in the middle of a handshake (Linux's SYN queue; at most the
+//! backlog together with the accept queue). A socket that
 //! finished its handshake moves to the accept queue (bounded by `backlog`, Linux's
 //! accept queue) and a fresh listener takes its place, so a large backlog costs nothing
 //! at rest: buffers exist only for the few listeners and for real connections. SYNs
-//! arriving while every pool socket is busy (more than [`LISTENING_SOCKETS`] handshakes
-//! within one sweep) or while the accept queue is full are refused with RST.
+//! arriving when no socket listens (more than [`LISTENING_SOCKETS`] within one sweep,
+//! or with the backlog full) are refused with RST.
 //!
-//! Every operation is O([`LISTENING_SOCKETS`]) or O(1): nothing walks the sockets of
-//! other connections. Failed handshakes are re-armed in place.
+//! Nothing here walks the sockets of established connections. Failed handshakes are re-armed in place.
 
 use alloc::collections::VecDeque;
 use alloc::vec;
@@ -68,17 +68,25 @@ impl ListenPool {
     }
 
     /// Moves finished handshakes to the accept queue (while it has room), re-arms
-    /// sockets whose handshake failed and tops the listeners up to
-    /// [`LISTENING_SOCKETS`]. O(`LISTENING_SOCKETS`).
+    /// sockets whose handshake failed and tops the sockets still listening up to
+    /// [`LISTENING_SOCKETS`], as long as the handshakes in progress plus the accept
+    /// queue stay within the backlog (plus the listeners). O(handshakes in progress):
+    /// [`LISTENING_SOCKETS`] at rest.
     pub fn replenish(&mut self, stack: &mut NetStack) {
         let mut index = 0;
+        let mut listening = 0;
         while index < self.handshaking.len() {
             let handle = self.handshaking[index];
             let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
             match socket.state() {
-                tcp::State::Listen | tcp::State::SynReceived => index += 1,
+                tcp::State::Listen => {
+                    listening += 1;
+                    index += 1;
+                }
+                tcp::State::SynReceived => index += 1,
                 tcp::State::Closed => {
                     let _ = socket.listen(self.port);
+                    listening += 1;
                     index += 1;
                 }
                 // Established (or already closing: `accept` still returns it, and the
@@ -92,12 +100,16 @@ impl ListenPool {
                 _ => index += 1,
             }
         }
-        while self.handshaking.len() < LISTENING_SOCKETS {
+        let limit = self.backlog + LISTENING_SOCKETS;
+        while listening < LISTENING_SOCKETS
+            && self.handshaking.len() + self.accept_queue.len() < limit
+        {
             let mut socket = new_socket(stack.config.socket_buffer_bytes);
             if socket.listen(self.port).is_err() {
                 break;
             }
             self.handshaking.push(stack.add_socket(socket));
+            listening += 1;
         }
     }
 

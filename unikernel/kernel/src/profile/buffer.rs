@@ -7,6 +7,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use crate::arch::entry::TrapFrame;
 use crate::mem::stacks::KnownStack;
 
 /// `"R0PROF01"`: marks the buffer so the host can tell it found the right memory.
@@ -46,6 +47,8 @@ pub const FLAG_IDLE: u64 = 1 << 0;
 pub const FLAG_IN_HANDLER: u64 = 1 << 1;
 /// Sample flag: the frame chain ended on an address outside every known stack.
 pub const FLAG_CHAIN_CUT: u64 = 1 << 2;
+/// Sample flag: the application was inside a kernel call (kernel work on its behalf).
+pub const FLAG_KERNEL_CALL: u64 = 1 << 3;
 /// The number of return addresses is kept in bits 8..16 of the flags.
 pub const DEPTH_SHIFT: u32 = 8;
 
@@ -75,11 +78,20 @@ pub fn reset(hz: u32, ist: core::ops::Range<u64>) {
     word(header::MAGIC).store(MAGIC, Ordering::Release);
 }
 
-/// Records one sample of code interrupted at `rip` with frame pointer `rbp` and stack
-/// pointer `rsp`; `handler_rsp` is where the sampling handler itself runs. No
-/// allocation, no lock; every word of the frame chain is read only if it lies on a
-/// known (always mapped) stack, so a corrupt chain ends the walk instead of faulting.
-pub fn record(rip: u64, rbp: u64, rsp: u64, idle: bool, handler_rsp: u64, on_own_ist: bool) {
+/// What the kernel knew about the interrupted code.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    /// The CPU was idling.
+    pub idle: bool,
+    /// The application was inside a kernel call.
+    pub in_kernel_call: bool,
+}
+
+/// Records one sample of the code `frame` interrupted; `handler_rsp` is where the
+/// sampling handler itself runs. No allocation, no lock; every word of the frame chain
+/// is read only if it lies on a known (always mapped) stack, so a corrupt chain ends the
+/// walk instead of faulting.
+pub fn record(frame: &TrapFrame, context: Context, handler_rsp: u64, on_own_ist: bool) {
     word(header::HANDLER_RSP_MIN).fetch_min(handler_rsp, Ordering::Relaxed);
     word(header::HANDLER_RSP_MAX).fetch_max(handler_rsp, Ordering::Relaxed);
     if !on_own_ist {
@@ -92,20 +104,23 @@ pub fn record(rip: u64, rbp: u64, rsp: u64, idle: bool, handler_rsp: u64, on_own
     }
     let base = HEADER_WORDS + index * SAMPLE_WORDS;
     let mut flags = 0;
-    if idle {
+    if context.idle {
         flags |= FLAG_IDLE;
     }
-    if matches!(KnownStack::containing(rsp), Some(KnownStack::Ist(_))) {
+    if context.in_kernel_call {
+        flags |= FLAG_KERNEL_CALL;
+    }
+    if matches!(KnownStack::containing(frame.rsp), Some(KnownStack::Ist(_))) {
         flags |= FLAG_IN_HANDLER;
     }
-    let (depth, cut) = walk(rbp, |depth, return_address| {
+    let (depth, cut) = walk(frame.rbp, |depth, return_address| {
         word(base + 2 + depth).store(return_address, Ordering::Relaxed);
     });
     if cut {
         flags |= FLAG_CHAIN_CUT;
     }
     flags |= (depth as u64) << DEPTH_SHIFT;
-    word(base).store(rip, Ordering::Relaxed);
+    word(base).store(frame.rip, Ordering::Relaxed);
     word(base + 1).store(flags, Ordering::Relaxed);
     word(header::WRITTEN).store(index as u64 + 1, Ordering::Release);
 }
@@ -140,6 +155,11 @@ fn walk(mut rbp: u64, mut found: impl FnMut(usize, u64)) -> (usize, bool) {
 /// Samples written so far.
 pub fn written() -> u64 {
     word(header::WRITTEN).load(Ordering::Acquire)
+}
+
+/// The count of samples written, for code that waits for samples (the red-zone test).
+pub fn written_counter() -> &'static AtomicU64 {
+    word(header::WRITTEN)
 }
 
 /// Samples that found the buffer full.

@@ -27,6 +27,16 @@ pub const MAX_HZ: u32 = 10_000;
 const PIT_GSI: u32 = 2;
 
 static ARMED: AtomicBool = AtomicBool::new(false);
+/// Set while the application is inside a kernel call (see [`set_in_kernel_call`]).
+static IN_KERNEL_CALL: AtomicBool = AtomicBool::new(false);
+
+/// Marks the application as inside (`true`) or outside a kernel call, so samples record
+/// whether they hit kernel or server work. The appliance's kernel-call wrapper calls it;
+/// it is two relaxed stores per call.
+#[inline(always)]
+pub fn set_in_kernel_call(inside: bool) {
+    IN_KERNEL_CALL.store(inside, Ordering::Relaxed);
+}
 
 /// The rate asked for with `profile=HZ`, if any.
 pub fn rate_from_command_line(cmdline: &CommandLine) -> Result<Option<u32>, BadValue> {
@@ -81,10 +91,11 @@ pub fn on_nmi(frame: &TrapFrame) -> bool {
     let handler_rsp = frame.address();
     let on_own_ist = handler_stack().usable().contains(&handler_rsp);
     buffer::record(
-        frame.rip,
-        frame.rbp,
-        frame.rsp,
-        crate::interrupts::is_idle(),
+        frame,
+        buffer::Context {
+            idle: crate::interrupts::is_idle(),
+            in_kernel_call: IN_KERNEL_CALL.load(Ordering::Relaxed),
+        },
         handler_rsp,
         on_own_ist,
     );
