@@ -109,8 +109,9 @@ fn short_storm_leaves_clients_sockets_and_heap_where_they_were() {
 }
 
 #[test]
-#[ignore = "2,000 abandoned + 10,000 cycles, twice, takes far more than 3 minutes under TCG; \
-            run with --ignored (loadgen storm measures it)"]
+#[ignore = "two storms of 2,000 abandoned + 10,000 cycles: each took 10-60 s under TCG \
+            on this loaded 2-core host, several minutes with the boot; run with --ignored \
+            (loadgen storm measures it)"]
 fn full_storm_leaves_clients_sockets_and_heap_where_they_were() {
     storm_twice(FULL);
 }
