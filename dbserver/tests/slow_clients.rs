@@ -142,7 +142,7 @@ fn slow_loris_connections_are_closed_by_the_handshake_timeout() {
          (handshake timeout {HANDSHAKE_TIMEOUT_SECS} s); served client: {ops} SET+GET pairs"
     );
     assert!(ops > 0, "the served client got nothing done");
-    assert!(server.log_tail().contains("handshake timeout"));
+    wait_for_log(&server, "handshake timeout");
 }
 
 /// The greedy client: pipeline `GREEDY_GETS` GETs of the big value and never read.
@@ -157,6 +157,19 @@ fn greedy_client(server: &Server) -> TcpStream {
     // The server stops reading once it holds back output; the rest may not fit: fine.
     let _ = greedy.write_all(&requests);
     greedy
+}
+
+/// Waits until the server's log holds `needle`: the log is read from the server's stderr by
+/// another thread, so a line written just before an `INFO` counter moved may not be there yet.
+fn wait_for_log(server: &Server, needle: &str) {
+    let deadline = Instant::now() + SETTLE;
+    while !server.log_tail().contains(needle) {
+        assert!(
+            Instant::now() < deadline,
+            "{needle:?} never appeared in the server's log"
+        );
+        thread::sleep(POLL_INTERVAL);
+    }
 }
 
 /// Start a server with `--client-output-buffer-limit LIMIT`, let a greedy client loose,
@@ -187,7 +200,7 @@ fn greedy_client_is_closed(limit: &str) {
         peak_kib <= baseline_kib + MEMORY_BOUND_KIB,
         "the server's memory peaked at {peak_kib} KiB, {baseline_kib} KiB before"
     );
-    assert!(server.log_tail().contains(": output buffer limit ("));
+    wait_for_log(&server, ": output buffer limit (");
     let mut after = Resp::connect(server.addr());
     assert_eq!(
         after.command(&["STRLEN", "big"]),
