@@ -5,6 +5,9 @@
 //! the application (linked in by the appliance crate through [`entry_point!`]) or an
 //! in-kernel test/benchmark selected with `test=`/`bench=` on the command line.
 //!
+//! The application sees only the crate root (`entry_point!`, `App`, `Kernel`,
+//! `ExitCode`) and [`api`]; every other module is private.
+//!
 //! Unsafe code is denied crate-wide and allowed only in the low layers that cannot do
 //! without it, each with its reason at the module declaration below.
 #![cfg_attr(not(test), no_std)]
@@ -237,7 +240,7 @@ fn start_services(ports: net::services::ServicePorts) {
 }
 
 /// Maps one page of device registers uncached, or stops the boot.
-pub fn map_device(base: u64, what: &str) {
+fn map_device(base: u64, what: &str) {
     if let Err(error) = paging::map_uncached(base..base + mem::PAGE_SIZE as u64) {
         panic!("cannot map the {what} at {base:#x}: {error}");
     }
