@@ -19,7 +19,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
-use ring0db_kernel::net::socket::{self, PollEvent};
+use ring0db_kernel::api::socket::{self, PollEvent};
 
 /// Events fetched from the kernel per `poll_wait`.
 pub const POLL_BATCH: usize = 256;
@@ -75,13 +75,13 @@ pub fn count(kind: CallKind) {
 #[inline(always)]
 pub fn timed<T>(kind: CallKind, call: impl FnOnce() -> T) -> T {
     count(kind);
-    let handlers = &ring0db_kernel::interrupts::HANDLER_CYCLES;
+    let handlers = &ring0db_kernel::api::accounting::HANDLER_CYCLES;
     let handlers_before = handlers.load(Ordering::Relaxed);
-    let start = ring0db_kernel::arch::cpu::rdtsc();
-    ring0db_kernel::profile::set_in_kernel_call(true);
+    let start = ring0db_kernel::api::time::rdtsc();
+    ring0db_kernel::api::accounting::set_in_kernel_call(true);
     let result = call();
-    ring0db_kernel::profile::set_in_kernel_call(false);
-    let cycles = ring0db_kernel::arch::cpu::rdtsc().wrapping_sub(start);
+    ring0db_kernel::api::accounting::set_in_kernel_call(false);
+    let cycles = ring0db_kernel::api::time::rdtsc().wrapping_sub(start);
     KERNEL_CYCLES.fetch_add(cycles, Ordering::Relaxed);
     let in_call = handlers
         .load(Ordering::Relaxed)
@@ -94,9 +94,9 @@ pub fn timed<T>(kind: CallKind, call: impl FnOnce() -> T) -> T {
 /// counter) and keeps it for `INFO`. Call once before the server starts.
 pub fn calibrate_accounting() {
     static SCRATCH: AtomicU64 = AtomicU64::new(0);
-    let rdtsc = ring0db_kernel::arch::cpu::rdtsc;
+    let rdtsc = ring0db_kernel::api::time::rdtsc;
     let begin = rdtsc();
-    let handlers = &ring0db_kernel::interrupts::HANDLER_CYCLES;
+    let handlers = &ring0db_kernel::api::accounting::HANDLER_CYCLES;
     for _ in 0..CALIBRATION_ROUNDS {
         let before = handlers.load(Ordering::Relaxed);
         let start = rdtsc();
@@ -117,7 +117,7 @@ pub fn set_trap_mode(trap: bool) {
 }
 
 /// Converts a kernel errno (same Linux values) to the server's.
-pub fn errno(e: ring0db_kernel::errno::Errno) -> Errno {
+pub fn errno(e: ring0db_kernel::api::Errno) -> Errno {
     Errno(e.0)
 }
 
@@ -135,17 +135,17 @@ pub fn convert_events(from: &[PollEvent], to: &mut [Event]) {
 
 /// Reports busy/idle cycles, kernel calls by kind, heap and network counters.
 pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
-    let since_boot = ring0db_kernel::arch::cpu::rdtsc() - ring0db_kernel::time::tsc::boot_tsc();
+    let since_boot = ring0db_kernel::api::time::rdtsc() - ring0db_kernel::api::time::boot_tsc();
     let halted = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
-    let handlers = ring0db_kernel::interrupts::HANDLER_CYCLES.load(Ordering::Relaxed);
+    let handlers = ring0db_kernel::api::accounting::HANDLER_CYCLES.load(Ordering::Relaxed);
     // Handlers that woke the CPU from its halt ran inside the idle window: they are kernel
     // work, not idle. Handlers outside every kernel call interrupted the server.
-    let idle_handlers = ring0db_kernel::interrupts::IDLE_HANDLER_CYCLES
+    let idle_handlers = ring0db_kernel::api::accounting::IDLE_HANDLER_CYCLES
         .load(Ordering::Relaxed)
         .min(halted);
     let outside_calls = handlers.saturating_sub(HANDLER_CYCLES_IN_CALLS.load(Ordering::Relaxed));
     let idle = halted - idle_handlers;
-    report("tsc_hz", ring0db_kernel::time::tsc::hz());
+    report("tsc_hz", ring0db_kernel::api::time::tsc_hz());
     let busy = since_boot - idle;
     // Idle halts happen inside poll_wait, so they are part of the kernel-call cycles.
     let system = KERNEL_CYCLES
@@ -174,11 +174,11 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
         report(&alloc::format!("kernel_calls_{name}"), calls);
     }
     report("kernel_calls_total", total);
-    let heap = ring0db_kernel::mem::heap::stats();
+    let heap = ring0db_kernel::api::accounting::heap_stats();
     report("heap_allocated_bytes", heap.allocated_bytes as u64);
     let sockets = socket::stats();
     report("kernel_sockets", sockets.smoltcp_sockets as u64);
-    let net = ring0db_kernel::net::stats();
+    let net = ring0db_kernel::api::net::stats();
     report("net_rx_packets", net.rx_packets);
     report("net_tx_packets", net.tx_packets);
 }
@@ -240,22 +240,22 @@ impl Syscalls for KernelCalls {
     }
 
     fn clock_ns(&self) -> u64 {
-        timed(CallKind::Clock, ring0db_kernel::time::now_ns)
+        timed(CallKind::Clock, ring0db_kernel::api::time::now_ns)
     }
 
     fn realtime_ns(&self) -> Result<u64, Errno> {
         timed(CallKind::Clock, || {
-            ring0db_kernel::time::rtc::realtime_ns().ok_or(Errno::EINVAL)
+            ring0db_kernel::api::time::realtime_ns().ok_or(Errno::EINVAL)
         })
     }
 
     fn random_seed(&self) -> u64 {
-        ring0db_kernel::random::seed().0
+        ring0db_kernel::api::seed().0
     }
 
     fn log(&self, msg: &str) {
         timed(CallKind::Log, || {
-            ring0db_kernel::console::write_fmt(format_args!("{msg}"));
+            ring0db_kernel::api::write_fmt(format_args!("{msg}"));
         })
     }
 

@@ -30,13 +30,13 @@ fn main(kernel: &Kernel) -> ExitCode {
             return ExitCode::BadCommandLine;
         }
     };
-    if ring0db_kernel::net::STACK.lock().is_none() {
+    if !ring0db_kernel::api::net::is_up() {
         log::error!("boot stopped: no network: give ip=ADDR/PREFIX (and gw=ADDR) on the kernel command line");
         return ExitCode::BadCommandLine;
     }
     if !settings.server {
         log::info!("appliance: server=off; serving only the kernel's built-in services");
-        ring0db_kernel::net::socket::serve_forever_until(None);
+        ring0db_kernel::api::socket::serve_forever_until(None);
         return ExitCode::Success;
     }
     match settings.server_config.sql_port {

@@ -1,10 +1,10 @@
-//! The appliance's command-line keys (the kernel's own are in `ring0db_kernel::boot`).
+//! The appliance's command-line keys (the kernel's own are in `ring0db_kernel::api`).
 
 use alloc::string::ToString;
 
 use dbserver::config::{parse_output_buffer_limit, parse_size};
 use dbserver::Config;
-use ring0db_kernel::boot::cmdline::{BadValue, CommandLine};
+use ring0db_kernel::api::{BadValue, CommandLine};
 
 /// Keys the appliance reads.
 pub const KEYS: &[&str] = &[

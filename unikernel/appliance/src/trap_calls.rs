@@ -1,10 +1,10 @@
 //! The `trap` backend of the syscall layer: the same kernel functions as the `call`
 //! backend, reached through `int 0x80` (an IST-delivered interrupt gate) with Linux's
-//! syscall numbers and register convention. See `ring0db_kernel::syscalls`.
+//! syscall numbers and register convention. See `ring0db_kernel::api::syscalls`.
 
 use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
-use ring0db_kernel::net::socket::PollEvent;
-use ring0db_kernel::syscalls::{
+use ring0db_kernel::api::socket::PollEvent;
+use ring0db_kernel::api::syscalls::{
     nr, trap, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
 };
 
@@ -139,7 +139,7 @@ impl Syscalls for TrapCalls {
     /// Read once at start-up, so a direct call: the trap path is measured on the calls
     /// the server makes per request.
     fn random_seed(&self) -> u64 {
-        ring0db_kernel::random::seed().0
+        ring0db_kernel::api::seed().0
     }
 
     fn log(&self, msg: &str) {

@@ -5,6 +5,9 @@
 //! the application (linked in by the appliance crate through [`entry_point!`]) or an
 //! in-kernel test/benchmark selected with `test=`/`bench=` on the command line.
 //!
+//! The application sees only the crate root (`entry_point!`, `App`, `Kernel`,
+//! `ExitCode`) and [`api`]; every other module is private.
+//!
 //! Unsafe code is denied crate-wide and allowed only in the low layers that cannot do
 //! without it, each with its reason at the module declaration below.
 #![cfg_attr(not(test), no_std)]
@@ -16,37 +19,38 @@ extern crate alloc;
 // MSRs, port and memory-mapped I/O of the interrupt controllers and legacy devices,
 // `int`, deliberate faults); each instruction sits behind a small function.
 #[allow(unsafe_code)]
-pub mod arch;
-pub mod backtrace;
+mod arch;
+mod backtrace;
 // Unsafe allowed: reads the PVH start info and the device tree from physical addresses
 // the loader handed over.
 #[allow(unsafe_code)]
-pub mod boot;
-pub mod console;
+mod boot;
+mod console;
 // Unsafe allowed: virtio-drivers' `Hal` and PCI access traits are unsafe to implement,
 // and DMA buffers are shared with the device through raw pointers.
 #[allow(unsafe_code)]
-pub mod drivers;
-pub mod errno;
-pub mod exceptions;
-pub mod exit;
-pub mod irq;
+mod drivers;
+mod errno;
+mod exceptions;
+mod exit;
+mod irq;
 // Unsafe allowed: page tables, frames and the heap are raw memory by definition
 // (identity-mapped physical memory, the boot page tables, the allocator's arenas).
 #[allow(unsafe_code)]
-pub mod mem;
-pub mod net;
-pub mod profile;
-pub mod random;
-pub mod selftest;
+mod mem;
+mod net;
+mod profile;
+mod random;
+mod selftest;
 // Unsafe allowed: `trap` is an `unsafe fn` (it raises the syscall vector), and the
 // dispatcher rebuilds the caller's buffers from the addresses in its registers.
 #[allow(unsafe_code)]
-pub mod syscalls;
-pub mod time;
+mod syscalls;
+mod time;
 
+pub mod api;
 mod config;
-pub mod interrupts;
+mod interrupts;
 // On the host (unit tests) std provides the panic handler.
 #[cfg(not(test))]
 mod panic;
@@ -56,23 +60,31 @@ use hermit_entry::boot_info::BootInfo;
 pub use boot::CommandLine;
 pub use config::KernelConfig;
 pub use exit::ExitCode;
+pub use mem::MemoryLayout;
 
 use crate::arch::{apic, cpu, gdt, idt, ioapic, pic, simd};
 use crate::mem::paging;
 
 /// What the kernel hands to the application.
 pub struct Kernel {
+    /// What the loader handed over (memory map, command line, device tree).
     pub boot_info: BootInfo,
+    /// The kernel command line, parsed into keys and values.
     pub cmdline: CommandLine,
+    /// The kernel's own settings from the command line.
     pub config: KernelConfig,
-    pub memory: mem::MemoryLayout,
+    /// RAM and heap sizes as set up at boot.
+    pub memory: MemoryLayout,
 }
 
 /// The application linked into the image: its name, the command-line keys it reads,
 /// and its main function.
 pub struct App {
+    /// Shown in the boot banner.
     pub name: &'static str,
+    /// The command-line keys the application reads (others are warned about).
     pub keys: &'static [&'static str],
+    /// Runs the application; its result is the guest's exit code.
     pub main: fn(&Kernel) -> ExitCode,
 }
 
@@ -228,7 +240,7 @@ fn start_services(ports: net::services::ServicePorts) {
 }
 
 /// Maps one page of device registers uncached, or stops the boot.
-pub fn map_device(base: u64, what: &str) {
+fn map_device(base: u64, what: &str) {
     if let Err(error) = paging::map_uncached(base..base + mem::PAGE_SIZE as u64) {
         panic!("cannot map the {what} at {base:#x}: {error}");
     }

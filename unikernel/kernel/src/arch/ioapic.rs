@@ -12,7 +12,6 @@ const REG_VERSION: u32 = 0x01;
 const REG_REDIRECTION_BASE: u32 = 0x10;
 const REDIRECTION_MASKED: u32 = 1 << 16;
 const REDIRECTION_LEVEL: u32 = 1 << 15;
-const REDIRECTION_ACTIVE_LOW: u32 = 1 << 13;
 /// Delivery mode NMI (bits 8-10 = 0b100); the vector field is ignored.
 const DELIVERY_NMI: u32 = 0b100 << 8;
 
@@ -21,10 +20,6 @@ static BASE: AtomicU64 = AtomicU64::new(0);
 /// How a line signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
-    /// ISA style: edge-triggered, active high.
-    EdgeHigh,
-    /// Level-triggered, active low (PCI INTx wired straight to an IOAPIC pin).
-    LevelLow,
     /// Level-triggered, active high: what QEMU's `pc` machine declares (ACPI `_PRS`
     /// of its PCI interrupt links) for PCI INTx routed through the PIIX3.
     LevelHigh,
@@ -48,8 +43,6 @@ pub fn line_count() -> u32 {
 pub fn route(gsi: u32, vector: u8, trigger: Trigger) {
     let mut low = u32::from(vector);
     match trigger {
-        Trigger::EdgeHigh => {}
-        Trigger::LevelLow => low |= REDIRECTION_LEVEL | REDIRECTION_ACTIVE_LOW,
         Trigger::LevelHigh => low |= REDIRECTION_LEVEL,
     }
     write(REG_REDIRECTION_BASE + gsi * 2 + 1, 0);

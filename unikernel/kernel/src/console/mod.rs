@@ -4,4 +4,4 @@ mod logger;
 mod serial;
 
 pub use logger::{init as init_logger, set_level};
-pub use serial::{emergency_write, write_fmt, SerialWriter, COM1_BASE};
+pub use serial::{emergency_write, write_fmt, COM1_BASE};

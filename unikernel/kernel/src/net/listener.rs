@@ -118,11 +118,6 @@ impl ListenPool {
         !self.accept_queue.is_empty()
     }
 
-    /// Connections waiting to be accepted.
-    pub fn queued(&self) -> usize {
-        self.accept_queue.len()
-    }
-
     /// Removes and returns the oldest connection that finished its handshake. O(1).
     pub fn take_established(&mut self) -> Option<SocketHandle> {
         let handle = self.accept_queue.pop_front();

@@ -13,6 +13,7 @@ pub mod parking;
 pub mod readiness;
 pub mod services;
 pub mod socket;
+pub mod stream;
 
 use core::fmt;
 use core::sync::atomic::Ordering;

@@ -11,12 +11,14 @@ use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use embedded_io::{Read, ReadReady, Write};
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp;
 use spin::Mutex;
 
 use super::listener::{release, ListenPool};
 use super::socket::SocketStats;
+use super::stream::TcpStream;
 use super::NetStack;
 use crate::boot::cmdline::{BadValue, CommandLine};
 use crate::errno::Errno;
@@ -146,13 +148,12 @@ impl Service {
 
 /// Moves received bytes to the send buffer; returns false once the connection is gone.
 fn echo_once(stack: &mut NetStack, handle: SocketHandle, scratch: &mut [u8]) -> bool {
-    let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
-    let room = socket.send_capacity() - socket.send_queue();
-    let take = room.min(scratch.len());
-    if take > 0 && socket.can_recv() {
-        if let Ok(received) = socket.recv_slice(&mut scratch[..take]) {
+    let mut stream = TcpStream::new(stack.sockets.get_mut::<tcp::Socket>(handle));
+    let take = stream.send_room().min(scratch.len());
+    if take > 0 && stream.read_ready() == Ok(true) {
+        if let Ok(received) = stream.read(&mut scratch[..take]) {
             // Cannot fall short: `take` bytes of send room were checked above.
-            let _ = socket.send_slice(&scratch[..received]);
+            let _ = stream.write_all(&scratch[..received]);
         }
     }
     finish_if_done(stack, handle)
@@ -165,9 +166,7 @@ fn answer_status(
     sockets: &SocketStats,
     echo_connections: usize,
 ) -> bool {
-    let socket = stack.sockets.get::<tcp::Socket>(handle);
-    let ready =
-        socket.may_send() && socket.send_queue() == 0 && socket.state() == tcp::State::Established;
+    let ready = TcpStream::new(stack.sockets.get_mut::<tcp::Socket>(handle)).is_idle_established();
     if ready {
         // Sockets and heap are read at the same moment (after this round's accepts), so
         // the line is consistent; the descriptor figures do not change while services run.
@@ -176,9 +175,10 @@ fn answer_status(
             ..*sockets
         };
         let line = status_line(&now, echo_connections);
-        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
-        let _ = socket.send_slice(line.as_bytes());
-        socket.close();
+        let mut stream = TcpStream::new(stack.sockets.get_mut::<tcp::Socket>(handle));
+        // A status line that does not fit the send buffer is cut, as before.
+        let _ = stream.write_all(line.as_bytes());
+        stream.close();
     }
     finish_if_done(stack, handle)
 }

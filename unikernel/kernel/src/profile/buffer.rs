@@ -180,11 +180,6 @@ pub fn handler_rsp_range() -> (u64, u64) {
     )
 }
 
-/// The `index`th sample's RIP.
-pub fn sample_rip(index: usize) -> Option<u64> {
-    (index < CAPACITY).then(|| word(HEADER_WORDS + index * SAMPLE_WORDS).load(Ordering::Relaxed))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,11 +61,6 @@ pub fn ticks_to_ns(ticks: u64) -> u64 {
     ((u128::from(ticks) * u128::from(NS_PER_TICK_FIXED.load(Ordering::Relaxed))) >> 32) as u64
 }
 
-/// Converts nanoseconds to TSC ticks.
-pub fn ns_to_ticks(ns: u64) -> u64 {
-    (u128::from(ns) * u128::from(hz()) / 1_000_000_000) as u64
-}
-
 fn from_cpuid_crystal() -> Option<u64> {
     if max_basic_leaf() < 0x15 {
         return None;
