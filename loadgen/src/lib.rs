@@ -15,7 +15,6 @@ pub mod metrics;
 pub mod profile_cost;
 mod progress;
 pub mod report;
-pub mod resp;
 pub mod scaling;
 pub mod selftest;
 pub mod sql;

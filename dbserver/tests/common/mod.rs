@@ -1,11 +1,12 @@
 //! Shared helpers of the integration tests: start the real `dbserver` binary on ephemeral
 //! loopback ports (it names them on stderr), run real client programs with a time limit,
-//! and speak raw RESP over TCP.
+//! and speak raw RESP over TCP (with the workspace's one RESP codec, `ring0db_images::resp`).
 #![allow(dead_code)]
 
 pub mod mariadb;
 pub mod process;
 
+use ring0db_images::resp;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
@@ -337,7 +338,7 @@ impl Resp {
     /// Read one complete reply; `None` when the connection closed first.
     pub fn reply(&mut self) -> Option<Vec<u8>> {
         loop {
-            if let Some(n) = reply_len(&self.buf, 0) {
+            if let Some(n) = reply_len(&self.buf) {
                 return Some(self.buf.drain(..n).collect());
             }
             let mut chunk = [0u8; 64 * 1024];
@@ -397,39 +398,20 @@ impl Resp {
 
 /// A multibulk request.
 pub fn encode(args: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for a in args {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    let mut out = Vec::new();
+    resp::encode_command(&mut out, &args);
     out
 }
 
-/// Length of the complete reply at `buf[from..]`, if complete.
-fn reply_len(buf: &[u8], from: usize) -> Option<usize> {
-    let rest = buf.get(from..)?;
-    let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
-    let line = std::str::from_utf8(&rest[1..line_end]).ok()?;
-    let after = from + line_end + 2;
-    match rest.first()? {
-        b'+' | b'-' | b':' => Some(after),
-        b'$' => {
-            let n: i64 = line.parse().ok()?;
-            if n < 0 {
-                return Some(after);
-            }
-            let end = after + n as usize + 2;
-            (buf.len() >= end).then_some(end)
-        }
-        b'*' => {
-            let n: i64 = line.parse().ok()?;
-            let mut pos = after;
-            for _ in 0..n.max(0) {
-                pos = reply_len(buf, pos)?;
-            }
-            Some(pos)
-        }
-        _ => panic!("not a RESP reply: {:?}", String::from_utf8_lossy(rest)),
+/// Length of the complete reply at the start of `buf`, if complete; panics on bytes that
+/// break RESP framing.
+fn reply_len(buf: &[u8]) -> Option<usize> {
+    match resp::parse_reply(buf) {
+        Ok(reply) => reply.map(|(_, len)| len),
+        Err(e) => panic!(
+            "not a RESP reply ({e}): {:?}",
+            String::from_utf8_lossy(&buf[..buf.len().min(200)])
+        ),
     }
 }

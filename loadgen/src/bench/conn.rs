@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use super::{IO_TIMEOUT, MAX_ERROR_SAMPLES, RECV_BUFFER_BYTES};
 use crate::metrics::{self, LatencyHistogram};
-use crate::resp::{self, Reply};
 use crate::workload::{self, OpMix, Workload};
 use crate::zipf::{FastRng, KeyChooser};
+use ring0db_images::resp::{self, Reply};
 
 pub(super) fn sleep_until(t: Instant) {
     let now = Instant::now();

@@ -26,10 +26,10 @@ pub use conn::{check_reply, describe};
 use conn::{sleep_until, Conn, OpenLoop, ReplyReader, Window, WorkerOut};
 
 use crate::metrics::{self, GuestCycles, LatencyHistogram, Percentiles};
-use crate::resp::{self, Reply};
 use crate::targets::{tune_stream, Target};
 use crate::workload::{self, KeyDist, Workload};
 use crate::zipf::{KeyChooser, Zipfian};
+use ring0db_images::resp::{self, Reply};
 
 /// Longest wait for one read or write before a connection is declared dead.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
