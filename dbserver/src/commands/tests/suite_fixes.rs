@@ -64,3 +64,21 @@ fn smove_of_a_member_already_in_the_destination_leaves_it_untouched() {
     h.check("EXEC", "*-1\r\n");
     h.check("SCARD dst", ":2\r\n");
 }
+
+#[test]
+fn hincrbyfloat_refuses_an_infinite_increment_and_creates_nothing() {
+    let mut h = harness();
+    for inf in ["+inf", "-inf", "inf"] {
+        h.check(
+            &alloc::format!("HINCRBYFLOAT hfoo field {inf}"),
+            "-ERR value is NaN or Infinity\r\n",
+        );
+    }
+    h.check("EXISTS hfoo", ":0\r\n");
+    // A finite increment that overflows is the other error.
+    h.check("HSET hfoo f 1.7e308", ":1\r\n");
+    h.check(
+        "HINCRBYFLOAT hfoo f 1.7e308",
+        "-ERR increment would produce NaN or Infinity\r\n",
+    );
+}
