@@ -26,6 +26,11 @@ pub struct Stats {
     pub timedout_clients: u64,
     /// Calls per entry of [`crate::commands::COMMANDS`].
     pub calls: Vec<u64>,
+    /// Requests per command refused before running (arity, authentication, memory,
+    /// subscribed context): Redis's `rejected_calls`.
+    pub rejected_calls: Vec<u64>,
+    /// Calls per command that ran and answered an error: Redis's `failed_calls`.
+    pub failed_calls: Vec<u64>,
 }
 
 impl Stats {
@@ -42,6 +47,8 @@ impl Stats {
             client_output_buffer_limit_disconnections: 0,
             timedout_clients: 0,
             calls: vec![0; commands],
+            rejected_calls: vec![0; commands],
+            failed_calls: vec![0; commands],
         }
     }
 
@@ -49,6 +56,20 @@ impl Stats {
     pub fn count_command(&mut self, index: usize) {
         self.total_commands_processed += 1;
         if let Some(c) = self.calls.get_mut(index) {
+            *c += 1;
+        }
+    }
+
+    /// Count one request for command `index` refused before it ran.
+    pub fn count_rejected(&mut self, index: usize) {
+        if let Some(c) = self.rejected_calls.get_mut(index) {
+            *c += 1;
+        }
+    }
+
+    /// Count one call of command `index` that answered an error.
+    pub fn count_failed(&mut self, index: usize) {
+        if let Some(c) = self.failed_calls.get_mut(index) {
             *c += 1;
         }
     }

@@ -260,8 +260,8 @@ pub fn function(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     }
 }
 
-/// `INFO [section...]`: server, clients, memory, stats, cpu, platform, commandstats,
-/// keyspace.
+/// `INFO [section...]`: server, clients, memory, stats, replication, cpu, platform,
+/// commandstats, keyspace.
 pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let wanted = |section: &str| {
         (args.len() == 1 && section != "commandstats")
@@ -347,6 +347,11 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
         )?;
         write!(w, "protocol_errors:{}\r\n\r\n", stats.protocol_errors)?;
     }
+    if wanted("replication") {
+        // No replication: always a master without replicas, at offset 0.
+        w.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+        w.push_str("master_repl_offset:0\r\n\r\n");
+    }
     if wanted("cpu") {
         write_cpu(ctx, w)?;
     }
@@ -360,8 +365,19 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
     }
     if wanted("commandstats") {
         w.push_str("# Commandstats\r\n");
-        for (cmd, calls) in COMMANDS.iter().zip(&stats.calls).filter(|(_, &n)| n > 0) {
-            write!(w, "cmdstat_{}:calls={calls}\r\n", cmd.name)?;
+        let counts = stats
+            .calls
+            .iter()
+            .zip(&stats.rejected_calls)
+            .zip(&stats.failed_calls);
+        for (cmd, ((calls, rejected), failed)) in COMMANDS.iter().zip(counts) {
+            if calls + rejected + failed > 0 {
+                write!(
+                    w,
+                    "cmdstat_{}:calls={calls},rejected_calls={rejected},failed_calls={failed}\r\n",
+                    cmd.name
+                )?;
+            }
         }
         w.push_str("\r\n");
     }

@@ -216,6 +216,12 @@ pub fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         ctx.out.extend_from_slice(NOT_FLOAT);
         return;
     };
+    // Redis refuses an infinite increment before it looks at the key.
+    if !incr.is_finite() {
+        ctx.out
+            .extend_from_slice(b"-ERR value is NaN or Infinity\r\n");
+        return;
+    }
     let field = args.get(2);
     let current = match hash(ctx, args.get(1)) {
         Err(Replied) => return,

@@ -366,16 +366,19 @@ impl Dispatcher {
         if !arity_ok {
             multi::fail(ctx);
             wrong_arity(ctx.out, command.name);
+            ctx.shared.stats.count_rejected(index);
             return;
         }
         if !ctx.client.authenticated && command.flags & NO_AUTH == 0 {
             multi::fail(ctx);
             ctx.out
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            ctx.shared.stats.count_rejected(index);
             return;
         }
         if command.flags & PUBSUB_OK == 0 && pubsub::subscribed(ctx.client) {
             pubsub::not_allowed(ctx.out, command.name);
+            ctx.shared.stats.count_rejected(index);
             return;
         }
         let maxmemory = ctx.shared.config.maxmemory;
@@ -383,8 +386,10 @@ impl Dispatcher {
             multi::fail(ctx);
             ctx.out
                 .extend_from_slice(b"-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+            ctx.shared.stats.count_rejected(index);
             return;
         }
+        let before = ctx.out.len();
         if command.flags & TX_CONTROL != 0 && command.name == "exec" {
             multi::exec(self, ctx);
         } else if ctx.client.multi.is_some() && command.flags & TX_CONTROL == 0 {
@@ -394,6 +399,9 @@ impl Dispatcher {
             (command.handler)(ctx, args);
         }
         ctx.shared.stats.count_command(index);
+        if ctx.out.get(before) == Some(&b'-') {
+            ctx.shared.stats.count_failed(index);
+        }
     }
 
     fn lookup(&self, name: &[u8]) -> Option<usize> {

@@ -192,9 +192,12 @@ pub fn smove(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         return;
     };
     let present = source.is_some_and(|s| s.contains(member));
-    if set(ctx, dst).is_err() {
+    let Ok(destination) = set(ctx, dst) else {
         return;
-    }
+    };
+    // Like Redis, a member already in the destination leaves it untouched (no WATCH
+    // invalidation of the destination).
+    let in_destination = destination.is_some_and(|s| s.contains(member));
     if !present || src == dst {
         resp::integer(ctx.out, i64::from(present));
         return;
@@ -204,7 +207,9 @@ pub fn smove(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         s.remove(member);
         ((), -element_cost(member.len()))
     });
-    let _ = store.sadd(dst, core::iter::once(member), ctx.now_ms);
+    if !in_destination {
+        let _ = store.sadd(dst, core::iter::once(member), ctx.now_ms);
+    }
     resp::integer(ctx.out, 1);
 }
 
