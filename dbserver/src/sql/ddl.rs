@@ -511,14 +511,7 @@ fn default_value(
     };
     let mut c = Compiler::new(&[], "", db, super::DEFAULT_MAX_NESTING_DEPTH);
     let t = c.compile(e).map_err(|_| invalid())?;
-    let env = Env {
-        rows: &[],
-        aggs: &[],
-        outputs: &[],
-        params: &[],
-        session,
-        sub: None,
-    };
+    let env = Env::constant(session);
     let v = eval(&t.expr, &env)?.into_owned();
     if v.is_null() && !col.nullable {
         return Err(invalid());

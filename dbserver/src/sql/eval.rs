@@ -27,6 +27,21 @@ pub struct Env<'a> {
     pub sub: Option<&'a dyn SubRunner>,
 }
 
+impl<'a> Env<'a> {
+    /// An environment without rows, parameters or subqueries, for constant expressions
+    /// (SET values, column DEFAULTs).
+    pub fn constant(session: &'a Session) -> Self {
+        Env {
+            rows: &[],
+            aggs: &[],
+            outputs: &[],
+            params: &[],
+            session,
+            sub: None,
+        }
+    }
+}
+
 /// Runs a subquery with the enclosing query's current rows.
 pub trait SubRunner {
     /// A scalar subquery's value.
