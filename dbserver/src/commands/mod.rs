@@ -26,6 +26,7 @@ mod glob;
 pub(crate) use glob::glob_match;
 mod hashes;
 mod keys;
+mod list_elements;
 mod lists;
 mod mpop;
 mod multi;

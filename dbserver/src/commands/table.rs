@@ -1,8 +1,8 @@
 //! The command table: every command's name, arity, flags and handler.
 
 use super::{
-    admin, bits, blocking, config, counters, expire, hashes, keys, lists, mpop, multi, pubsub,
-    scan, sets, strings, zrange, zsetops, zsets, Ctx,
+    admin, bits, blocking, config, counters, expire, hashes, keys, list_elements, lists, mpop,
+    multi, pubsub, scan, sets, strings, zrange, zsetops, zsets, Ctx,
 };
 use crate::resp::Args;
 
@@ -122,11 +122,11 @@ pub static COMMANDS: &[Command] = &[
     cmd("lrange", 4, 0, lists::lrange),
     cmd("llen", 2, 0, lists::llen),
     cmd("lindex", 3, 0, lists::lindex),
-    cmd("lset", 4, DENY_OOM, lists::lset),
-    cmd("linsert", 5, DENY_OOM, lists::linsert),
-    cmd("lpos", -3, 0, lists::lpos),
-    cmd("lrem", 4, 0, lists::lrem),
-    cmd("ltrim", 4, 0, lists::ltrim),
+    cmd("lset", 4, DENY_OOM, list_elements::lset),
+    cmd("linsert", 5, DENY_OOM, list_elements::linsert),
+    cmd("lpos", -3, 0, list_elements::lpos),
+    cmd("lrem", 4, 0, list_elements::lrem),
+    cmd("ltrim", 4, 0, list_elements::ltrim),
     cmd("lmove", 5, DENY_OOM, lists::lmove),
     cmd("rpoplpush", 3, DENY_OOM, lists::rpoplpush),
     cmd("lmpop", -4, 0, mpop::lmpop),
