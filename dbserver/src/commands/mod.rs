@@ -25,6 +25,7 @@ mod expire;
 mod glob;
 pub(crate) use glob::glob_match;
 mod hashes;
+mod info;
 mod keys;
 mod list_elements;
 mod lists;

@@ -1,8 +1,8 @@
 //! The command table: every command's name, arity, flags and handler.
 
 use super::{
-    admin, bits, blocking, config, counters, expire, hashes, keys, list_elements, lists, mpop,
-    multi, pubsub, scan, sets, strings, zrange, zsetops, zsets, Ctx,
+    admin, bits, blocking, config, counters, expire, hashes, info, keys, list_elements, lists,
+    mpop, multi, pubsub, scan, sets, strings, zrange, zsetops, zsets, Ctx,
 };
 use crate::resp::Args;
 
@@ -57,7 +57,7 @@ pub static COMMANDS: &[Command] = &[
     cmd("client", -2, 0, admin::client),
     cmd("config", -2, 0, config::config),
     cmd("command", -1, 0, admin::command),
-    cmd("info", -1, 0, admin::info),
+    cmd("info", -1, 0, info::info),
     cmd("select", 2, 0, admin::select),
     cmd("dbsize", 1, 0, admin::dbsize),
     cmd("flushall", -1, 0, admin::flushall),
