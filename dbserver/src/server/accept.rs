@@ -3,8 +3,9 @@
 //! do), and setting up a new connection (the MySQL greeting, its handshake deadline).
 
 use super::conn::{After, Conn, Protocol, READABLE};
+use super::io::flush_and_rearm;
 use super::timeouts::arm;
-use super::{flush_and_rearm, ListenerKind, Server};
+use super::{ListenerKind, Server};
 use crate::commands::Client;
 use crate::mysql::{self, MysqlConn};
 use crate::resp::Parser;

@@ -5,6 +5,12 @@
 //! most one RX buffer is ever out of the ring. TX frames are built in place in one of as
 //! many TX buffers as the queue has descriptors; when none is free, the caller gets
 //! nothing (backpressure) and [`TX_QUEUE_FULL`] counts it. No heap allocation per packet.
+//!
+//! This module holds device setup, the interrupt and the buffer pools; [`receive`] is
+//! the RX side, [`transmit`] the TX side.
+
+mod receive;
+mod transmit;
 
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -19,6 +25,8 @@ use super::pci::{self, PciSetupError};
 use crate::arch::ioapic::{self, Trigger};
 use crate::arch::vectors::{DEVICE_IRQ_BASE, DEVICE_IRQ_COUNT};
 use crate::mem::{frames, PAGE_SIZE};
+
+pub use self::transmit::Transmitter;
 
 /// Descriptors per virtqueue; must equal QEMU's `rx_queue_size`/`tx_queue_size`
 /// (`images/vm.toml`) or be smaller than the device maximum.
@@ -221,98 +229,6 @@ impl VirtioNic {
             || self.raw.poll_transmit().is_some()
     }
 
-    /// The next received frame, without consuming it: the following [`receive`]
-    /// returns the same frame. Lets the network layer see where a frame goes before
-    /// smoltcp processes it.
-    ///
-    /// [`receive`]: VirtioNic::receive
-    pub fn peek(&mut self) -> Option<&[u8]> {
-        self.repost_lent_rx();
-        let (slot, header, length) = self.stage()?;
-        // SAFETY: a staged slot is out of the ring (completed, not re-posted) until
-        // `receive` lends it and a later call re-posts it; `header + length` was checked
-        // in `stage`. The borrow of `self` keeps it from being re-posted meanwhile.
-        Some(unsafe { core::slice::from_raw_parts(self.rx.slot(slot).add(header), length) })
-    }
-
-    /// Takes the next completed RX buffer off the used ring (once) and keeps it staged.
-    fn stage(&mut self) -> Option<(u16, usize, usize)> {
-        if let Some(staged) = self.rx_staged {
-            return Some(staged);
-        }
-        let token = self.raw.poll_receive()?;
-        let Some(&slot) = self.rx_slot_by_token.get(usize::from(token)) else {
-            return self.device_error("RX token out of range");
-        };
-        let buffer = self.rx.slot(slot);
-        // SAFETY: `buffer` is the slot posted with this token (recorded in `post_rx`);
-        // the device is done with it once it shows up in the used ring.
-        let received = unsafe {
-            self.raw
-                .receive_complete(token, core::slice::from_raw_parts_mut(buffer, BUFFER_BYTES))
-        };
-        match received {
-            Ok((header, length)) if header + length <= BUFFER_BYTES => {
-                self.rx_staged = Some((slot, header, length));
-                self.rx_staged
-            }
-            _ => {
-                if self.post_rx(slot).is_err() {
-                    log::error!("virtio-net: cannot re-post RX buffer {slot}");
-                }
-                self.device_error("bad RX completion")
-            }
-        }
-    }
-
-    /// The next received frame, with a transmitter for a reply. `None` when nothing was
-    /// received, or when no TX buffer is free (backpressure: the frame stays queued).
-    pub fn receive(&mut self) -> Option<(&[u8], Transmitter<'_>)> {
-        self.repost_lent_rx();
-        self.reclaim_tx();
-        if self.rx_staged.is_none() && self.raw.poll_receive().is_none() {
-            return None;
-        }
-        let Some(tx_slot) = self.take_tx_slot() else {
-            TX_QUEUE_FULL.fetch_add(1, Ordering::Relaxed);
-            return None;
-        };
-        let Some((slot, header, length)) = self.stage() else {
-            self.tx_release(tx_slot);
-            return None;
-        };
-        self.rx_staged = None;
-        let buffer = self.rx.slot(slot);
-        self.rx_lent = Some(slot);
-        RX_PACKETS.fetch_add(1, Ordering::Relaxed);
-        RX_BYTES.fetch_add(length as u64, Ordering::Relaxed);
-        // SAFETY: the slot is out of the ring until the next `receive` (which needs
-        // `&mut self`, so this borrow has ended); `header + length` was checked above.
-        let frame = unsafe { core::slice::from_raw_parts(buffer.add(header), length) };
-        Some((
-            frame,
-            Transmitter {
-                nic: self,
-                slot: Some(tx_slot),
-            },
-        ))
-    }
-
-    /// A transmitter with a reserved TX buffer, or `None` when all are in flight.
-    pub fn transmitter(&mut self) -> Option<Transmitter<'_>> {
-        self.reclaim_tx();
-        match self.take_tx_slot() {
-            Some(slot) => Some(Transmitter {
-                nic: self,
-                slot: Some(slot),
-            }),
-            None => {
-                TX_QUEUE_FULL.fetch_add(1, Ordering::Relaxed);
-                None
-            }
-        }
-    }
-
     /// Notifies the device of every frame queued and RX buffer posted since the last
     /// call (one doorbell per queue). The network layer calls it at the end of every
     /// poll, so nothing waits for a later round.
@@ -320,141 +236,10 @@ impl VirtioNic {
         DOORBELLS.fetch_add(u64::from(self.doorbell.ring()), Ordering::Relaxed);
     }
 
-    /// Re-posts the RX buffer lent by the last `receive`.
-    pub fn repost_lent_rx(&mut self) {
-        if let Some(slot) = self.rx_lent.take() {
-            if let Err(error) = self.post_rx(slot) {
-                ERRORS.fetch_add(1, Ordering::Relaxed);
-                log::error!("virtio-net: cannot re-post RX buffer {slot}: {error}");
-            }
-        }
-    }
-
-    /// Returns TX buffers whose transmission the device finished to the free list.
-    pub fn reclaim_tx(&mut self) {
-        while let Some(token) = self.raw.poll_transmit() {
-            let Some(&slot) = self.tx_slot_by_token.get(usize::from(token)) else {
-                self.device_error::<()>("TX token out of range");
-                return;
-            };
-            let length = usize::from(self.tx_bytes[usize::from(slot)]);
-            // SAFETY: the same slot and length `Transmitter::send` queued with this token.
-            let done = unsafe {
-                self.raw.transmit_complete(
-                    token,
-                    core::slice::from_raw_parts(self.tx.slot(slot), length),
-                )
-            };
-            if done.is_err() {
-                self.device_error::<()>("bad TX completion");
-                return;
-            }
-            self.tx_release(slot);
-        }
-    }
-
-    fn post_rx(&mut self, slot: u16) -> Result<(), virtio_drivers::Error> {
-        let buffer = self.rx.slot(slot);
-        // SAFETY: the slot belongs to no one else until it is completed and lent out by
-        // `receive`; the pool lives as long as the NIC.
-        let token = unsafe {
-            self.raw
-                .receive_begin(core::slice::from_raw_parts_mut(buffer, BUFFER_BYTES))?
-        };
-        if let Some(entry) = self.rx_slot_by_token.get_mut(usize::from(token)) {
-            *entry = slot;
-        }
-        Ok(())
-    }
-
-    /// Writes the (all-default) virtio-net header in front of every TX buffer once.
-    fn write_tx_headers(&mut self) -> Result<(), NicError> {
-        for slot in 0..QUEUE_SIZE as u16 {
-            // SAFETY: TX buffers are not in the ring during init; the pool is ours.
-            let buffer =
-                unsafe { core::slice::from_raw_parts_mut(self.tx.slot(slot), BUFFER_BYTES) };
-            self.header_bytes = self
-                .raw
-                .fill_buffer_header(buffer)
-                .map_err(NicError::Driver)?;
-        }
-        Ok(())
-    }
-
-    fn take_tx_slot(&mut self) -> Option<u16> {
-        if self.tx_free_count == 0 || !self.raw.can_send() {
-            return None;
-        }
-        self.tx_free_count -= 1;
-        Some(self.tx_free[self.tx_free_count])
-    }
-
-    fn tx_release(&mut self, slot: u16) {
-        if self.tx_free_count < QUEUE_SIZE {
-            self.tx_free[self.tx_free_count] = slot;
-            self.tx_free_count += 1;
-        }
-    }
-
     fn device_error<T>(&self, what: &str) -> Option<T> {
         ERRORS.fetch_add(1, Ordering::Relaxed);
         log::error!("virtio-net {}: {what}", self.location);
         None
-    }
-}
-
-/// A reserved TX buffer. Dropping it unused returns the buffer.
-pub struct Transmitter<'a> {
-    nic: &'a mut VirtioNic,
-    slot: Option<u16>,
-}
-
-impl Transmitter<'_> {
-    /// Lets `fill` write a `length`-byte frame into the buffer, then queues it.
-    pub fn send<R>(mut self, length: usize, fill: impl FnOnce(&mut [u8]) -> R) -> R {
-        let nic = &mut *self.nic;
-        let header = nic.header_bytes;
-        let length = length.min(BUFFER_BYTES - header);
-        let Some(slot) = self.slot.take() else {
-            // Unreachable: a transmitter always holds a slot until `send` consumes it.
-            let mut scratch = [0u8; 0];
-            return fill(&mut scratch);
-        };
-        let buffer = nic.tx.slot(slot);
-        // SAFETY: the slot was taken off the free list for this transmitter, so the
-        // device does not own it; `header + length <= BUFFER_BYTES`.
-        let result = fill(unsafe { core::slice::from_raw_parts_mut(buffer.add(header), length) });
-        let total = header + length;
-        // SAFETY: the buffer stays untouched until `reclaim_tx` sees its token in the
-        // used ring and completes it with the same slot and length.
-        let queued = unsafe {
-            nic.raw
-                .transmit_begin(core::slice::from_raw_parts(buffer, total))
-        };
-        match queued {
-            Ok(token) => {
-                if let Some(entry) = nic.tx_slot_by_token.get_mut(usize::from(token)) {
-                    *entry = slot;
-                }
-                nic.tx_bytes[usize::from(slot)] = total as u16;
-                TX_PACKETS.fetch_add(1, Ordering::Relaxed);
-                TX_BYTES.fetch_add(length as u64, Ordering::Relaxed);
-            }
-            Err(error) => {
-                nic.tx_release(slot);
-                ERRORS.fetch_add(1, Ordering::Relaxed);
-                log::warn!("virtio-net: frame not queued: {error}");
-            }
-        }
-        result
-    }
-}
-
-impl Drop for Transmitter<'_> {
-    fn drop(&mut self) {
-        if let Some(slot) = self.slot.take() {
-            self.nic.tx_release(slot);
-        }
     }
 }
 
