@@ -73,37 +73,70 @@ fn is_zset(v: &Value) -> bool {
     matches!(v, Value::ZSet(_))
 }
 
-/// `LMPOP numkeys key... LEFT|RIGHT [COUNT count]`.
-pub fn lmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(req) = parse(ctx, args, 1, ["left", "right"]) else {
+/// What differs between the list and the sorted-set forms.
+struct Family {
+    /// The two ends, as named in the command (`LEFT|RIGHT`, `MIN|MAX`).
+    ends: [&'static str; 2],
+    /// Whether a value is of the family's type.
+    holds: fn(&Value) -> bool,
+    /// Pops from `key` and writes `[key, popped]`.
+    reply: fn(&mut Ctx<'_>, &[u8], &MpopRequest),
+}
+
+const LISTS: Family = Family {
+    ends: ["left", "right"],
+    holds: is_list,
+    reply: reply_list_pop,
+};
+
+const ZSETS: Family = Family {
+    ends: ["min", "max"],
+    holds: is_zset,
+    reply: reply_zset_pop,
+};
+
+/// The four commands: `blocking` forms take a timeout first and park when no key is ready.
+fn mpop(ctx: &mut Ctx<'_>, args: &Args<'_>, family: &Family, blocking: bool) {
+    let Ok(req) = parse(ctx, args, if blocking { 2 } else { 1 }, family.ends) else {
         return;
+    };
+    let deadline = if blocking {
+        let Ok(deadline) = timeout_arg(ctx, args.get(1)) else {
+            return;
+        };
+        Some(deadline)
+    } else {
+        None
     };
     let keys = args.iter_from(req.first_key).take(req.keys);
-    let Ok(ready) = first_ready(ctx, keys, is_list) else {
+    let Ok(ready) = first_ready(ctx, keys, family.holds) else {
         return;
     };
-    match ready {
-        Some(key) => reply_list_pop(ctx, key, &req),
-        None => ctx.out.extend_from_slice(NULL_ARRAY),
+    match (ready, deadline) {
+        (Some(key), _) => (family.reply)(ctx, key, &req),
+        (None, Some(deadline)) => park(ctx, args, deadline, NULL_ARRAY),
+        (None, None) => ctx.out.extend_from_slice(NULL_ARRAY),
     }
+}
+
+/// `LMPOP numkeys key... LEFT|RIGHT [COUNT count]`.
+pub fn lmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    mpop(ctx, args, &LISTS, false);
 }
 
 /// `BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT count]`.
 pub fn blmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(req) = parse(ctx, args, 2, ["left", "right"]) else {
-        return;
-    };
-    let Ok(deadline) = timeout_arg(ctx, args.get(1)) else {
-        return;
-    };
-    let keys = args.iter_from(req.first_key).take(req.keys);
-    let Ok(ready) = first_ready(ctx, keys, is_list) else {
-        return;
-    };
-    match ready {
-        Some(key) => reply_list_pop(ctx, key, &req),
-        None => park(ctx, args, deadline, NULL_ARRAY),
-    }
+    mpop(ctx, args, &LISTS, true);
+}
+
+/// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: `[key, [[member, score]...]]`.
+pub fn zmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    mpop(ctx, args, &ZSETS, false);
+}
+
+/// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`.
+pub fn bzmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
+    mpop(ctx, args, &ZSETS, true);
 }
 
 fn reply_list_pop(ctx: &mut Ctx<'_>, key: &[u8], req: &MpopRequest) {
@@ -115,39 +148,6 @@ fn reply_list_pop(ctx: &mut Ctx<'_>, key: &[u8], req: &MpopRequest) {
             resp::bulk(ctx.out, key);
             super::lists::bulk_array(ctx.out, &popped);
         }
-    }
-}
-
-/// `ZMPOP numkeys key... MIN|MAX [COUNT count]`: `[key, [[member, score]...]]`.
-pub fn zmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(req) = parse(ctx, args, 1, ["min", "max"]) else {
-        return;
-    };
-    let keys = args.iter_from(req.first_key).take(req.keys);
-    let Ok(ready) = first_ready(ctx, keys, is_zset) else {
-        return;
-    };
-    match ready {
-        Some(key) => reply_zset_pop(ctx, key, &req),
-        None => ctx.out.extend_from_slice(NULL_ARRAY),
-    }
-}
-
-/// `BZMPOP timeout numkeys key... MIN|MAX [COUNT count]`.
-pub fn bzmpop(ctx: &mut Ctx<'_>, args: &Args<'_>) {
-    let Ok(req) = parse(ctx, args, 2, ["min", "max"]) else {
-        return;
-    };
-    let Ok(deadline) = timeout_arg(ctx, args.get(1)) else {
-        return;
-    };
-    let keys = args.iter_from(req.first_key).take(req.keys);
-    let Ok(ready) = first_ready(ctx, keys, is_zset) else {
-        return;
-    };
-    match ready {
-        Some(key) => reply_zset_pop(ctx, key, &req),
-        None => park(ctx, args, deadline, NULL_ARRAY),
     }
 }
 
