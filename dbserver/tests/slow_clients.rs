@@ -8,7 +8,8 @@ mod common;
 
 use common::process::{open_descriptors, peak_resident_kib, raise_descriptor_limit, resident_kib};
 use common::{encode, Resp, Server, IO_TIMEOUT, POLL_INTERVAL};
-use std::io::{Read, Write};
+use ring0db_images::tcp::closed_within;
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -50,27 +51,6 @@ fn served_client(server: &Server, stop: Arc<AtomicBool>) -> JoinHandle<u64> {
         }
         ops
     })
-}
-
-/// True once the server closed `stream` (end of file or reset; the MySQL greeting and
-/// anything else pending is skipped); false if it is still open after `limit`.
-fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
-    let deadline = Instant::now() + limit;
-    let mut buf = [0u8; 4096];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        stream.set_read_timeout(Some(left)).expect("timeout");
-        match stream.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
-        }
-    }
 }
 
 #[test]
@@ -122,7 +102,7 @@ fn slow_loris_connections_are_closed_by_the_handshake_timeout() {
     let closed_after = started.elapsed();
     for (i, s) in loris.iter_mut().enumerate() {
         assert!(
-            closed_within(s, IO_TIMEOUT),
+            closed_within(s, IO_TIMEOUT).expect("read"),
             "slow-loris connection {i} is still open"
         );
     }
@@ -185,7 +165,7 @@ fn greedy_client_is_closed(limit: &str) {
         n == 1
     });
     assert!(
-        closed_within(&mut greedy, IO_TIMEOUT),
+        closed_within(&mut greedy, IO_TIMEOUT).expect("read"),
         "the greedy client is open"
     );
     let peak_kib = peak_resident_kib(pid);

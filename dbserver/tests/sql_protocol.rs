@@ -180,25 +180,8 @@ impl RawSql {
 
     fn closed_within(&mut self, limit: Duration) -> bool {
         self.buf.clear();
-        let deadline = Instant::now() + limit;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            self.stream.set_read_timeout(Some(left)).expect("timeout");
-            let mut chunk = [0u8; 64 * 1024];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return true,
-                Ok(_) => {}
-                Err(e) => match e.kind() {
-                    ErrorKind::Interrupted => {}
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut => return false,
-                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => return true,
-                    _ => panic!("read failed: {e}"),
-                },
-            }
-        }
+        ring0db_images::tcp::closed_within(&mut self.stream, limit)
+            .unwrap_or_else(|e| panic!("read failed: {e}"))
     }
 
     /// The next reply is ERR `code`, then the server closes the connection.

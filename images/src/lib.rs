@@ -35,6 +35,7 @@ pub mod qemu;
 pub mod resp;
 pub mod running;
 pub mod storm;
+pub mod tcp;
 pub mod vm;
 
 pub use accel::{Accel, AccelChoice, Accelerator};

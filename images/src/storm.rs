@@ -1,4 +1,5 @@
-//! A connection storm against a RESP server while one client keeps being served (issue 11). Phase 1 opens N connections, each with an unfinished request, and
+//! A connection storm against a RESP server while one client keeps being served (issue
+//! 11). Phase 1 opens N connections, each with an unfinished request, and
 //! abandons them; phase 2 connects and closes M times. After each phase the storm waits
 //! until the server's `connected_clients` is back to its starting value. It reports the
 //! wall time of each phase, the served client's round trips and slowest round trip, and

@@ -368,31 +368,8 @@ impl Resp {
     /// input is discarded); false when it is still open after `limit`.
     pub fn closed_within(&mut self, limit: Duration) -> bool {
         self.buf.clear();
-        let deadline = Instant::now() + limit;
-        let closed = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break false;
-            }
-            self.stream.set_read_timeout(Some(left)).expect("timeout");
-            let mut chunk = [0u8; 64 * 1024];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => break true,
-                Ok(_) => {}
-                Err(e) => match e.kind() {
-                    std::io::ErrorKind::Interrupted => {}
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => break false,
-                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
-                        break true
-                    }
-                    _ => panic!("read failed: {e}"),
-                },
-            }
-        };
-        self.stream
-            .set_read_timeout(Some(IO_TIMEOUT))
-            .expect("timeout");
-        closed
+        ring0db_images::tcp::closed_within(&mut self.stream, limit)
+            .unwrap_or_else(|e| panic!("read failed: {e}"))
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use ring0db_harness::{NetVm, Network};
 use ring0db_images::netns::GUEST_PORT;
 use ring0db_images::storm::{info, storm, StormPlan};
+use ring0db_images::tcp::closed_within;
 
 /// Socket timeout of the test's own connections.
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
@@ -116,26 +117,6 @@ fn full_storm_leaves_clients_sockets_and_heap_where_they_were() {
     storm_twice(FULL);
 }
 
-/// True once the server closed `s` (end of file or reset); false if open after `limit`.
-fn closed_within(s: &mut TcpStream, limit: Duration) -> bool {
-    let deadline = Instant::now() + limit;
-    let mut buf = [0u8; 4096];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        s.set_read_timeout(Some(left)).expect("timeout");
-        match s.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return true,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
-}
-
 /// PING on `c`, which must answer.
 fn ping(c: &mut TcpStream) {
     c.write_all(b"PING\r\n").expect("ping");
@@ -192,7 +173,10 @@ fn slow_loris_and_a_client_that_never_reads_are_closed() {
         std::thread::sleep(Duration::from_millis(500));
     }
     for (i, s) in loris.iter_mut().enumerate() {
-        assert!(closed_within(s, IO_TIMEOUT), "loris {i} still open");
+        assert!(
+            closed_within(s, IO_TIMEOUT).expect("read"),
+            "loris {i} still open"
+        );
     }
 
     // The greedy client: 64 GETs of a 1 MiB value, never read.
@@ -209,7 +193,7 @@ fn slow_loris_and_a_client_that_never_reads_are_closed() {
     let _ = greedy.write_all(&b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(64));
     wait_for(&vm, "client_output_buffer_limit_disconnections", |n| n == 1);
     assert!(
-        closed_within(&mut greedy, IO_TIMEOUT),
+        closed_within(&mut greedy, IO_TIMEOUT).expect("read"),
         "the greedy client is open"
     );
     ping(&mut served);
