@@ -43,7 +43,9 @@ fn open_idle(vm: &NetVm, count: usize) -> Vec<TcpStream> {
         .collect()
 }
 
-/// The status once nothing is closing and `streams` is back to `streams_expected`, with
+/// The status once nothing is closing, `streams` is back to `streams_expected` and every one
+/// of them is parked (the remaining client is idle too, so start and end are taken in the
+/// same state: whether a connection is parked changes `parked` and one allocation), with
 /// two consecutive readings agreeing on sockets and heap (polled, generous deadline).
 fn settled_status(vm: &NetVm, streams_expected: u64) -> HashMap<String, u64> {
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -58,6 +60,7 @@ fn settled_status(vm: &NetVm, streams_expected: u64) -> HashMap<String, u64> {
         let status = vm.status(STATUS_PORT).expect("status");
         let settled = status.get("closing") == Some(&0)
             && status.get("streams") == Some(&streams_expected)
+            && status.get("parked") == Some(&streams_expected)
             && key(&status) == key(&previous);
         if settled || Instant::now() >= deadline {
             return status;
@@ -102,7 +105,7 @@ fn two_thousand_idle_connections_while_a_client_is_served_then_everything_return
         held.get("streams").copied().unwrap_or(0) > IDLE as u64,
         "the kernel holds the {IDLE} idle connections: {held:?}"
     );
-    // Idle connections leave smoltcp's socket set (the active one never does).
+    // Idle connections leave smoltcp's socket set (the active one stays while it is busy).
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let status = vm.status(STATUS_PORT).expect("status");
