@@ -125,10 +125,7 @@ pub fn lrange(ctx: &mut Ctx<'_>, args: &Args<'_>) {
         Some(Value::List(list)) => match clamp_range(start, stop, list.len()) {
             None => resp::array_header(ctx.out, 0),
             Some((from, to)) => {
-                resp::array_header(ctx.out, to - from + 1);
-                for v in list.range(from..=to) {
-                    resp::bulk(ctx.out, v);
-                }
+                resp::bulk_array(ctx.out, list.range(from..=to).map(Vec::as_slice));
             }
         },
         Some(_) => ctx.out.extend_from_slice(WRONGTYPE),

@@ -39,11 +39,44 @@ pub fn integer(out: &mut Vec<u8>, n: i64) {
 
 /// Append `$<len>\r\n<data>\r\n`.
 pub fn bulk(out: &mut Vec<u8>, data: &[u8]) {
+    let mut digits = itoa::Buffer::new();
+    let len = digits.format(data.len()).as_bytes();
+    // One reservation for the whole element: LRANGE and friends append hundreds in a row.
+    out.reserve(len.len() + data.len() + 5);
     out.push(b'$');
-    push_decimal(out, data.len() as i64);
+    out.extend_from_slice(len);
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
+}
+
+/// Append an array of bulk strings: the header and every element, sized in one pass and
+/// written in a second into one reservation (LRANGE of hundreds of short elements is
+/// dominated by per-element bookkeeping otherwise).
+pub fn bulk_array<'a, I>(out: &mut Vec<u8>, items: I)
+where
+    I: ExactSizeIterator<Item = &'a [u8]> + Clone,
+{
+    array_header(out, items.len());
+    let mut digits = itoa::Buffer::new();
+    let size: usize = items
+        .clone()
+        .map(|item| digits.format(item.len()).len() + item.len() + 5)
+        .sum();
+    let start = out.len();
+    out.resize(start + size, 0);
+    let mut rest = &mut out[start..];
+    for item in items {
+        let len = digits.format(item.len()).as_bytes();
+        let (element, tail) = rest.split_at_mut(len.len() + item.len() + 5);
+        element[0] = b'$';
+        element[1..=len.len()].copy_from_slice(len);
+        let body = len.len() + 3;
+        element[body - 2..body].copy_from_slice(b"\r\n");
+        element[body..body + item.len()].copy_from_slice(item);
+        element[body + item.len()..].copy_from_slice(b"\r\n");
+        rest = tail;
+    }
 }
 
 /// Append an optional bulk string (`None`: null bulk).
@@ -182,42 +215,43 @@ impl fmt::Write for DoubleText {
 
 /// Append the decimal digits of `n`.
 pub fn push_decimal(out: &mut Vec<u8>, n: i64) {
-    out.extend_from_slice(DecimalBuf::default().format(n));
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// Characters of the longest `i64` (`-9223372036854775808`).
-const I64_MAX_CHARS: usize = 20;
-
-/// A stack buffer to format an `i64` without allocating.
+/// A stack buffer to format an `i64` without allocating (`itoa`'s, behind the name the
+/// commands use).
 #[derive(Default)]
 pub struct DecimalBuf {
-    buf: [u8; I64_MAX_CHARS],
+    buf: itoa::Buffer,
 }
 
 impl DecimalBuf {
     /// `n` in decimal.
     pub fn format(&mut self, n: i64) -> &[u8] {
-        let mut i = I64_MAX_CHARS;
-        let mut v = n.unsigned_abs();
-        loop {
-            i -= 1;
-            self.buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            i -= 1;
-            self.buf[i] = b'-';
-        }
-        &self.buf[i..]
+        self.buf.format(n).as_bytes()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bulk_array_writes_what_bulk_writes() {
+        let items: [&[u8]; 4] = [b"", b"x", b"0123456789", &[b'z'; 120]];
+        let mut expected = Vec::new();
+        array_header(&mut expected, items.len());
+        for item in items {
+            bulk(&mut expected, item);
+        }
+        let mut out = b"+prefix\r\n".to_vec();
+        bulk_array(&mut out, items.iter().copied());
+        assert_eq!(&out[..9], b"+prefix\r\n");
+        assert_eq!(&out[9..], &expected[..]);
+        let mut empty = Vec::new();
+        bulk_array(&mut empty, core::iter::empty::<&[u8]>());
+        assert_eq!(empty, b"*0\r\n");
+    }
 
     #[test]
     fn encodes_replies() {
