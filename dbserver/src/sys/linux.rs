@@ -12,6 +12,9 @@ const NS_PER_SEC: u64 = 1_000_000_000;
 const US_PER_SEC: u64 = 1_000_000;
 const NS_PER_US: u64 = 1_000;
 
+/// `BLKGETSIZE64` (`_IOR(0x12, 114, size_t)`): a block device's size in bytes.
+const BLKGETSIZE64: libc::c_ulong = 0x8008_1272;
+
 /// The Linux backend; owns one epoll instance.
 pub struct LinuxSys {
     epoll: Fd,
@@ -202,6 +205,43 @@ impl Syscalls for LinuxSys {
             };
         }
         Ok(n)
+    }
+
+    fn disk_open(&self, path: &str) -> Result<Fd, Errno> {
+        let path = std::ffi::CString::new(path).map_err(|_| Errno::EINVAL)?;
+        // SAFETY: `path` is a NUL-terminated string that outlives the call.
+        check(unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) })
+    }
+
+    fn disk_size(&self, fd: Fd) -> Result<u64, Errno> {
+        // SAFETY: an all-zero `stat` is a valid value for fstat to overwrite.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `st` is a valid stat buffer for the call to fill.
+        check(unsafe { libc::fstat(fd, &mut st) })?;
+        if st.st_mode & libc::S_IFMT != libc::S_IFBLK {
+            return u64::try_from(st.st_size).map_err(|_| Errno::EINVAL);
+        }
+        let mut size: u64 = 0;
+        // SAFETY: BLKGETSIZE64 writes one u64 through the pointer, which is valid.
+        check(unsafe { libc::ioctl(fd, BLKGETSIZE64, &mut size) })?;
+        Ok(size)
+    }
+
+    fn pread(&self, fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+        let offset = libc::off_t::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        // SAFETY: `buf` is writable for `buf.len()` bytes during the call.
+        check_size(unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), offset) })
+    }
+
+    fn pwrite(&self, fd: Fd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+        let offset = libc::off_t::try_from(offset).map_err(|_| Errno::EINVAL)?;
+        // SAFETY: `buf` is readable for `buf.len()` bytes during the call.
+        check_size(unsafe { libc::pwrite(fd, buf.as_ptr().cast(), buf.len(), offset) })
+    }
+
+    fn fdatasync(&self, fd: Fd) -> Result<(), Errno> {
+        // SAFETY: fdatasync takes no pointers.
+        check(unsafe { libc::fdatasync(fd) }).map(drop)
     }
 
     fn clock_ns(&self) -> u64 {

@@ -21,6 +21,10 @@ pub struct SockAddrV4 {
     pub port: u16,
 }
 
+/// The unit of disk I/O: [`Syscalls::pread`] and [`Syscalls::pwrite`] take offsets and
+/// lengths that are multiples of it.
+pub const SECTOR_SIZE: usize = 512;
+
 /// What a registered descriptor wants to be woken for (level-triggered, like
 /// `epoll` without `EPOLLET`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,6 +77,40 @@ pub trait Syscalls {
     /// commands that take or report absolute times (`EXPIREAT`, `SET ... EXAT`, `TIME`).
     /// Platforms without a wall clock keep the default, and those commands answer an error.
     fn realtime_ns(&self) -> Result<u64, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    /// `open(path, O_RDWR)` of the disk the durability log lives on: `/dev/vda` in the
+    /// guests (the VM's one `virtio-blk` disk), any file or block device on a host. The
+    /// log reads and writes it only with the calls below, so its on-disk format is the
+    /// same on every platform. Platforms without a disk keep the default.
+    fn disk_open(&self, path: &str) -> Result<Fd, Errno> {
+        let _ = path;
+        Err(Errno::ENOSYS)
+    }
+    /// The size in bytes of a disk opened with [`Syscalls::disk_open`] (`BLKGETSIZE64`
+    /// for a block device, `fstat` for a file).
+    fn disk_size(&self, fd: Fd) -> Result<u64, Errno> {
+        let _ = fd;
+        Err(Errno::ENOSYS)
+    }
+    /// `pread(2)`: read up to `buf.len()` bytes at byte `offset` of the disk. Callers keep
+    /// `offset` and `buf.len()` multiples of [`SECTOR_SIZE`] (the image's block layer
+    /// moves whole sectors and answers `EINVAL` otherwise).
+    fn pread(&self, fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+        let _ = (fd, buf, offset);
+        Err(Errno::ENOSYS)
+    }
+    /// `pwrite(2)`: write `buf` at byte `offset`; may write less than `buf.len()`. Same
+    /// alignment rule as [`Syscalls::pread`]. Written data is durable only after
+    /// [`Syscalls::fdatasync`].
+    fn pwrite(&self, fd: Fd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+        let _ = (fd, buf, offset);
+        Err(Errno::ENOSYS)
+    }
+    /// `fdatasync(2)`: returns when everything written before it is on stable storage
+    /// (a virtio-blk `FLUSH` in the image).
+    fn fdatasync(&self, fd: Fd) -> Result<(), Errno> {
+        let _ = fd;
         Err(Errno::ENOSYS)
     }
     /// `write(2)` to the log (stderr on Linux, the serial console in the image).
