@@ -11,7 +11,10 @@ const LINES: usize = DEVICE_IRQ_COUNT as usize;
 /// Devices that may share one line (the NIC and the disk).
 pub const HANDLERS_PER_LINE: usize = 2;
 
-static HANDLERS: [[HandlerCell<fn()>; HANDLERS_PER_LINE]; LINES] =
+/// The handlers of one line.
+type Line = [HandlerCell<fn()>; HANDLERS_PER_LINE];
+
+static HANDLERS: [Line; LINES] =
     [const { [const { HandlerCell::new() }; HANDLERS_PER_LINE] }; LINES];
 
 /// Installs `handler` for device line `line` (0-based) next to those already there. It
