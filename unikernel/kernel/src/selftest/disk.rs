@@ -200,7 +200,7 @@ fn check_errors(fd: i32, size: u64) -> Result<(), Failure> {
 }
 
 /// `bench=disk`: 4 KiB `pwrite` + `fdatasync` at one offset, call vs trap, interleaved
-/// rounds. Prints `bench-disk,<path>,<round>,<median ns>` lines.
+/// rounds. Prints `bench-disk,<path>,<round>,<median cycles>,<median ns>` lines.
 pub fn bench() -> ExitCode {
     const ROUNDS: u32 = 5;
     const WRITES_PER_ROUND: usize = 51;
@@ -210,13 +210,13 @@ pub fn bench() -> ExitCode {
     };
     let block = pattern(0..4096);
     crate::console::write_fmt(format_args!(
-        "bench-disk,path,round,median_ns_pwrite_fdatasync\n"
+        "bench-disk,path,round,median_cycles_pwrite_fdatasync,median_ns\n"
     ));
     for round in 1..=ROUNDS {
         for path in ["call", "trap"] {
             let mut samples = [0u64; WRITES_PER_ROUND];
             for sample in &mut samples {
-                let start = crate::time::now_ns();
+                let start = crate::arch::cpu::rdtsc();
                 let ok = if path == "call" {
                     disk::write(fd, &block, 0).is_ok() && disk::flush(fd).is_ok()
                 } else {
@@ -226,11 +226,12 @@ pub fn bench() -> ExitCode {
                     crate::console::write_fmt(format_args!("bench-disk: {path} write failed\n"));
                     return ExitCode::TestFailed;
                 }
-                *sample = crate::time::now_ns() - start;
+                *sample = crate::arch::cpu::rdtsc() - start;
             }
             samples.sort_unstable();
-            let median = samples[WRITES_PER_ROUND / 2];
-            crate::console::write_fmt(format_args!("bench-disk,{path},{round},{median}\n"));
+            let cycles = samples[WRITES_PER_ROUND / 2];
+            let ns = crate::time::tsc::ticks_to_ns(cycles);
+            crate::console::write_fmt(format_args!("bench-disk,{path},{round},{cycles},{ns}\n"));
         }
     }
     ExitCode::Success
