@@ -82,6 +82,7 @@ pub fn linux_guest() -> Result<LinuxGuest> {
 
     let mut files = base_files(&busybox, &modules);
     files.extend(redis_files()?);
+    files.extend(mke2fs_files()?);
     let initrd_redis = out.join("initrd-redis.cpio.gz");
     let server = r#"/usr/bin/redis-server --port "$PORT" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no"#;
     let init = InitScript::new("redis-server", server);
@@ -89,6 +90,7 @@ pub fn linux_guest() -> Result<LinuxGuest> {
 
     let mut files = base_files(&busybox, &modules);
     files.extend(mariadb::files(&out)?);
+    files.extend(mke2fs_files()?);
     let initrd_mariadb = out.join("initrd-mariadb.cpio.gz");
     let init = InitScript {
         setup: mariadb::GUEST_SETUP.into(),
@@ -175,6 +177,17 @@ fn redis_files() -> Result<FileList> {
     let redis = crate::running::find_program("redis-server")
         .context("redis-server not found on the host: install it: apt-get install redis-server")?;
     program_with_libraries(&redis, "usr/bin/redis-server")
+}
+
+/// The host's `mke2fs` (e2fsprogs) for the durable mode of the Redis and MariaDB guests
+/// (`ring0db.datafs=DIR`: ext4 on the VM's disk); busybox's makes only ext2.
+fn mke2fs_files() -> Result<FileList> {
+    let mke2fs = ["/sbin/mke2fs", "/usr/sbin/mke2fs"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .context("mke2fs not found on the host: install it: apt-get install e2fsprogs")?;
+    program_with_libraries(mke2fs, "sbin/mke2fs")
 }
 
 /// `program` at `dest` in the initrd, plus every library `ldd` lists and the loader, at the

@@ -18,6 +18,9 @@ use crate::sql::conn::SqlAddr;
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Timeout of one connection attempt to a loopback server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Size of the (sparse) file `linux-host`'s log lives on with `--durability`: the VMs' disk
+/// size (`disk_mib` in images/vm.toml).
+const HOST_DISK_BYTES: u64 = 64 << 20;
 /// Environment variable that names the `dbserver` binary explicitly.
 pub const DBSERVER_ENV: &str = "LOADGEN_DBSERVER";
 
@@ -104,6 +107,8 @@ pub struct LinuxHost {
     child: Child,
     addr: SocketAddr,
     sql_addr: SocketAddr,
+    /// With `--durability`: the directory of the file dbserver's log lives on (removed on drop).
+    _disk_dir: Option<tempfile::TempDir>,
 }
 
 impl LinuxHost {
@@ -117,8 +122,25 @@ impl LinuxHost {
     /// the ports it bound from its log: no port is chosen first and bound later, so
     /// concurrent servers can never meet on one port.
     pub fn spawn_binary(binary: &Path) -> Result<Self, TargetError> {
+        let durability = super::durability::current();
+        let mut disk_args = Vec::new();
+        let disk_dir = if durability == super::durability::Durability::Off {
+            None
+        } else {
+            let dir = tempfile::Builder::new()
+                .prefix("loadgen-disk.")
+                .tempdir()
+                .map_err(io_err)?;
+            let disk = dir.path().join("disk.img");
+            fs::File::create(&disk)
+                .and_then(|f| f.set_len(HOST_DISK_BYTES))
+                .map_err(io_err)?;
+            disk_args = durability.dbserver_args(&disk.display().to_string());
+            Some(dir)
+        };
         let mut child = Command::new(binary)
             .args(["--bind", "127.0.0.1", "--port", "0", "--sql-port", "0"])
+            .args(&disk_args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -148,6 +170,7 @@ impl LinuxHost {
                             child,
                             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
                             sql_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, sql_port)),
+                            _disk_dir: disk_dir,
                         });
                     }
                     log.push(line);

@@ -279,15 +279,25 @@ mod imp {
         }))
     }
 
+    /// The image of `kind`, with the command-line words of `--durability` appended.
     fn image(kind: VmKind) -> anyhow::Result<Image> {
+        let durability = super::super::durability::current();
         Ok(match kind {
-            VmKind::Unikernel => Image::unikernel(build::unikernel()?),
-            VmKind::UnikernelTrap => {
-                Image::unikernel(build::unikernel()?).with_append(TRAP_DISPATCH)
+            VmKind::Unikernel => {
+                Image::unikernel(build::unikernel()?).with_append(&durability.unikernel_cmdline())
             }
-            VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
-            VmKind::RedisVm => build::linux_guest()?.redis_image(),
-            VmKind::MariadbVm => build::linux_guest()?.mariadb_image(),
+            VmKind::UnikernelTrap => Image::unikernel(build::unikernel()?)
+                .with_append(TRAP_DISPATCH)
+                .with_append(&durability.unikernel_cmdline()),
+            VmKind::LinuxVm => build::linux_guest()?
+                .dbserver_image()
+                .with_append(&durability.linux_vm_cmdline()),
+            VmKind::RedisVm => build::linux_guest()?
+                .redis_image()
+                .with_append(&durability.redis_vm_cmdline()),
+            VmKind::MariadbVm => build::linux_guest()?
+                .mariadb_image()
+                .with_append(&durability.mariadb_vm_cmdline()),
         })
     }
 
