@@ -18,6 +18,15 @@ for m in @MODULES@; do
     insmod "@MODULE_DIR@/$m.ko" || say "insmod $m failed"
 done
 
+# The VM's one disk (virtio-blk): the durability log's raw device.
+i=0
+while [ ! -b /dev/vda ] && [ "$i" -lt 200 ]; do usleep 10000; i=$((i + 1)); done
+if [ -b /dev/vda ]; then
+    say "disk /dev/vda $(cat /sys/block/vda/size) sectors"
+else
+    say "no disk: /dev/vda is missing"
+fi
+
 IP=
 GW=
 PORT=6379
