@@ -55,12 +55,10 @@ else
 fi
 
 if [ -n "$DATAFS" ]; then
-    i=0
-    while [ ! -b /dev/vda ] && [ "$i" -lt 200 ]; do usleep 10000; i=$((i + 1)); done
     mkdir -p "$DATAFS"
     if mount -t ext4 /dev/vda "$DATAFS" 2>/dev/null; then
         say "mounted the ext4 filesystem of /dev/vda on $DATAFS"
-    elif mke2fs -q -F -t ext4 /dev/vda && mount -t ext4 /dev/vda "$DATAFS"; then
+    elif @MKE2FS@ -q -F -t ext4 /dev/vda && mount -t ext4 /dev/vda "$DATAFS"; then
         say "made an ext4 filesystem on /dev/vda, mounted on $DATAFS"
     else
         say "cannot mount or make a filesystem on /dev/vda (ring0db.datafs=$DATAFS)"

@@ -14,6 +14,11 @@
 
 use std::sync::OnceLock;
 
+/// Size of the disk (MiB, a sparse file) every target of a durable run gets: each VM's
+/// `disk_mib` is raised to it, and `linux-host` logs to a file of this size. MariaDB alone
+/// needs ~100 MiB before any table (redo log, system and temporary tablespaces).
+pub const DISK_MIB: u32 = 1024;
+
 /// Where the Linux guests mount the disk's filesystem in durable mode (`ring0db.datafs=`).
 const GUEST_DATA_DIR: &str = "/data";
 /// The VM's disk as the Linux guests name it; the unikernel answers to the same path.

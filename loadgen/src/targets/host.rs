@@ -18,9 +18,6 @@ use crate::sql::conn::SqlAddr;
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Timeout of one connection attempt to a loopback server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Size of the (sparse) file `linux-host`'s log lives on with `--durability`: the VMs' disk
-/// size (`disk_mib` in images/vm.toml).
-const HOST_DISK_BYTES: u64 = 64 << 20;
 /// Environment variable that names the `dbserver` binary explicitly.
 pub const DBSERVER_ENV: &str = "LOADGEN_DBSERVER";
 
@@ -133,7 +130,7 @@ impl LinuxHost {
                 .map_err(io_err)?;
             let disk = dir.path().join("disk.img");
             fs::File::create(&disk)
-                .and_then(|f| f.set_len(HOST_DISK_BYTES))
+                .and_then(|f| f.set_len(u64::from(super::durability::DISK_MIB) << 20))
                 .map_err(io_err)?;
             disk_args = durability.dbserver_args(&disk.display().to_string());
             Some(dir)

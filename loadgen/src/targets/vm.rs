@@ -233,6 +233,9 @@ mod imp {
             .resolve()
             .map_err(|e| fail("choosing the accelerator", e))?;
         let mut spec = spec;
+        if super::super::durability::current() != super::super::durability::Durability::Off {
+            spec.disk_mib = spec.disk_mib.max(super::super::durability::DISK_MIB);
+        }
         let mut image = image(kind).map_err(|e| fail("building the image", e))?;
         let profile = match profile_request() {
             Some((hz, _)) if kind.is_unikernel() => {
