@@ -10,7 +10,8 @@
 //! paths. The byte at disk offset `o` is [`pattern_byte`]`(o)`; the host test checks the
 //! file with the same function.
 //!
-//! `bench=disk` times a 4 KiB `pwrite` + `fdatasync` at the same offset, call vs trap.
+//! `bench=disk` times a 4 KiB `pwrite` + `fdatasync`, and a `pwrite` alone, at the same
+//! offset, call vs trap.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -199,31 +200,39 @@ fn check_errors(fd: i32, size: u64) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `bench=disk`: 4 KiB `pwrite` + `fdatasync` at one offset, call vs trap, interleaved
-/// rounds. Prints `bench-disk,<path>,<round>,<median cycles>,<median ns>` lines.
+/// `bench=disk`: a 4 KiB `pwrite` + `fdatasync`, and a 4 KiB `pwrite` alone (the request
+/// path without the host's flush), at one offset, call vs trap, interleaved rounds. Prints
+/// `bench-disk,<variant>,<round>,<median cycles>,<median ns>` lines.
 pub fn bench() -> ExitCode {
     const ROUNDS: u32 = 5;
     const WRITES_PER_ROUND: usize = 51;
+    const VARIANTS: [(&str, bool, bool); 4] = [
+        ("call-pwrite+fdatasync", false, true),
+        ("trap-pwrite+fdatasync", true, true),
+        ("call-pwrite", false, false),
+        ("trap-pwrite", true, false),
+    ];
     let Ok(fd) = disk::open(DISK_PATH) else {
         crate::console::write_fmt(format_args!("bench-disk: no disk\n"));
         return ExitCode::TestFailed;
     };
     let block = pattern(0..4096);
     crate::console::write_fmt(format_args!(
-        "bench-disk,path,round,median_cycles_pwrite_fdatasync,median_ns\n"
+        "bench-disk,variant,round,median_cycles,median_ns\n"
     ));
     for round in 1..=ROUNDS {
-        for path in ["call", "trap"] {
+        for (name, via_trap, sync) in VARIANTS {
             let mut samples = [0u64; WRITES_PER_ROUND];
             for sample in &mut samples {
                 let start = crate::arch::cpu::rdtsc();
-                let ok = if path == "call" {
-                    disk::write(fd, &block, 0).is_ok() && disk::flush(fd).is_ok()
-                } else {
-                    trap_pwrite(fd, &block, 0) == 4096 && trap_fdatasync(fd) == 0
+                let ok = match (via_trap, sync) {
+                    (false, true) => disk::write(fd, &block, 0).is_ok() && disk::flush(fd).is_ok(),
+                    (false, false) => disk::write(fd, &block, 0).is_ok(),
+                    (true, true) => trap_pwrite(fd, &block, 0) == 4096 && trap_fdatasync(fd) == 0,
+                    (true, false) => trap_pwrite(fd, &block, 0) == 4096,
                 };
                 if !ok {
-                    crate::console::write_fmt(format_args!("bench-disk: {path} write failed\n"));
+                    crate::console::write_fmt(format_args!("bench-disk: {name} failed\n"));
                     return ExitCode::TestFailed;
                 }
                 *sample = crate::arch::cpu::rdtsc() - start;
@@ -231,7 +240,7 @@ pub fn bench() -> ExitCode {
             samples.sort_unstable();
             let cycles = samples[WRITES_PER_ROUND / 2];
             let ns = crate::time::tsc::ticks_to_ns(cycles);
-            crate::console::write_fmt(format_args!("bench-disk,{path},{round},{cycles},{ns}\n"));
+            crate::console::write_fmt(format_args!("bench-disk,{name},{round},{cycles},{ns}\n"));
         }
     }
     ExitCode::Success

@@ -1,5 +1,6 @@
-//! `disk-sync`: a 4 KiB `pwrite` + `fdatasync` on the VM's virtio-blk disk, as direct
-//! kernel calls and through the trap (`bench=disk`): the median latency of each round.
+//! `disk-sync`: a 4 KiB `pwrite` + `fdatasync`, and a 4 KiB `pwrite` alone, on the VM's
+//! virtio-blk disk, as direct kernel calls and through the trap (`bench=disk`): the median
+//! latency of each round.
 
 use anyhow::Result;
 
@@ -12,11 +13,11 @@ pub(crate) fn disk_sync(out: &std::path::Path, environment: &Environment) -> Res
     write_rows(
         &path,
         environment,
-        "path,round,median_cycles_pwrite_fdatasync,median_ns",
+        "variant,round,median_cycles,median_ns",
         &rows,
     )?;
     println!(
-        "4 KiB pwrite + fdatasync (median of round medians; {}):",
+        "4 KiB pwrite (+ fdatasync) on the VM's disk (median of round medians; {}):",
         environment.accel_reason
     );
     print_medians(&rows, "cycles");
