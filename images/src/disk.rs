@@ -34,9 +34,14 @@ impl FreshDisk {
         let n = DISK_COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("ring0db-disk-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-        let file = dir.join("disk.raw");
-        create_disk_file(&file, mib)?;
-        Ok(FreshDisk { dir, file })
+        // Registered first, so Ctrl-C removes it even while it is being made.
+        crate::cleanup::register_dir(&dir);
+        let disk = FreshDisk {
+            file: dir.join("disk.raw"),
+            dir,
+        };
+        create_disk_file(&disk.file, mib)?;
+        Ok(disk)
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -47,6 +52,7 @@ impl FreshDisk {
 impl Drop for FreshDisk {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        crate::cleanup::unregister_dir(&self.dir);
     }
 }
 

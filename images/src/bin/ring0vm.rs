@@ -278,6 +278,7 @@ fn boot(
         vm.pid(),
         vm.serial_log_path().display()
     );
+    note!("ring0vm: disk {}", vm.disk_path().display());
     note!("ring0vm: connect with: {}", vm.net().connect_hint());
     note!("ring0vm: Ctrl-C stops the VM and removes its network namespace");
     let exit = loop {
