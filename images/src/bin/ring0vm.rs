@@ -254,7 +254,7 @@ fn boot(
     };
     if print_command {
         let disk_path = match &disk {
-            Disk::Existing(path) => path.clone(),
+            Disk::Existing(path) | Disk::FailingWrites(path) => path.clone(),
             Disk::Fresh => std::env::temp_dir().join("ring0db-disk-PID-N/disk.raw"),
         };
         let args = ring0db_images::qemu_args(&spec, &image, &net, &accel, &disk_path);

@@ -2,7 +2,8 @@
 //! (direct and through the trap) write a pattern and flush it; QEMU is killed; the file
 //! on the host holds the pattern, and the next boot from the same file reads it back.
 //! The kernel side is `test=disk-write` / `test=disk-verify` (`selftest/disk.rs`), which
-//! also checks the errors (ENOENT, EBADF, EINVAL, ENOSPC, ENOTTY, reads at the end).
+//! also checks the errors (ENOENT, EBADF, EINVAL, ENOSPC, ENOTTY, reads at the end); a
+//! disk whose writes fail (QEMU's blkdebug) gives EIO (`test=disk-eio`).
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -103,4 +104,19 @@ fn every_boot_gets_a_fresh_zeroed_disk_by_default() {
         run.exit,
         run.serial
     );
+}
+
+#[test]
+fn a_disk_whose_writes_fail_answers_eio_and_keeps_serving_reads() {
+    let disk = TempDisk::new("eio");
+    let run = boot_with_disk("test=disk-eio", Disk::FailingWrites(disk.0.clone())).unwrap();
+    assert!(
+        run.code() == Some(exit_code::SUCCESS)
+            && run.printed("disk-selftest: failed writes are EIO")
+            && run.printed("disk: pwrite of 1048576 bytes at 0 failed: device status 1"),
+        "exit {}\n{}",
+        run.exit,
+        run.serial
+    );
+    assert!(read_at(&disk.0, 0, 1 << 20).iter().all(|&b| b == 0));
 }

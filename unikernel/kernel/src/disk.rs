@@ -105,7 +105,7 @@ pub fn read(fd: i32, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
             return Ok(0);
         }
         disk.read(offset / SECTOR_SIZE as u64, &mut buf[..len])
-            .map_err(|_| Errno::EIO)?;
+            .map_err(|error| failed("pread", len, offset, error))?;
         Ok(len)
     })
 }
@@ -122,14 +122,23 @@ pub fn write(fd: i32, buf: &[u8], offset: u64) -> Result<usize, Errno> {
             return Ok(0);
         }
         disk.write(offset / SECTOR_SIZE as u64, &buf[..len])
-            .map_err(|_| Errno::EIO)?;
+            .map_err(|error| failed("pwrite", len, offset, error))?;
         Ok(len)
     })
 }
 
 /// `fdatasync(2)`: returns when every write before it is on stable storage.
 pub fn flush(fd: i32) -> Result<(), Errno> {
-    with_disk(fd, |disk| disk.flush().map_err(|_| Errno::EIO))
+    with_disk(fd, |disk| {
+        disk.flush()
+            .map_err(|error| failed("fdatasync", 0, 0, error))
+    })
+}
+
+/// Logs a failed call once (not once per request) and gives its errno.
+fn failed(call: &str, len: usize, offset: u64, error: virtio_blk::IoError) -> Errno {
+    log::error!("disk: {call} of {len} bytes at {offset} failed: {error}; answering EIO");
+    Errno::EIO
 }
 
 /// Counters since boot.

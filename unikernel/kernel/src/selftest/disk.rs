@@ -10,6 +10,8 @@
 //! paths. The byte at disk offset `o` is [`pattern_byte`]`(o)`; the host test checks the
 //! file with the same function.
 //!
+//! `disk-eio` runs on a disk whose writes fail: `EIO`, and reads still work.
+//!
 //! `bench=disk` times a 4 KiB `pwrite` + `fdatasync`, and a `pwrite` alone, at the same
 //! offset, call vs trap.
 
@@ -66,6 +68,45 @@ pub fn verify() -> ExitCode {
         crate::console::write_fmt(format_args!("disk-selftest: verified\n"));
         ExitCode::Success
     }))
+}
+
+/// `test=disk-eio`, on a disk whose writes fail (the host's `Disk::FailingWrites`): every
+/// write is `EIO` through both paths, a large one included (all its requests complete
+/// before the error is returned), and the disk keeps serving reads and flushes.
+pub fn write_errors() -> ExitCode {
+    report(write_errors_checked().map(|()| {
+        crate::console::write_fmt(format_args!("disk-selftest: failed writes are EIO\n"));
+        ExitCode::Success
+    }))
+}
+
+fn write_errors_checked() -> Result<(), Failure> {
+    let fd = disk::open(DISK_PATH).map_err(|e| Failure(alloc::format!("open: {e:?}")))?;
+    let data = pattern(CALL_REGION.clone());
+    let written = disk::write(fd, &data, 0);
+    ensure!(
+        written == Err(Errno::EIO),
+        "call pwrite of 1 MiB: {written:?}"
+    );
+    let written = trap_pwrite(fd, &data[..4096], 4096);
+    ensure!(
+        written == -i64::from(Errno::EIO.0),
+        "trap pwrite: {written}"
+    );
+    let mut back = vec![0xffu8; data.len()];
+    let read = disk::read(fd, &mut back, 0);
+    ensure!(
+        read == Ok(back.len()),
+        "pread after failed writes: {read:?}"
+    );
+    ensure!(
+        back.iter().all(|&b| b == 0),
+        "a failed write changed the disk"
+    );
+    ensure!(disk::flush(fd) == Ok(()), "fdatasync after failed writes");
+    let errors = disk::stats().errors;
+    ensure!(errors > 0, "no device error counted");
+    Ok(())
 }
 
 fn report(result: Result<ExitCode, Failure>) -> ExitCode {

@@ -40,6 +40,7 @@ pub const TESTS: &[&str] = &[
     "profile-hot-loop",
     "disk-write",
     "disk-verify",
+    "disk-eio",
 ];
 
 /// Benchmark names accepted by `bench=`.
@@ -65,6 +66,7 @@ pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
         "profile-hot-loop" => profile_hot_loop::run(),
         "disk-write" => disk::write(),
         "disk-verify" => disk::verify(),
+        "disk-eio" => disk::write_errors(),
         _ => ExitCode::TestFailed,
     }
 }

@@ -148,9 +148,8 @@ impl VirtioBlk {
         };
         REQUESTS.fetch_add(1, Ordering::Relaxed);
         match (&outcome, request.kind) {
-            (Err(error), _) => {
+            (Err(_), _) => {
                 ERRORS.fetch_add(1, Ordering::Relaxed);
-                log::error!("virtio-blk {}: request failed: {error}", self.location);
             }
             (Ok(()), RequestType::In) => {
                 READ_BYTES.fetch_add(request.len as u64, Ordering::Relaxed);
