@@ -3,7 +3,7 @@
 
 use super::args::wrong_arity;
 use super::table::{COMMANDS, DENY_OOM, NO_AUTH, PUBSUB_OK, TX_CONTROL};
-use super::{multi, pubsub, reply_shapes, Ctx};
+use super::{logging, multi, pubsub, reply_shapes, Ctx};
 use crate::resp::{self, Args};
 use alloc::vec::Vec;
 use hashbrown::HashMap;
@@ -32,6 +32,9 @@ impl Dispatcher {
     pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let before = ctx.out.len();
         self.dispatch(ctx, args);
+        if !ctx.client.in_exec {
+            logging::seal(ctx);
+        }
         if ctx.client.resp3 {
             if let Some(command) = self.lookup(args.get(0)).and_then(|i| COMMANDS.get(i)) {
                 let shape = reply_shapes::shape(command.name, args);
@@ -89,12 +92,21 @@ impl Dispatcher {
         }
         let before = ctx.out.len();
         if command.flags & TX_CONTROL != 0 && command.name == "exec" {
-            multi::exec(self, ctx);
+            let writes = multi::queued_write_bytes(ctx.client, logging::is_write);
+            if writes > 0 && logging::refuse(ctx, writes) {
+                multi::discard_queued(ctx);
+            } else {
+                multi::exec(self, ctx);
+            }
         } else if ctx.client.multi.is_some() && command.flags & TX_CONTROL == 0 {
             multi::queue(ctx, args);
             return;
+        } else if logging::is_write(name) && logging::refuse(ctx, logging::payload_bytes(args)) {
+            ctx.shared.stats.count_rejected(index);
+            return;
         } else {
             (command.handler)(ctx, args);
+            logging::record(ctx, command.name, args, before);
         }
         ctx.shared.stats.count_command(index);
         if ctx.out.get(before) == Some(&b'-') {

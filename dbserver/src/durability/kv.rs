@@ -26,7 +26,7 @@ pub type Command = (Vec<u8>, Vec<(usize, usize)>);
 pub fn decode_commands(payload: &[u8]) -> Option<Vec<Command>> {
     let mut at = 0;
     let mut commands = Vec::new();
-    let mut take_u32 = |at: &mut usize| -> Option<usize> {
+    let take_u32 = |at: &mut usize| -> Option<usize> {
         let v = u32::from_le_bytes(payload.get(*at..*at + 4)?.try_into().ok()?);
         *at += 4;
         Some(v as usize)
