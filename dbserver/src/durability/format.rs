@@ -103,7 +103,8 @@ impl Superblock {
             region_len: le_u64(s, 28)?,
         };
         let sector = SECTOR_SIZE as u64;
-        let aligned = sb.region_start % sector == 0 && sb.region_len % sector == 0;
+        let aligned =
+            sb.region_start.is_multiple_of(sector) && sb.region_len.is_multiple_of(sector);
         (aligned && sb.region_start >= HEADER_AREA).then_some(sb)
     }
 }

@@ -126,22 +126,23 @@ impl Log {
         self.sb.region_len
     }
 
-    /// Write the pending group (one `pwrite`; with `always` also one `fdatasync`). On
-    /// failure the log refuses writes from then on and the error names the cause.
-    pub fn commit(&mut self, sys: &dyn Syscalls, policy: Fsync, now_ms: u64) -> Result<(), ()> {
+    /// Write the pending group (one `pwrite`; with `always` also one `fdatasync`); true
+    /// when it is written (and flushed, with `always`). On failure the log refuses writes
+    /// from then on and [`Log::failure`] names the cause.
+    pub fn commit(&mut self, sys: &dyn Syscalls, policy: Fsync, now_ms: u64) -> bool {
         self.seal_request();
         let records = self.group.records();
         if records == 0 {
-            return Ok(());
+            return true;
         }
         if self.failure.is_some() {
             self.group = GroupBuilder::default();
-            return Err(());
+            return false;
         }
         if self.end + self.group.sealed_len() > self.sb.region_len {
             self.group = GroupBuilder::default();
             self.failure = Some(self.full_text());
-            return Err(());
+            return false;
         }
         let (bytes, chain) = self.group.seal(self.chain);
         if let Err(e) = write_all(sys, self.fd, &bytes, self.sb.region_start + self.end) {
@@ -152,16 +153,13 @@ impl Log {
         self.stats.records += u64::from(records);
         self.stats.writes += 1;
         self.unsynced = true;
-        if policy == Fsync::Always {
-            self.sync(sys, now_ms)?;
-        }
-        Ok(())
+        policy != Fsync::Always || self.sync(sys, now_ms)
     }
 
     /// `appendfsync everysec`: `fdatasync` if something was written and a second passed.
     pub fn tick(&mut self, sys: &dyn Syscalls, policy: Fsync, now_ms: u64) {
         if policy == Fsync::Everysec && self.unsynced && now_ms >= self.next_fsync_ms {
-            let _ = self.sync(sys, now_ms);
+            self.sync(sys, now_ms);
         }
     }
 
@@ -174,25 +172,27 @@ impl Log {
         }
     }
 
-    fn sync(&mut self, sys: &dyn Syscalls, now_ms: u64) -> Result<(), ()> {
+    /// `fdatasync`; false (and the log failed) if it did not succeed.
+    fn sync(&mut self, sys: &dyn Syscalls, now_ms: u64) -> bool {
         self.next_fsync_ms = now_ms + EVERYSEC_INTERVAL_MS;
         match sys.fdatasync(self.fd) {
             Ok(()) => {
                 self.unsynced = false;
                 self.stats.fsyncs += 1;
-                Ok(())
+                true
             }
             Err(e) => self.fail(sys, "fdatasync", e),
         }
     }
 
-    fn fail(&mut self, sys: &dyn Syscalls, call: &str, e: Errno) -> Result<(), ()> {
+    /// Remember why the log failed; returns false.
+    fn fail(&mut self, sys: &dyn Syscalls, call: &str, e: Errno) -> bool {
         let cause = format!("{} ({call} of the log failed)", errno_text(e));
         sys.log(&format!(
             "dbserver: the log refuses writes from now on: {cause}\n"
         ));
         self.failure = Some(cause);
-        Err(())
+        false
     }
 }
 

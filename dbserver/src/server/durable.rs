@@ -102,9 +102,7 @@ impl<S: Syscalls> Server<'_, S> {
             if self.held.is_empty() && !log.has_pending() {
                 break;
             }
-            let committed = log
-                .commit(self.sys, self.shared.config.appendfsync, now_ms)
-                .is_ok();
+            let committed = log.commit(self.sys, self.shared.config.appendfsync, now_ms);
             let connected = self.conns.len();
             let mut closed = Vec::new();
             for fd in core::mem::take(&mut self.held) {
