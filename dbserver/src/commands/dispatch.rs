@@ -14,6 +14,8 @@ const MAX_NAME_LEN: usize = 16;
 /// Finds commands by name.
 pub struct Dispatcher {
     by_name: HashMap<&'static [u8], usize>,
+    /// By command index: the command changes the data set (is logged).
+    writes: Vec<bool>,
 }
 
 impl Default for Dispatcher {
@@ -23,7 +25,11 @@ impl Default for Dispatcher {
             .enumerate()
             .map(|(i, c)| (c.name.as_bytes(), i))
             .collect();
-        Self { by_name }
+        let writes = COMMANDS
+            .iter()
+            .map(|c| logging::is_write(c.name.as_bytes()))
+            .collect();
+        Self { by_name, writes }
     }
 }
 
@@ -92,7 +98,10 @@ impl Dispatcher {
         }
         let before = ctx.out.len();
         if command.flags & TX_CONTROL != 0 && command.name == "exec" {
-            let writes = multi::queued_write_bytes(ctx.client, logging::is_write);
+            let writes = match ctx.shared.log {
+                Some(_) => multi::queued_write_bytes(ctx.client, logging::is_write),
+                None => 0,
+            };
             if writes > 0 && logging::refuse(ctx, writes) {
                 multi::discard_queued(ctx);
             } else {
@@ -101,7 +110,9 @@ impl Dispatcher {
         } else if ctx.client.multi.is_some() && command.flags & TX_CONTROL == 0 {
             multi::queue(ctx, args);
             return;
-        } else if logging::is_write(name) && logging::refuse(ctx, logging::payload_bytes(args)) {
+        } else if !self.is_write(index) || ctx.shared.log.is_none() {
+            (command.handler)(ctx, args);
+        } else if logging::refuse(ctx, logging::payload_bytes(args)) {
             ctx.shared.stats.count_rejected(index);
             return;
         } else {
@@ -112,6 +123,10 @@ impl Dispatcher {
         if ctx.out.get(before) == Some(&b'-') {
             ctx.shared.stats.count_failed(index);
         }
+    }
+
+    fn is_write(&self, index: usize) -> bool {
+        self.writes.get(index).copied().unwrap_or(false)
     }
 
     fn lookup(&self, name: &[u8]) -> Option<usize> {

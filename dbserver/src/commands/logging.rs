@@ -14,85 +14,87 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Commands that change the data set (Redis's `write` flag).
+const WRITES: &[&str] = &[
+    "append",
+    "blmove",
+    "blmpop",
+    "blpop",
+    "brpop",
+    "brpoplpush",
+    "bzmpop",
+    "bzpopmax",
+    "bzpopmin",
+    "copy",
+    "decr",
+    "decrby",
+    "del",
+    "expire",
+    "expireat",
+    "flushall",
+    "flushdb",
+    "getdel",
+    "getex",
+    "getset",
+    "hdel",
+    "hincrby",
+    "hincrbyfloat",
+    "hmset",
+    "hset",
+    "hsetnx",
+    "incr",
+    "incrby",
+    "incrbyfloat",
+    "linsert",
+    "lmove",
+    "lmpop",
+    "lpop",
+    "lpush",
+    "lpushx",
+    "lrem",
+    "lset",
+    "ltrim",
+    "mset",
+    "msetnx",
+    "persist",
+    "pexpire",
+    "pexpireat",
+    "psetex",
+    "rename",
+    "renamenx",
+    "rpop",
+    "rpoplpush",
+    "rpush",
+    "rpushx",
+    "sadd",
+    "sdiffstore",
+    "set",
+    "setbit",
+    "setex",
+    "setnx",
+    "setrange",
+    "sinterstore",
+    "smove",
+    "spop",
+    "srem",
+    "sunionstore",
+    "unlink",
+    "zadd",
+    "zdiffstore",
+    "zincrby",
+    "zinterstore",
+    "zmpop",
+    "zpopmax",
+    "zpopmin",
+    "zrangestore",
+    "zrem",
+    "zremrangebylex",
+    "zremrangebyrank",
+    "zremrangebyscore",
+    "zunionstore",
+];
+
+/// Whether command `name` changes the data set.
 pub(super) fn is_write(name: &[u8]) -> bool {
-    const WRITES: &[&str] = &[
-        "append",
-        "blmove",
-        "blmpop",
-        "blpop",
-        "brpop",
-        "brpoplpush",
-        "bzmpop",
-        "bzpopmax",
-        "bzpopmin",
-        "copy",
-        "decr",
-        "decrby",
-        "del",
-        "expire",
-        "expireat",
-        "flushall",
-        "flushdb",
-        "getdel",
-        "getex",
-        "getset",
-        "hdel",
-        "hincrby",
-        "hincrbyfloat",
-        "hmset",
-        "hset",
-        "hsetnx",
-        "incr",
-        "incrby",
-        "incrbyfloat",
-        "linsert",
-        "lmove",
-        "lmpop",
-        "lpop",
-        "lpush",
-        "lpushx",
-        "lrem",
-        "lset",
-        "ltrim",
-        "mset",
-        "msetnx",
-        "persist",
-        "pexpire",
-        "pexpireat",
-        "psetex",
-        "rename",
-        "renamenx",
-        "rpop",
-        "rpoplpush",
-        "rpush",
-        "rpushx",
-        "sadd",
-        "sdiffstore",
-        "set",
-        "setbit",
-        "setex",
-        "setnx",
-        "setrange",
-        "sinterstore",
-        "smove",
-        "spop",
-        "srem",
-        "sunionstore",
-        "unlink",
-        "zadd",
-        "zdiffstore",
-        "zincrby",
-        "zinterstore",
-        "zmpop",
-        "zpopmax",
-        "zpopmin",
-        "zrangestore",
-        "zrem",
-        "zremrangebylex",
-        "zremrangebyrank",
-        "zremrangebyscore",
-        "zunionstore",
-    ];
     WRITES
         .iter()
         .any(|w| w.as_bytes().eq_ignore_ascii_case(name))
@@ -128,7 +130,7 @@ pub(super) fn seal(ctx: &mut Ctx<'_>) {
 
 /// Log the write `name` that ran with `args` and replied `ctx.out[before..]`.
 pub(super) fn record(ctx: &mut Ctx<'_>, name: &str, args: &Args<'_>, before: usize) {
-    if ctx.shared.log.is_none() || !is_write(name.as_bytes()) {
+    if ctx.shared.log.is_none() {
         return;
     }
     let reply = &ctx.out[before..];
@@ -269,4 +271,17 @@ fn expiry_state(ctx: &mut Ctx<'_>, key: &[u8]) -> Option<Vec<Cmd>> {
             vec![vec![b"PEXPIREAT".to_vec(), key.to_vec(), unix]]
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::COMMANDS;
+    use super::WRITES;
+
+    #[test]
+    fn every_logged_write_is_a_command() {
+        for w in WRITES {
+            assert!(COMMANDS.iter().any(|c| c.name == *w), "{w}");
+        }
+    }
 }
