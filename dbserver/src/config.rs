@@ -1,6 +1,7 @@
 //! Server configuration and the `64mb`-style size syntax shared by the command line and
 //! `CONFIG SET`.
 
+use crate::durability::Fsync;
 use alloc::string::String;
 
 /// Default TCP port (Redis's).
@@ -128,6 +129,13 @@ pub struct Config {
     pub handshake_timeout: u64,
     /// Redis's `client-output-buffer-limit normal`, for both protocols.
     pub client_output_buffer_limit: OutputBufferLimit,
+    /// Log every write to the disk and replay the log at start-up (Redis's `appendonly`).
+    pub appendonly: bool,
+    /// When the log is flushed to stable storage (Redis's `appendfsync`).
+    pub appendfsync: Fsync,
+    /// The disk (a file or block device) the log lives on (`None`: no disk;
+    /// `appendonly` then is a start-up error).
+    pub disk: Option<String>,
 }
 
 impl Default for Config {
@@ -148,6 +156,9 @@ impl Default for Config {
             wait_timeout: DEFAULT_WAIT_TIMEOUT_SECS,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT_SECS,
             client_output_buffer_limit: DEFAULT_OUTPUT_BUFFER_LIMIT,
+            appendonly: false,
+            appendfsync: Fsync::Everysec,
+            disk: None,
         }
     }
 }

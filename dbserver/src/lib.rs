@@ -12,6 +12,7 @@ extern crate std;
 
 pub mod commands;
 pub mod config;
+pub mod durability;
 pub mod hash;
 pub mod mysql;
 pub mod resp;

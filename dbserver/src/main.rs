@@ -7,6 +7,7 @@ use dbserver::config::{
     DEFAULT_MAX_QUERY_BUFFER, DEFAULT_OUTPUT_BUFFER_LIMIT, DEFAULT_PORT, DEFAULT_SQL_PORT,
     DEFAULT_TIMEOUT_SECS, DEFAULT_WAIT_TIMEOUT_SECS,
 };
+use dbserver::durability::Fsync;
 use dbserver::mysql::DEFAULT_MAX_ALLOWED_PACKET;
 use dbserver::sql::DEFAULT_MAX_NESTING_DEPTH;
 use dbserver::sys::linux::LinuxSys;
@@ -70,6 +71,27 @@ struct Cli {
     /// Redis's client-output-buffer-limit normal.
     #[arg(long, default_value_t = DEFAULT_OUTPUT_BUFFER_LIMIT, value_parser = output_limit)]
     client_output_buffer_limit: OutputBufferLimit,
+    /// yes: log every write to --disk and replay the log at start-up (Redis's appendonly).
+    #[arg(long, default_value = "no", value_parser = yes_no, action = clap::ArgAction::Set)]
+    appendonly: bool,
+    /// When the log is flushed to the disk: always (before each reply), everysec, or no.
+    #[arg(long, default_value_t = Fsync::Everysec, value_parser = fsync)]
+    appendfsync: Fsync,
+    /// The file or block device the log lives on (formatted if its first 1 KiB is zero).
+    #[arg(long)]
+    disk: Option<String>,
+}
+
+fn yes_no(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err("expected yes or no".to_string()),
+    }
+}
+
+fn fsync(text: &str) -> Result<Fsync, String> {
+    Fsync::parse(text).ok_or_else(|| "expected always, everysec or no".to_string())
 }
 
 fn output_limit(text: &str) -> Result<OutputBufferLimit, String> {
@@ -120,7 +142,14 @@ fn main() -> ExitCode {
         wait_timeout: cli.wait_timeout,
         handshake_timeout: cli.handshake_timeout,
         client_output_buffer_limit: cli.client_output_buffer_limit,
+        appendonly: cli.appendonly,
+        appendfsync: cli.appendfsync,
+        disk: cli.disk,
     };
+    if config.appendonly && config.disk.is_none() {
+        eprintln!("dbserver: --appendonly yes needs --disk PATH (the file or device of the log)");
+        return ExitCode::FAILURE;
+    }
     let result = LinuxSys::new().and_then(|sys| dbserver::run(&sys, &config));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 mod accept;
 mod conn;
 mod deadlines;
+mod durable;
 mod io;
 mod mysql_session;
 mod parked;
@@ -82,6 +83,8 @@ pub struct Server<'s, S: Syscalls> {
     deadlines: Deadlines,
     /// The timeouts the armed deadlines were computed with.
     timer_settings: TimerSettings,
+    /// Connections whose replies wait for this round's log commit.
+    held: Vec<Fd>,
 }
 
 impl<'s, S: Syscalls> Server<'s, S> {
@@ -91,6 +94,22 @@ impl<'s, S: Syscalls> Server<'s, S> {
     pub fn new(sys: &'s S, config: Config) -> Result<Self, Errno> {
         // Before any map exists: every client-filled hash table is keyed with it.
         crate::hash::set_process_seed(sys.random_seed());
+        let now_ms = sys.clock_ns() / NS_PER_MS;
+        let engine = Engine::new(EngineLimits {
+            max_nesting_depth: config.sql_max_nesting_depth,
+            max_data_bytes: None,
+        });
+        let mut shared = Shared {
+            store: Store::new(),
+            config: config.clone(),
+            stats: Stats::new(now_ms, COMMANDS.len()),
+            sql: engine,
+            log: None,
+        };
+        let dispatcher = Dispatcher::default();
+        // Replay the log before listening: no client sees a state the log is not in.
+        shared.log = durable::open_log(sys, &mut shared, &dispatcher, now_ms)?;
+        shared.stats = Stats::new(now_ms, COMMANDS.len());
         let (listener, port) = open_listener(sys, config.bind, config.port, LISTEN_BACKLOG)?;
         let sql = match config.sql_port {
             None => None,
@@ -111,28 +130,18 @@ impl<'s, S: Syscalls> Server<'s, S> {
                 "dbserver: listening on {a}.{b}.{c}.{d}:{sql_port} (MySQL)\n"
             ));
         }
-        let now_ms = sys.clock_ns() / NS_PER_MS;
         let sql_settings = ProtocolSettings {
             password: config.sql_password.clone(),
             max_allowed_packet: config.max_allowed_packet,
         };
-        let engine = Engine::new(EngineLimits {
-            max_nesting_depth: config.sql_max_nesting_depth,
-            max_data_bytes: None,
-        });
         let timer_settings = TimerSettings::of(&config);
         Ok(Self {
             sys,
             listener,
             sql_listener: sql.map(|(fd, _)| fd),
             sql_settings,
-            shared: Shared {
-                store: Store::new(),
-                config,
-                stats: Stats::new(now_ms, COMMANDS.len()),
-                sql: engine,
-            },
-            dispatcher: Dispatcher::default(),
+            shared,
+            dispatcher,
             conns: HashMap::new(),
             events: vec![Event::default(); MAX_EVENTS],
             next_client_id: 1,
@@ -140,6 +149,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
             accept_errors: 0,
             deadlines: Deadlines::default(),
             timer_settings,
+            held: Vec::new(),
         })
     }
 
@@ -149,7 +159,8 @@ impl<'s, S: Syscalls> Server<'s, S> {
         let wake_ms = self
             .next_cron_ms
             .min(self.next_block_deadline())
-            .min(self.deadlines.next_ms());
+            .min(self.deadlines.next_ms())
+            .min(self.next_log_ms(now_ms));
         let timeout_ms = wake_ms.saturating_sub(now_ms).min(CRON_INTERVAL_MS) as i32;
         let n = match self.sys.poll_wait(&mut self.events, timeout_ms) {
             Ok(n) => n.min(self.events.len()),
@@ -178,6 +189,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
             self.shared.store.expire_due(now_ms, ACTIVE_EXPIRE_BUDGET);
             self.next_cron_ms = now_ms + CRON_INTERVAL_MS;
         }
+        self.commit_log(now_ms);
         Ok(())
     }
 
@@ -209,6 +221,7 @@ impl<'s, S: Syscalls> Server<'s, S> {
                 sys: self.sys,
                 now_ms,
                 connected,
+                held: &mut self.held,
             };
             after = serve(&mut env, conn);
         }

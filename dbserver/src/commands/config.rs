@@ -4,6 +4,7 @@
 use super::admin::unknown_subcommand;
 use super::{eq_ignore_case, glob_match, wrong_arity, Ctx};
 use crate::config::parse_size;
+use crate::durability::Fsync;
 use crate::resp::{self, Args, OK};
 use crate::store::{EncodingHint, ENCODING_HINTS};
 use alloc::string::{String, ToString};
@@ -46,7 +47,12 @@ fn config_params(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
     let [a, b, cc, d] = c.bind;
     let mut params = alloc::vec![
         ("save", String::new()),
-        ("appendonly", "no".to_string()),
+        (
+            "appendonly",
+            if c.appendonly { "yes" } else { "no" }.to_string()
+        ),
+        ("appendfsync", c.appendfsync.to_string()),
+        ("disk", c.disk.clone().unwrap_or_default()),
         ("maxmemory", c.maxmemory.to_string()),
         ("maxmemory-policy", "noeviction".to_string()),
         ("maxclients", c.maxclients.to_string()),
@@ -87,7 +93,34 @@ fn config_set(ctx: &mut Ctx<'_>, args: &Args<'_>) {
                 next.requirepass = (!text.is_empty()).then(|| text.to_string());
                 None
             }
-            b"save" | b"appendonly" => None,
+            b"save" => None,
+            b"appendfsync" => {
+                let Some(policy) = Fsync::parse(text) else {
+                    invalid_argument(ctx.out, value, &name);
+                    return;
+                };
+                next.appendfsync = policy;
+                None
+            }
+            // The log is opened and replayed at start-up only: a change would need a
+            // rewrite of the whole data set into it (or leave it behind the data).
+            b"appendonly" | b"disk" => {
+                let current = if name == b"disk" {
+                    next.disk.as_deref().unwrap_or("")
+                } else if next.appendonly {
+                    "yes"
+                } else {
+                    "no"
+                };
+                if !text.eq_ignore_ascii_case(current) {
+                    let mut msg = Vec::from(&b"ERR CONFIG SET failed - '"[..]);
+                    msg.extend_from_slice(&name);
+                    msg.extend_from_slice(b"' can only be set at start-up");
+                    resp::error(ctx.out, &msg);
+                    return;
+                }
+                None
+            }
             hint if find_hint(hint).is_some() => {
                 let Some(v) = resp::parse_i64(value) else {
                     invalid_argument(ctx.out, value, &name);

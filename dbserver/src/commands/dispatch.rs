@@ -3,7 +3,7 @@
 
 use super::args::wrong_arity;
 use super::table::{COMMANDS, DENY_OOM, NO_AUTH, PUBSUB_OK, TX_CONTROL};
-use super::{multi, pubsub, reply_shapes, Ctx};
+use super::{logging, multi, pubsub, reply_shapes, Ctx};
 use crate::resp::{self, Args};
 use alloc::vec::Vec;
 use hashbrown::HashMap;
@@ -14,6 +14,8 @@ const MAX_NAME_LEN: usize = 16;
 /// Finds commands by name.
 pub struct Dispatcher {
     by_name: HashMap<&'static [u8], usize>,
+    /// By command index: the command changes the data set (is logged).
+    writes: Vec<bool>,
 }
 
 impl Default for Dispatcher {
@@ -23,7 +25,11 @@ impl Default for Dispatcher {
             .enumerate()
             .map(|(i, c)| (c.name.as_bytes(), i))
             .collect();
-        Self { by_name }
+        let writes = COMMANDS
+            .iter()
+            .map(|c| logging::is_write(c.name.as_bytes()))
+            .collect();
+        Self { by_name, writes }
     }
 }
 
@@ -32,6 +38,9 @@ impl Dispatcher {
     pub fn execute(&self, ctx: &mut Ctx<'_>, args: &Args<'_>) {
         let before = ctx.out.len();
         self.dispatch(ctx, args);
+        if !ctx.client.in_exec {
+            logging::seal(ctx);
+        }
         if ctx.client.resp3 {
             if let Some(command) = self.lookup(args.get(0)).and_then(|i| COMMANDS.get(i)) {
                 let shape = reply_shapes::shape(command.name, args);
@@ -89,17 +98,35 @@ impl Dispatcher {
         }
         let before = ctx.out.len();
         if command.flags & TX_CONTROL != 0 && command.name == "exec" {
-            multi::exec(self, ctx);
+            let writes = match ctx.shared.log {
+                Some(_) => multi::queued_write_bytes(ctx.client, logging::is_write),
+                None => 0,
+            };
+            if writes > 0 && logging::refuse(ctx, writes) {
+                multi::discard_queued(ctx);
+            } else {
+                multi::exec(self, ctx);
+            }
         } else if ctx.client.multi.is_some() && command.flags & TX_CONTROL == 0 {
             multi::queue(ctx, args);
             return;
+        } else if !self.is_write(index) || ctx.shared.log.is_none() {
+            (command.handler)(ctx, args);
+        } else if logging::refuse(ctx, logging::payload_bytes(args)) {
+            ctx.shared.stats.count_rejected(index);
+            return;
         } else {
             (command.handler)(ctx, args);
+            logging::record(ctx, command.name, args, before);
         }
         ctx.shared.stats.count_command(index);
         if ctx.out.get(before) == Some(&b'-') {
             ctx.shared.stats.count_failed(index);
         }
+    }
+
+    fn is_write(&self, index: usize) -> bool {
+        self.writes.get(index).copied().unwrap_or(false)
     }
 
     fn lookup(&self, name: &[u8]) -> Option<usize> {

@@ -32,7 +32,7 @@ pub(crate) fn wall_ms(ctx: &Ctx<'_>) -> Option<i64> {
 /// Unix time minus `ctx.now_ms`, stable across calls (see [`Store::wall_offset_ms`]).
 ///
 /// [`Store::wall_offset_ms`]: crate::store::Store::wall_offset_ms
-fn wall_offset(ctx: &mut Ctx<'_>) -> Option<i64> {
+pub(crate) fn wall_offset(ctx: &mut Ctx<'_>) -> Option<i64> {
     let measured = wall_ms(ctx)?.checked_sub(i64::try_from(ctx.now_ms).ok()?)?;
     Some(ctx.shared.store.wall_offset_ms(measured))
 }

@@ -1,4 +1,4 @@
-//! `INFO`: the server's sections (server, clients, memory, stats, replication, cpu, platform,
+//! `INFO`: the server's sections (server, clients, memory, persistence, stats, replication, cpu, platform,
 //! commandstats, keyspace) as Redis writes them.
 
 use super::admin::{REDIS_COMPAT_VERSION, VERSION};
@@ -7,7 +7,7 @@ use crate::resp::{self, Args};
 use alloc::string::String;
 use core::fmt::Write;
 
-/// `INFO [section...]`: server, clients, memory, stats, replication, cpu, platform,
+/// `INFO [section...]`: server, clients, memory, persistence, stats, replication, cpu, platform,
 /// commandstats, keyspace.
 pub fn info(ctx: &mut Ctx<'_>, args: &Args<'_>) {
     let wanted = |section: &str| {
@@ -67,6 +67,9 @@ fn write_info(ctx: &Ctx<'_>, wanted: &dyn Fn(&str) -> bool, w: &mut String) -> c
             shared.config.maxmemory
         )?;
         write!(w, "maxmemory_policy:noeviction\r\n\r\n")?;
+    }
+    if wanted("persistence") {
+        super::info_persistence::write_persistence(ctx, w)?;
     }
     if wanted("stats") {
         write!(

@@ -2,6 +2,7 @@
 //! table is in `table`, the dispatcher in `dispatch`, shared argument helpers in `args`.
 
 use crate::config::Config;
+use crate::durability::Log;
 use crate::sql::Engine;
 use crate::stats::Stats;
 use crate::store::Store;
@@ -26,9 +27,12 @@ mod glob;
 pub(crate) use glob::glob_match;
 mod hashes;
 mod info;
+mod info_persistence;
 mod keys;
 mod list_elements;
 mod lists;
+mod logged_reply;
+mod logging;
 mod mpop;
 mod multi;
 mod multikey_args;
@@ -54,6 +58,8 @@ pub struct Shared {
     pub stats: Stats,
     /// The SQL engine's tables (served on the MySQL port; counted against `maxmemory`).
     pub sql: Engine,
+    /// The durability log (`None` with `appendonly no`).
+    pub log: Option<Log>,
 }
 
 impl Shared {

@@ -140,3 +140,24 @@ pub(crate) fn exec(dispatcher: &Dispatcher, ctx: &mut Ctx<'_>) {
     }
     ctx.client.in_exec = false;
 }
+
+/// Bytes the queued writes of the open transaction would log (0: none is a write), so
+/// that `EXEC` is refused whole when the log cannot take them.
+pub(crate) fn queued_write_bytes(client: &super::Client, is_write: fn(&[u8]) -> bool) -> usize {
+    let Some(multi) = &client.multi else {
+        return 0;
+    };
+    multi
+        .queued
+        .iter()
+        .map(|(data, ranges)| Args::new(data, ranges))
+        .filter(|args| is_write(args.get(0)))
+        .map(|args| crate::durability::encoded_len(args.iter_from(0)))
+        .sum()
+}
+
+/// End the open transaction without running it (after `EXEC` was refused).
+pub(crate) fn discard_queued(ctx: &mut Ctx<'_>) {
+    ctx.client.multi = None;
+    unwatch_all(ctx);
+}

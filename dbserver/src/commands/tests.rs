@@ -72,6 +72,7 @@ impl Harness {
                 config,
                 stats: Stats::new(0, COMMANDS.len()),
                 sql: crate::sql::Engine::default(),
+                log: None,
             },
             client: Client {
                 id: 7,

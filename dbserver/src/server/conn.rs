@@ -60,6 +60,9 @@ pub struct Conn {
     pub armed_ms: Option<u64>,
     /// Set when the server closes the connection on its own initiative (logged).
     pub evicted: Option<Eviction>,
+    /// Output from this offset on answers writes whose log records are not written yet:
+    /// it is not sent until the log commits them (`None`: nothing held).
+    pub held_from: Option<usize>,
 }
 
 impl Conn {
@@ -81,11 +84,17 @@ impl Conn {
             over_soft_limit_since: None,
             armed_ms: None,
             evicted: None,
+            held_from: None,
         }
     }
 
     pub fn pending_output(&self) -> usize {
         self.out.len() - self.out_pos
+    }
+
+    /// Output that may be sent now (not held for the log).
+    pub fn sendable_output(&self) -> usize {
+        self.held_from.unwrap_or(self.out.len()) - self.out_pos
     }
 
     /// The connection will close once its output is sent.

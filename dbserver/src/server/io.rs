@@ -53,7 +53,7 @@ pub(super) fn flush_and_rearm(sys: &dyn Syscalls, conn: &mut Conn) -> After {
 pub(super) fn rearm(sys: &dyn Syscalls, conn: &mut Conn) -> After {
     let want = Interest {
         readable: !conn.is_closing() && conn.pending_output() <= OUTPUT_HIGH_WATER_BYTES,
-        writable: conn.pending_output() > 0,
+        writable: conn.sendable_output() > 0,
     };
     if want != conn.interest {
         if sys.poll_ctl(conn.fd, want).is_err() {
@@ -76,9 +76,11 @@ pub(super) fn compact_input(conn: &mut Conn) {
 }
 
 /// Send as much pending output as the socket takes.
+/// Replies held for the log ([`Conn::held_from`]) stay until it released them.
 pub(super) fn flush_output(sys: &dyn Syscalls, conn: &mut Conn) -> After {
-    while conn.out_pos < conn.out.len() {
-        match sys.send(conn.fd, &conn.out[conn.out_pos..]) {
+    let limit = conn.held_from.unwrap_or(conn.out.len());
+    while conn.out_pos < limit {
+        match sys.send(conn.fd, &conn.out[conn.out_pos..limit]) {
             Ok(n) => conn.out_pos += n,
             Err(Errno::EAGAIN) => break,
             Err(Errno::EINTR) => continue,

@@ -60,7 +60,14 @@ impl<S: Syscalls> Server<'_, S> {
                 connected_clients: connected,
                 out: &mut conn.out,
             };
-            if !retry_blocked(&self.dispatcher, &mut ctx) {
+            let before = ctx.out.len();
+            let served = retry_blocked(&self.dispatcher, &mut ctx);
+            if conn.held_from.is_none() && self.shared.log.as_ref().is_some_and(|l| l.has_pending())
+            {
+                conn.held_from = Some(before);
+                self.held.push(fd);
+            }
+            if !served {
                 continue;
             }
             let mut env = Env {
@@ -70,6 +77,7 @@ impl<S: Syscalls> Server<'_, S> {
                 sys: self.sys,
                 now_ms,
                 connected,
+                held: &mut self.held,
             };
             if serve(&mut env, conn) == After::Close {
                 closed.push(conn.fd);

@@ -7,6 +7,7 @@ use super::io::OUTPUT_HIGH_WATER_BYTES;
 use super::session::Env;
 use crate::commands::{Client, Ctx};
 use crate::resp::Limits;
+use crate::sys::Fd;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -20,6 +21,8 @@ pub(super) fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
         out,
         out_pos,
         protocol,
+        held_from,
+        fd,
         ..
     } = conn;
     let Protocol::Resp { parser, client } = protocol else {
@@ -50,6 +53,7 @@ pub(super) fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
             }
             Ok(Some(n)) => {
                 let args = parser.args(buf);
+                let before = out.len();
                 if !args.is_empty() {
                     let mut ctx = Ctx {
                         shared: env.shared,
@@ -61,6 +65,7 @@ pub(super) fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
                     };
                     env.dispatcher.execute(&mut ctx, &args);
                 }
+                hold_for_log(env, held_from, *fd, before);
                 *start += n;
             }
             Err(e) => {
@@ -70,6 +75,15 @@ pub(super) fn run_requests(env: &mut Env<'_>, conn: &mut Conn) -> bool {
         }
     }
     held_back
+}
+
+/// Once the log has records waiting for this round, every reply from then on (to the
+/// writes, and to reads that may have seen them) waits for the log's commit.
+fn hold_for_log(env: &mut Env<'_>, held_from: &mut Option<usize>, fd: Fd, before: usize) {
+    if held_from.is_none() && env.shared.log.as_ref().is_some_and(|l| l.has_pending()) {
+        *held_from = Some(before);
+        env.held.push(fd);
+    }
 }
 
 /// Reply `-ERR Protocol error: <msg>` and close once it is sent.

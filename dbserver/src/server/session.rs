@@ -8,7 +8,8 @@ use super::mysql_session::run_mysql;
 use super::resp_session::run_requests;
 use crate::commands::{Dispatcher, Shared};
 use crate::mysql::ProtocolSettings;
-use crate::sys::Syscalls;
+use crate::sys::{Fd, Syscalls};
+use alloc::vec::Vec;
 
 /// What request processing needs besides the connection.
 pub(super) struct Env<'a> {
@@ -18,6 +19,8 @@ pub(super) struct Env<'a> {
     pub(super) sys: &'a dyn Syscalls,
     pub(super) now_ms: u64,
     pub(super) connected: usize,
+    /// Connections whose replies wait for the log (see [`Conn::held_from`]).
+    pub(super) held: &'a mut Vec<Fd>,
 }
 
 /// Run buffered requests, send replies, and update poll interest.

@@ -33,6 +33,12 @@ const LISTENING_PREFIX: &str = "dbserver: listening on ";
 const BASE_ARGS: &[&str] = &["--bind", "127.0.0.1", "--port", "0"];
 /// The flag that selects the MySQL port (`0` unless a test passes its own, e.g. `off`).
 const SQL_PORT_FLAG: &str = "--sql-port";
+/// Lines the durability log prints before the server listens (format, recovery, replay).
+const LOG_START_PREFIXES: &[&str] = &[
+    "dbserver: formatted the log disk ",
+    "dbserver: log ",
+    "dbserver: replay",
+];
 
 /// The last lines a child printed, shared with the thread that drains its pipe.
 #[derive(Clone, Default)]
@@ -103,11 +109,16 @@ impl Server {
         server
     }
 
-    /// The port of the next stderr line, which must be `listening on 127.0.0.1:PORT
-    /// (protocol)`.
+    /// The port of the next stderr line (after the durability log's start-up lines),
+    /// which must be `listening on 127.0.0.1:PORT (protocol)`.
     fn await_listening(&mut self, lines: &Receiver<String>, protocol: &str, args: &[&str]) -> u16 {
         let deadline = Instant::now() + START_TIMEOUT;
-        let line = match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        let next = || lines.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let mut received = next();
+        while matches!(&received, Ok(l) if LOG_START_PREFIXES.iter().any(|p| l.starts_with(p))) {
+            received = next();
+        }
+        let line = match received {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => panic!(
                 "dbserver {args:?} did not report its {protocol} port within {START_TIMEOUT:?}; \

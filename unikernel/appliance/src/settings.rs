@@ -3,8 +3,12 @@
 use alloc::string::ToString;
 
 use dbserver::config::{parse_output_buffer_limit, parse_size};
+use dbserver::durability::Fsync;
 use dbserver::Config;
 use ring0db_kernel::api::{BadValue, CommandLine};
+
+/// The disk the durability log lives on (`appendonly=yes`).
+pub const IMAGE_DISK: &str = "/dev/vda";
 
 /// Keys the appliance reads.
 pub const KEYS: &[&str] = &[
@@ -20,6 +24,8 @@ pub const KEYS: &[&str] = &[
     "waittimeout",
     "handshaketimeout",
     "clientoutputbufferlimit",
+    "appendonly",
+    "appendfsync",
     "syscall",
     "server",
 ];
@@ -86,6 +92,11 @@ impl Settings {
                 )
             })?,
         };
+        let appendonly = cmdline.choice("appendonly", &["yes", "no"])? == Some("yes");
+        let appendfsync = match cmdline.choice("appendfsync", &["always", "everysec", "no"])? {
+            Some(text) => Fsync::parse(text).unwrap_or_default(),
+            None => defaults.appendfsync,
+        };
         let server_config = Config {
             port: cmdline.parse_or("port", defaults.port, "a TCP port number (1-65535)")?,
             sql_port,
@@ -116,6 +127,10 @@ impl Settings {
                 "seconds (0: never)",
             )?,
             client_output_buffer_limit,
+            appendonly,
+            appendfsync,
+            // The VM's one virtio-blk disk, the same path as in the Linux guests.
+            disk: appendonly.then(|| IMAGE_DISK.to_string()),
             ..defaults
         };
         let syscall_path = match cmdline.choice("syscall", &["call", "trap"])? {
