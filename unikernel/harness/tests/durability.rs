@@ -1,0 +1,235 @@
+//! The durability log in ring 0: the real image in QEMU (tap in a namespace) with
+//! `appendonly=yes`, its log on the VM's virtio-blk disk (`/dev/vda`), a raw file the test
+//! keeps so that it can kill QEMU and boot again from what the guest wrote.
+//! - SIGKILL of QEMU under a four-connection write load with `appendfsync=always` loses no
+//!   acknowledged write, with the disk calls as function calls and through the trap;
+//! - a damaged tail (a corrupt record, then zeroes) is cut at the last good record and the
+//!   serial log says what was dropped;
+//! - a disk too small for the load, and a disk whose writes fail, turn writes into
+//!   `-MISCONF` while reads keep answering and the machine stays up.
+
+#[path = "../../../images/tests/acked_load/mod.rs"]
+mod acked_load;
+
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use acked_load::{check, int, must, Load};
+use ring0db_harness::{spawn_with_disk, NetVm, BOOT_TIMEOUT};
+use ring0db_images::netns::GUEST_PORT;
+use ring0db_images::{Disk, NetAttach};
+
+/// Byte offset of the log region on a freshly formatted disk (after the superblocks).
+const REGION_START: u64 = 4096;
+/// Sector size of the log's disk I/O: each group starts on a sector boundary.
+const SECTOR: u64 = 512;
+/// Connections of the crash load.
+const LOADERS: usize = 4;
+/// Rounds (SET + INCR + LPUSH) the crash load completes before the kill.
+const TARGET_ROUNDS: u64 = 200;
+/// Time the load may take to reach its target under TCG.
+const LOAD_LIMIT: Duration = Duration::from_secs(180);
+
+/// A raw disk file of `bytes` in a directory of its own, removed at the end.
+struct TempDisk(tempfile::TempDir);
+
+impl TempDisk {
+    fn new(bytes: u64) -> TempDisk {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = std::fs::File::create(dir.path().join("disk.raw")).expect("create disk");
+        file.set_len(bytes).expect("size the disk");
+        TempDisk(dir)
+    }
+
+    fn path(&self) -> PathBuf {
+        self.0.path().join("disk.raw")
+    }
+}
+
+/// Boots the image with the log on `disk` (`appendonly=yes appendfsync=always` plus
+/// `extra`), waits until the server accepts connections and returns it with its recovery
+/// line.
+fn boot(extra: &str, disk: Disk) -> (NetVm, String) {
+    let cmdline = format!("appendonly=yes appendfsync=always {extra}");
+    let net = NetAttach::tap().expect("creating the tap namespace (run as root)");
+    let vm = NetVm {
+        vm: spawn_with_disk(&cmdline, net, disk).expect("starting QEMU"),
+    };
+    let recovery = vm
+        .vm
+        .wait_for_line("dbserver: log /dev/vda", BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("no recovery line: {e:#}\n{}", vm.vm.serial_log()));
+    drop(
+        vm.connect(GUEST_PORT)
+            .expect("the server accepts connections"),
+    );
+    (vm, recovery)
+}
+
+fn connect(vm: &NetVm) -> TcpStream {
+    vm.connect(GUEST_PORT).expect("connect to the server")
+}
+
+/// The machine is still up and printed no panic.
+fn assert_alive(vm: &mut NetVm) {
+    let serial = vm.vm.serial_log();
+    assert!(
+        vm.vm.try_exit().expect("QEMU status").is_none(),
+        "the VM stopped\n{serial}"
+    );
+    assert!(!serial.to_lowercase().contains("panic"), "{serial}");
+}
+
+fn sigkill_under_load_loses_no_acknowledged_write(syscall: &str) {
+    let disk = TempDisk::new(64 << 20);
+    let (mut vm, recovery) = boot(syscall, Disk::Existing(disk.path()));
+    assert!(recovery.contains("kept 0 records"), "{recovery}");
+    let streams = (0..LOADERS).map(|_| connect(&vm)).collect();
+    let load = Load::start(streams);
+    load.wait_rounds(TARGET_ROUNDS, LOAD_LIMIT, || vm.vm.serial_log());
+    load.expect_death();
+    vm.vm.kill(); // SIGKILL in the middle of the load.
+    let acked = load.finish();
+    drop(vm);
+    let total: usize = acked.iter().map(|a| a.sets.len()).sum();
+    assert!(total as u64 >= TARGET_ROUNDS, "{total} acknowledged SETs");
+
+    let (vm, recovery) = boot(syscall, Disk::Existing(disk.path()));
+    assert!(recovery.contains("clean end"), "{recovery}");
+    check(&mut connect(&vm), &acked);
+}
+
+#[test]
+fn sigkill_under_load_loses_no_acknowledged_write_with_calls() {
+    sigkill_under_load_loses_no_acknowledged_write("syscall=call");
+}
+
+#[test]
+fn sigkill_under_load_loses_no_acknowledged_write_through_the_trap() {
+    sigkill_under_load_loses_no_acknowledged_write("syscall=trap");
+}
+
+/// Reads the sector at `offset` of the disk file, lets `f` change it, writes it back.
+fn patch(path: &Path, offset: u64, f: impl FnOnce(&mut [u8])) {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .expect("open the disk file");
+    let mut sector = vec![0u8; SECTOR as usize];
+    file.seek(SeekFrom::Start(offset)).unwrap();
+    file.read_exact(&mut sector).unwrap();
+    f(&mut sector);
+    file.seek(SeekFrom::Start(offset)).unwrap();
+    file.write_all(&sector).unwrap();
+}
+
+/// Which of `key:0..n` the server holds.
+fn present(s: &mut TcpStream, n: usize) -> Vec<usize> {
+    (0..n)
+        .filter(|i| must(s, &["GET", &format!("key:{i}")]) != "$-1")
+        .collect()
+}
+
+#[test]
+fn a_damaged_tail_is_cut_at_the_last_good_record_and_reported() {
+    const KEYS: usize = 24;
+    const FIRST_BAD: u64 = 16;
+    let disk = TempDisk::new(1 << 20);
+    let (mut vm, _) = boot("", Disk::Existing(disk.path()));
+    let mut s = connect(&vm);
+    // One at a time: each SET is its own group, one sector each.
+    for i in 0..KEYS {
+        assert_eq!(
+            must(&mut s, &["SET", &format!("key:{i}"), &i.to_string()]),
+            "+OK"
+        );
+    }
+    vm.vm.kill();
+    drop(vm);
+    // Flip a payload byte of the 17th group and tear the last one (zeroes after its
+    // header): everything from the 17th on is dropped.
+    let bad = REGION_START + FIRST_BAD * SECTOR;
+    patch(&disk.path(), bad, |s| s[30] ^= 0x20);
+    patch(
+        &disk.path(),
+        REGION_START + (KEYS as u64 - 1) * SECTOR,
+        |s| s[40..].fill(0),
+    );
+
+    let (mut vm, recovery) = boot("", Disk::Existing(disk.path()));
+    assert!(
+        recovery.contains(&format!("kept {FIRST_BAD} records")),
+        "{recovery}"
+    );
+    assert!(
+        recovery.contains(&format!("cut a damaged tail at offset {}", bad + 16)),
+        "{recovery}"
+    );
+    let dropped = (KEYS as u64 - FIRST_BAD) * SECTOR - 16;
+    assert!(
+        recovery.contains(&format!("dropped {dropped} bytes")),
+        "{recovery}"
+    );
+    let mut s = connect(&vm);
+    assert_eq!(
+        present(&mut s, KEYS),
+        (0..FIRST_BAD as usize).collect::<Vec<_>>()
+    );
+    // The log goes on after the cut.
+    assert_eq!(must(&mut s, &["SET", "after", "cut"]), "+OK");
+    assert_alive(&mut vm);
+}
+
+#[test]
+fn a_full_disk_and_a_failing_disk_refuse_writes_and_keep_answering_reads() {
+    // 64 KiB: two 30 KiB log regions after the 4 KiB of superblocks.
+    let disk = TempDisk::new(64 << 10);
+    let (mut vm, _) = boot("", Disk::Existing(disk.path()));
+    let mut s = connect(&vm);
+    let value = "x".repeat(1000);
+    let mut acked = Vec::new();
+    let refusal = loop {
+        let key = format!("big:{}", acked.len());
+        let reply = must(&mut s, &["SET", &key, &value]);
+        if reply != "+OK" {
+            break reply;
+        }
+        acked.push(key);
+        assert!(acked.len() < 100, "a 64 KiB disk took {} KB", acked.len());
+    };
+    assert!(
+        refusal.starts_with("-MISCONF Errors writing to the AOF file: No space left on device"),
+        "{refusal}"
+    );
+    assert!(!acked.is_empty());
+    assert_eq!(int(&must(&mut s, &["STRLEN", &acked[0]])), 1000);
+    assert!(must(&mut s, &["INCR", "n"]).starts_with("-MISCONF"));
+    assert_eq!(must(&mut s, &["GET", "n"]), "$-1");
+    assert_alive(&mut vm);
+    vm.vm.kill();
+    drop(vm);
+
+    // The same disk again, now with every write failing (QEMU's blkdebug): recovery reads
+    // every acknowledged write back, writes are refused with EIO, reads go on.
+    let (mut vm, recovery) = boot("", Disk::FailingWrites(disk.path()));
+    assert!(
+        recovery.contains(&format!("kept {} records", acked.len())),
+        "{recovery}"
+    );
+    let mut s = connect(&vm);
+    for key in &acked {
+        assert_eq!(int(&must(&mut s, &["STRLEN", key])), 1000, "{key}");
+    }
+    let refusal = must(&mut s, &["SET", "one", "more"]);
+    assert!(
+        refusal.starts_with("-MISCONF Errors writing to the AOF file: Input/output error"),
+        "{refusal}"
+    );
+    assert_eq!(must(&mut s, &["EXISTS", "one"]), ":0");
+    assert_eq!(int(&must(&mut s, &["STRLEN", &acked[0]])), 1000);
+    assert_alive(&mut vm);
+}
