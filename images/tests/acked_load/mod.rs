@@ -206,3 +206,18 @@ pub fn check(s: &mut TcpStream, acked: &[Acked]) {
         }
     }
 }
+
+/// With `appendfsync always`, every group write so far was flushed: `aof_fsyncs` equals
+/// `aof_writes` in one `INFO persistence` reply (one moment), and is not zero.
+pub fn assert_every_group_flushed(s: &mut TcpStream) {
+    let info = must(s, &["INFO", "persistence"]);
+    let field = |name: &str| -> u64 {
+        let line = info.lines().find_map(|l| l.strip_prefix(name)).expect(name);
+        line.trim_start_matches(':').trim().parse().expect(name)
+    };
+    let (fsyncs, writes) = (field("aof_fsyncs"), field("aof_writes"));
+    assert!(
+        fsyncs > 0 && fsyncs == writes,
+        "fsyncs {fsyncs}, group writes {writes}"
+    );
+}

@@ -17,7 +17,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use acked_load::{check, int, must, Load};
+use acked_load::{assert_every_group_flushed, check, int, must, Load};
 use ring0db_harness::{spawn_with_disk, NetVm, BOOT_TIMEOUT};
 use ring0db_images::netns::GUEST_PORT;
 use ring0db_images::{Disk, NetAttach};
@@ -90,17 +90,7 @@ fn sigkill_under_load_loses_no_acknowledged_write(syscall: &str) {
     let streams = (0..LOADERS).map(|_| connect(&vm)).collect();
     let load = Load::start(streams);
     load.wait_rounds(TARGET_ROUNDS, LOAD_LIMIT, || vm.vm.serial_log());
-    // Every group of the load was flushed (`always`): one INFO reply, one moment.
-    let info = must(&mut connect(&vm), &["INFO", "persistence"]);
-    let field = |name: &str| -> u64 {
-        let line = info.lines().find_map(|l| l.strip_prefix(name)).expect(name);
-        line.trim_start_matches(':').trim().parse().expect(name)
-    };
-    let (fsyncs, writes) = (field("aof_fsyncs"), field("aof_writes"));
-    assert!(
-        fsyncs > 0 && fsyncs == writes,
-        "fsyncs {fsyncs}, group writes {writes}"
-    );
+    assert_every_group_flushed(&mut connect(&vm));
     load.expect_death();
     vm.vm.kill(); // SIGKILL in the middle of the load.
     let acked = load.finish();
