@@ -10,6 +10,7 @@ mod clients;
 mod limits;
 mod prepared;
 mod queries;
+mod redo;
 mod semantics;
 mod subqueries;
 mod transactions;
