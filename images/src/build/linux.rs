@@ -82,6 +82,7 @@ pub fn linux_guest() -> Result<LinuxGuest> {
 
     let mut files = base_files(&busybox, &modules);
     files.extend(redis_files()?);
+    files.extend(mke2fs_files()?);
     let initrd_redis = out.join("initrd-redis.cpio.gz");
     let server = r#"/usr/bin/redis-server --port "$PORT" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no"#;
     let init = InitScript::new("redis-server", server);
@@ -89,6 +90,7 @@ pub fn linux_guest() -> Result<LinuxGuest> {
 
     let mut files = base_files(&busybox, &modules);
     files.extend(mariadb::files(&out)?);
+    files.extend(mke2fs_files()?);
     let initrd_mariadb = out.join("initrd-mariadb.cpio.gz");
     let init = InitScript {
         setup: mariadb::GUEST_SETUP.into(),
@@ -177,6 +179,21 @@ fn redis_files() -> Result<FileList> {
     program_with_libraries(&redis, "usr/bin/redis-server")
 }
 
+/// Where the initrd keeps e2fsprogs' `mke2fs`: off `PATH`, where busybox's applets (whose
+/// `mke2fs` makes only ext2) would shadow it.
+const GUEST_MKE2FS: &str = "/usr/lib/ring0db/mke2fs";
+
+/// The host's `mke2fs` (e2fsprogs) for the durable mode of the Redis and MariaDB guests
+/// (`ring0db.datafs=DIR`: ext4 on the VM's disk); busybox's makes only ext2.
+fn mke2fs_files() -> Result<FileList> {
+    let mke2fs = ["/sbin/mke2fs", "/usr/sbin/mke2fs"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .context("mke2fs not found on the host: install it: apt-get install e2fsprogs")?;
+    program_with_libraries(mke2fs, GUEST_MKE2FS.trim_start_matches('/'))
+}
+
 /// `program` at `dest` in the initrd, plus every library `ldd` lists and the loader, at the
 /// paths `ldd` names.
 pub(super) fn program_with_libraries(program: &Path, dest: &str) -> Result<FileList> {
@@ -241,6 +258,7 @@ impl InitScript {
             .replace("@AGENT_PORT@", &CPU_AGENT_PORT.to_string())
             .replace("@MODULE_DIR@", &format!("/{INITRD_MODULE_DIR}"))
             .replace("@MODULES@", &load_order.join(" "))
+            .replace("@MKE2FS@", GUEST_MKE2FS)
     }
 }
 

@@ -2,6 +2,9 @@
 # /init of the ring0db Linux guest (generated from images/src/build/linux_init.sh).
 # Network from the kernel command line: ring0db.ip=ADDR/PREFIX ring0db.gw=ADDR ring0db.port=N
 # Extra server arguments: one ring0db.arg=WORD per word (e.g. ring0db.arg=--maxclients ring0db.arg=10000).
+# Durable mode: ring0db.datafs=DIR puts an ext4 filesystem on the VM's disk /dev/vda (made on
+# first use, kept on later boots) and mounts it on DIR, for servers that keep files (Redis's
+# AOF, InnoDB). dbserver uses the raw /dev/vda instead and needs no filesystem.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -15,16 +18,27 @@ for m in @MODULES@; do
     insmod "@MODULE_DIR@/$m.ko" || say "insmod $m failed"
 done
 
+# The VM's one disk (virtio-blk): the durability log's raw device.
+i=0
+while [ ! -b /dev/vda ] && [ "$i" -lt 200 ]; do usleep 10000; i=$((i + 1)); done
+if [ -b /dev/vda ]; then
+    say "disk /dev/vda $(cat /sys/block/vda/size) sectors"
+else
+    say "no disk: /dev/vda is missing"
+fi
+
 IP=
 GW=
 PORT=6379
 EXTRA=
+DATAFS=
 for w in $(cat /proc/cmdline); do
     case "$w" in
         ring0db.ip=*) IP="${w#ring0db.ip=}" ;;
         ring0db.gw=*) GW="${w#ring0db.gw=}" ;;
         ring0db.port=*) PORT="${w#ring0db.port=}" ;;
         ring0db.arg=*) EXTRA="$EXTRA ${w#ring0db.arg=}" ;;
+        ring0db.datafs=*) DATAFS="${w#ring0db.datafs=}" ;;
     esac
 done
 
@@ -40,6 +54,17 @@ else
     say "no ring0db.ip= on the kernel command line: no network"
 fi
 
+if [ -n "$DATAFS" ]; then
+    mkdir -p "$DATAFS"
+    if mount -t ext4 /dev/vda "$DATAFS" 2>/dev/null; then
+        say "mounted the ext4 filesystem of /dev/vda on $DATAFS"
+    elif @MKE2FS@ -q -F -t ext4 /dev/vda && mount -t ext4 /dev/vda "$DATAFS"; then
+        say "made an ext4 filesystem on /dev/vda, mounted on $DATAFS"
+    else
+        say "cannot mount or make a filesystem on /dev/vda (ring0db.datafs=$DATAFS)"
+        reboot -f
+    fi
+fi
 @SETUP@
 # The CPU agent: every connection to port @AGENT_PORT@ gets the guest-wide "cpu" line of
 # /proc/stat and the server process's /proc/<pid>/stat, then the connection closes.

@@ -233,6 +233,9 @@ mod imp {
             .resolve()
             .map_err(|e| fail("choosing the accelerator", e))?;
         let mut spec = spec;
+        if super::super::durability::current() != super::super::durability::Durability::Off {
+            spec.disk_mib = spec.disk_mib.max(super::super::durability::DISK_MIB);
+        }
         let mut image = image(kind).map_err(|e| fail("building the image", e))?;
         let profile = match profile_request() {
             Some((hz, _)) if kind.is_unikernel() => {
@@ -279,15 +282,25 @@ mod imp {
         }))
     }
 
+    /// The image of `kind`, with the command-line words of `--durability` appended.
     fn image(kind: VmKind) -> anyhow::Result<Image> {
+        let durability = super::super::durability::current();
         Ok(match kind {
-            VmKind::Unikernel => Image::unikernel(build::unikernel()?),
-            VmKind::UnikernelTrap => {
-                Image::unikernel(build::unikernel()?).with_append(TRAP_DISPATCH)
+            VmKind::Unikernel => {
+                Image::unikernel(build::unikernel()?).with_append(&durability.unikernel_cmdline())
             }
-            VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
-            VmKind::RedisVm => build::linux_guest()?.redis_image(),
-            VmKind::MariadbVm => build::linux_guest()?.mariadb_image(),
+            VmKind::UnikernelTrap => Image::unikernel(build::unikernel()?)
+                .with_append(TRAP_DISPATCH)
+                .with_append(&durability.unikernel_cmdline()),
+            VmKind::LinuxVm => build::linux_guest()?
+                .dbserver_image()
+                .with_append(&durability.linux_vm_cmdline()),
+            VmKind::RedisVm => build::linux_guest()?
+                .redis_image()
+                .with_append(&durability.redis_vm_cmdline()),
+            VmKind::MariadbVm => build::linux_guest()?
+                .mariadb_image()
+                .with_append(&durability.mariadb_vm_cmdline()),
         })
     }
 
