@@ -37,6 +37,7 @@ mod types;
 mod value;
 
 pub use engine::{Engine, EngineLimits, Prepared, DEFAULT_MAX_NESTING_DEPTH};
+pub use errors::disk_full;
 pub use redo::{DumpCursor, RedoError, DUMP_CHUNK_BYTES};
 pub use session::Session;
 pub use types::{ColumnMeta, Outcome, ResultSet, SqlError, SqlType, Value, SERVER_VERSION};

@@ -65,8 +65,10 @@ impl Table {
             if self.slots.get(slot).is_some_and(|s| s.pending.is_some()) {
                 return Err(PlaceError::Pending(slot));
             }
-            if let Some(pos) = self.free.iter().rposition(|s| *s == slot) {
-                self.free.swap_remove(pos);
+            if row.is_some() {
+                if let Some(pos) = self.free.iter().rposition(|s| *s == slot) {
+                    self.free.swap_remove(pos);
+                }
             }
         }
         self.set_state(slot, Some(row), None);
