@@ -11,6 +11,7 @@ mod limits;
 mod prepared;
 mod queries;
 mod redo;
+mod refusal;
 mod semantics;
 mod subqueries;
 mod transactions;
