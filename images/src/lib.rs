@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod accel;
+pub mod agent;
 pub mod build;
 mod capture;
 pub mod cleanup;

@@ -32,6 +32,7 @@ GW=
 PORT=6379
 EXTRA=
 DATAFS=
+PERF_HZ=
 for w in $(cat /proc/cmdline); do
     case "$w" in
         ring0db.ip=*) IP="${w#ring0db.ip=}" ;;
@@ -39,6 +40,7 @@ for w in $(cat /proc/cmdline); do
         ring0db.port=*) PORT="${w#ring0db.port=}" ;;
         ring0db.arg=*) EXTRA="$EXTRA ${w#ring0db.arg=}" ;;
         ring0db.datafs=*) DATAFS="${w#ring0db.datafs=}" ;;
+        ring0db.perf=*) PERF_HZ="${w#ring0db.perf=}" ;;
     esac
 done
 
@@ -66,15 +68,30 @@ if [ -n "$DATAFS" ]; then
     fi
 fi
 @SETUP@
-# The CPU agent: every connection to port @AGENT_PORT@ gets the guest-wide "cpu" line of
-# /proc/stat and the server process's /proc/<pid>/stat, then the connection closes.
+# The agent on port @AGENT_PORT@ answers one request line per connection, then closes:
+# `cpu`: the guest-wide "cpu" line of /proc/stat and the server process's /proc/<pid>/stat;
+# `perf`: (booted with ring0db.perf=HZ) stops the recording and streams `perf script`.
 cat > /bin/ring0db-cpu <<'AGENT'
 #!/bin/busybox sh
-echo "ring0db-cpu 1"
-head -n 1 /proc/stat
-pid=$(cat /tmp/ring0db-server.pid 2>/dev/null)
-[ -n "$pid" ] && echo "server $(cat "/proc/$pid/stat")"
-echo "end"
+read -r request
+case "$request" in
+perf*)
+    pid=$(cat /tmp/ring0db-perf.pid 2>/dev/null)
+    [ -n "$pid" ] || { echo "ring0db-perf: not recording (boot with ring0db.perf=HZ)"; exit 0; }
+    kill -INT "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null; do usleep 10000; done
+    rm -f /tmp/ring0db-perf.pid
+    # No period column: every sample counts one in the host's folded stacks.
+    @PERF@ script -i /tmp/perf.data -F comm,tid,time,event,ip,sym,dso 2>/dev/null
+    ;;
+*)
+    echo "ring0db-cpu 1"
+    head -n 1 /proc/stat
+    pid=$(cat /tmp/ring0db-server.pid 2>/dev/null)
+    [ -n "$pid" ] && echo "server $(cat "/proc/$pid/stat")"
+    echo "end"
+    ;;
+esac
 AGENT
 chmod 755 /bin/ring0db-cpu
 nc -ll -p @AGENT_PORT@ -e /bin/ring0db-cpu &
@@ -98,6 +115,13 @@ PID=$!
 echo "$PID" > /tmp/ring0db-server.pid
 while kill -0 "$PID" 2>/dev/null; do
     if all_listening; then
+        if [ -n "$PERF_HZ" ] && [ -x @PERF@ ]; then
+            echo 0 > /proc/sys/kernel/kptr_restrict
+            echo -1 > /proc/sys/kernel/perf_event_paranoid
+            @PERF@ record -F "$PERF_HZ" -e cpu-clock -a -g -o /tmp/perf.data >/tmp/perf.log 2>&1 &
+            echo "$!" > /tmp/ring0db-perf.pid
+            say "perf recording at $PERF_HZ Hz"
+        fi
         for p in $READY_PORTS; do say "serving on port $p"; done
         break
     fi

@@ -36,7 +36,9 @@ pub(super) const GUEST_SETUP: &str = "\
 mkdir -p /dev/shm /run/mysqld
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 DATADIR=${DATAFS:-/dev/shm}/mysql
-[ -d \"$DATADIR\" ] || mv /var/lib/mysql \"$DATADIR\"
+# On the disk, the copy must be durable before the server runs: a crash later must not
+# find a half-written seed (sync writes it out; a no-op for the tmpfs).
+[ -d \"$DATADIR\" ] || { mv /var/lib/mysql \"$DATADIR\" && sync; }
 echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd
 echo 'root:x:0:' > /etc/group";
 
