@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-pub use ring0db_images::storm::{info, storm, StormPlan, StormReport, INFO_FIELDS};
+pub use ring0db_images::storm::{info, storm, storm_measured, StormPlan, StormReport, INFO_FIELDS};
 
 use crate::environment;
 use crate::targets::{self, TargetSpec};
@@ -39,7 +39,8 @@ pub fn run(cfg: &StormConfig) -> Result<PathBuf> {
     let dir = cfg.out_dir.join(environment::new_run_id(&commit));
     fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
     let mut csv = String::from(
-        "target,round,abandoned,cycles,abandon_s,cycles_s,refused,served_round_trips,served_worst_ms",
+        "target,round,abandoned,cycles,abandon_s,cycles_s,refused,served_round_trips,served_worst_ms,\
+         cycle_phase_round_trips,cycle_phase_guest_busy_s,guest_busy_us_per_cycle",
     );
     for f in INFO_FIELDS {
         csv.push_str(&format!(",{f}_before,{f}_after"));
@@ -61,13 +62,19 @@ pub fn run(cfg: &StormConfig) -> Result<PathBuf> {
         };
         let name = target.name().to_string();
         let connect = || target.connect();
-        let (mut abandon, mut cycles) = (Vec::new(), Vec::new());
+        // Guest busy time: the unikernel's TSC counters, the Linux guest's /proc/stat.
+        let busy = || target.cpu_sample().and_then(|s| s.busy_s);
+        let (mut abandon, mut cycles, mut busy_per_cycle) = (Vec::new(), Vec::new(), Vec::new());
         for round in 1..=cfg.rounds {
-            let r = storm(&connect, cfg.plan).with_context(|| format!("{name} round {round}"))?;
+            let r = storm_measured(&connect, cfg.plan, &busy)
+                .with_context(|| format!("{name} round {round}"))?;
+            let us_per_cycle = r
+                .cycle_busy_s
+                .map(|s| s * 1e6 / cfg.plan.cycles.max(1) as f64);
             println!(
                 "{name} round {round}: {} abandoned in {:.1} s, {} connect/close cycles in \
-                 {:.1} s, {} refused; served client {} round trips (slowest {:.0} ms); before \
-                 {:?}; after {:?}",
+                 {:.1} s, {} refused; served client {} round trips (slowest {:.0} ms, {} during \
+                 the cycles); guest busy {} µs per cycle; before {:?}; after {:?}",
                 cfg.plan.abandoned,
                 r.abandon_time.as_secs_f64(),
                 cfg.plan.cycles,
@@ -75,18 +82,23 @@ pub fn run(cfg: &StormConfig) -> Result<PathBuf> {
                 r.refused,
                 r.served_round_trips,
                 r.served_worst.as_secs_f64() * 1e3,
+                r.cycle_round_trips,
+                us_per_cycle.map_or("?".to_string(), |us| format!("{us:.0}")),
                 r.before,
                 r.after
             );
             csv.push_str(&format!(
-                "{name},{round},{},{},{:.3},{:.3},{},{},{:.1}",
+                "{name},{round},{},{},{:.3},{:.3},{},{},{:.1},{},{},{}",
                 cfg.plan.abandoned,
                 cfg.plan.cycles,
                 r.abandon_time.as_secs_f64(),
                 r.cycle_time.as_secs_f64(),
                 r.refused,
                 r.served_round_trips,
-                r.served_worst.as_secs_f64() * 1e3
+                r.served_worst.as_secs_f64() * 1e3,
+                r.cycle_round_trips,
+                r.cycle_busy_s.map_or(String::new(), |s| format!("{s:.3}")),
+                us_per_cycle.map_or(String::new(), |us| format!("{us:.1}"))
             ));
             for f in INFO_FIELDS {
                 let field =
@@ -96,9 +108,15 @@ pub fn run(cfg: &StormConfig) -> Result<PathBuf> {
             csv.push('\n');
             abandon.push(r.abandon_time.as_secs_f64());
             cycles.push(r.cycle_time.as_secs_f64());
+            busy_per_cycle.extend(us_per_cycle);
         }
+        let busy_text = if busy_per_cycle.is_empty() {
+            String::new()
+        } else {
+            format!(", guest busy {:.0} µs per cycle", median(busy_per_cycle))
+        };
         let line = format!(
-            "{name}: median of {} rounds: {} abandoned {:.1} s, {} cycles {:.1} s\n",
+            "{name}: median of {} rounds: {} abandoned {:.1} s, {} cycles {:.1} s{busy_text}\n",
             cfg.rounds,
             cfg.plan.abandoned,
             median(abandon),
