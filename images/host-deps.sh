@@ -18,6 +18,8 @@ packages=(
   sysbench          # sysbench's OLTP scripts against the SQL front-end
   libdbd-mariadb-perl  # Perl DBI client test
   python3-pymysql   # Python client test
+  e2fsprogs         # mke2fs: ext4 on the disk of the Redis and MariaDB guests in durable runs
+  linux-perf        # perf inside the Linux guests for their flame graphs (loadgen --profile)
 )
 
 missing=()

@@ -23,9 +23,11 @@
 #![warn(missing_docs)]
 
 pub mod accel;
+pub mod agent;
 pub mod build;
 mod capture;
 pub mod cleanup;
+pub mod disk;
 pub mod environment;
 pub mod exit;
 mod iproute;
@@ -39,6 +41,7 @@ pub mod tcp;
 pub mod vm;
 
 pub use accel::{Accel, AccelChoice, Accelerator};
+pub use disk::{create_disk_file, Disk};
 pub use exit::GuestExit;
 pub use netns::{GuestNet, NetAttach, Netns};
 pub use qemu::{qemu_args, CmdlineStyle, Image};

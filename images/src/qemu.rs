@@ -3,7 +3,7 @@
 use crate::accel::AccelChoice;
 use crate::netns::{GuestNet, NetAttach};
 use crate::vm::VmSpec;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How the tooling appends the guest's network configuration to the kernel command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,11 +89,13 @@ impl Image {
 
 /// Builds QEMU's argument vector (without the program name). Pure: the same inputs always give
 /// the same arguments, and two images differ only in `-kernel`, `-initrd` and `-append`.
+/// `disk` is the raw file behind the VM's one disk (see [`crate::Disk`]).
 pub fn qemu_args(
     spec: &VmSpec,
     image: &Image,
     net: &NetAttach,
     accel: &AccelChoice,
+    disk: &Path,
 ) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     let mut push = |a: &[&str]| args.extend(a.iter().map(|s| s.to_string()));
@@ -136,6 +138,16 @@ pub fn qemu_args(
             ),
         ]);
     }
+    // cache=writeback: QEMU honours the guest's FLUSH with an fdatasync of the file.
+    push(&[
+        "-drive",
+        &format!(
+            "file={},format=raw,if=none,id=disk0,cache=writeback",
+            // QEMU's option syntax: a comma inside a value is written twice.
+            disk.to_string_lossy().replace(',', ",,")
+        ),
+    ]);
+    push(&["-device", &format!("{},drive=disk0", spec.disk_model)]);
     push(&["-kernel", &image.kernel.to_string_lossy()]);
     if let Some(initrd) = &image.initrd {
         push(&["-initrd", &initrd.to_string_lossy()]);
@@ -205,7 +217,9 @@ mod tests {
         for net in &nets {
             let lines: Vec<Vec<String>> = images()
                 .iter()
-                .map(|i| without_image_args(&qemu_args(&spec, i, net, &tcg())))
+                .map(|i| {
+                    without_image_args(&qemu_args(&spec, i, net, &tcg(), Path::new("/t/disk.raw")))
+                })
                 .collect();
             assert_eq!(lines[0], lines[1]);
             assert_eq!(lines[1], lines[2]);
@@ -220,6 +234,7 @@ mod tests {
             &images()[0],
             &NetAttach::User { host_port: 16379 },
             &tcg(),
+            Path::new("/t/disk.raw"),
         )
         .join(" ");
         for want in [
@@ -235,6 +250,8 @@ mod tests {
             "-netdev user,id=net0,hostfwd=tcp:127.0.0.1:16379-:6379",
             "virtio-net-pci,netdev=net0",
             "-append ip=10.0.2.15/24 gw=10.0.2.2 port=6379",
+            "-drive file=/t/disk.raw,format=raw,if=none,id=disk0,cache=writeback",
+            "-device virtio-blk-pci,drive=disk0",
         ] {
             assert!(args.contains(want), "missing {want:?} in {args}");
         }
@@ -247,7 +264,14 @@ mod tests {
             sql_host_port: 13306,
             agent_host_port: 17070,
         };
-        let args = qemu_args(&VmSpec::load().unwrap(), &images()[1], &net, &tcg()).join(" ");
+        let args = qemu_args(
+            &VmSpec::load().unwrap(),
+            &images()[1],
+            &net,
+            &tcg(),
+            Path::new("/t/disk.raw"),
+        )
+        .join(" ");
         let want =
             "user,id=net0,hostfwd=tcp:127.0.0.1:16379-:6379,hostfwd=tcp:127.0.0.1:13306-:3306,\
              hostfwd=tcp:127.0.0.1:17070-:7070";

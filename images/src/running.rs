@@ -3,6 +3,7 @@
 use crate::accel::AccelChoice;
 use crate::capture::{spawn_serial_reader, spawn_stderr_reader, Capture};
 use crate::cleanup;
+use crate::disk::{Disk, FreshDisk};
 use crate::exit::GuestExit;
 use crate::netns::NetAttach;
 use crate::qemu::{qemu_args, Image};
@@ -17,13 +18,16 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Where the serial console goes besides the in-memory capture.
+/// Per-boot options: where the serial console goes besides the in-memory capture, and
+/// which file backs the VM's disk.
 #[derive(Debug, Clone, Default)]
 pub struct SerialOptions {
     /// Log file for the serial output; `None` = `images/out/logs/<image>-<pid>-<n>.log`.
     pub log_path: Option<PathBuf>,
     /// Also copy the serial output to this process's stdout (interactive use).
     pub echo: bool,
+    /// The raw file behind the VM's disk: a fresh one per boot by default.
+    pub disk: Disk,
 }
 
 /// A QEMU process running one image. Dropping it kills and reaps QEMU, then removes its
@@ -37,6 +41,9 @@ pub struct RunningVm {
     started: Instant,
     log_path: PathBuf,
     args: Vec<String>,
+    disk_path: PathBuf,
+    // Removed after `child` is killed (see `Drop`); `None` for `Disk::Existing`.
+    _fresh_disk: Option<FreshDisk>,
     // Dropped after `child` is killed (see `Drop`), so the namespace outlives QEMU.
     net: NetAttach,
 }
@@ -71,7 +78,19 @@ impl RunningVm {
         if let Some(initrd) = &image.initrd {
             check_readable(initrd, "initrd")?;
         }
-        let args = qemu_args(spec, image, &net, accel);
+        let (fresh_disk, disk_path) = match &serial.disk {
+            Disk::Fresh => {
+                let fresh = FreshDisk::create(spec.disk_mib)?;
+                let path = fresh.path().to_owned();
+                (Some(fresh), path)
+            }
+            Disk::Existing(path) => {
+                File::open(path)
+                    .with_context(|| format!("cannot open the disk file {}", path.display()))?;
+                (None, path.clone())
+            }
+        };
+        let args = qemu_args(spec, image, &net, accel, &disk_path);
         let mut cmd = match &net {
             NetAttach::Tap(ns) => ns.command(&qemu.to_string_lossy()),
             _ => Command::new(&qemu),
@@ -117,6 +136,8 @@ impl RunningVm {
             started,
             log_path,
             args,
+            disk_path,
+            _fresh_disk: fresh_disk,
             net,
         })
     }
@@ -218,6 +239,11 @@ impl RunningVm {
     /// The QEMU arguments this VM was started with.
     pub fn qemu_args(&self) -> &[String] {
         &self.args
+    }
+
+    /// The raw file behind the VM's disk (removed on drop when it was [`Disk::Fresh`]).
+    pub fn disk_path(&self) -> &Path {
+        &self.disk_path
     }
 
     /// When QEMU was started.

@@ -38,6 +38,10 @@ pub struct VmSpec {
     /// stall a Linux guest's receive path for good under load with it (fixed upstream in
     /// "virtio-net: fix network stall under load"), and the unikernel does not use it.
     pub nic_event_idx: bool,
+    /// Disk device model, e.g. `virtio-blk-pci` (the guest sees `/dev/vda`).
+    pub disk_model: String,
+    /// Size in MiB of the fresh raw disk file made for each boot (see [`crate::Disk`]).
+    pub disk_mib: u32,
     /// I/O port of the `isa-debug-exit` device.
     pub debug_exit_iobase: u16,
     /// Width of the `isa-debug-exit` port.
@@ -127,6 +131,8 @@ mod tests {
         assert_eq!(spec.memory_mib, 512);
         assert_eq!(spec.nic_model, "virtio-net-pci");
         assert_eq!(spec.debug_exit_iobase, 0xf4);
+        assert_eq!(spec.disk_model, "virtio-blk-pci");
+        assert_eq!(spec.disk_mib, 64);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{linux_guest, require_root, spec_and_accel, BOOT_TIMEOUT};
-use ring0db_images::netns::{CPU_AGENT_PORT, SQL_GUEST_PORT, TAP_GUEST_ADDR};
+use ring0db_images::netns::{SQL_GUEST_PORT, TAP_GUEST_ADDR};
 use ring0db_images::{Image, NetAttach, RunningVm, SerialOptions};
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
@@ -114,17 +114,7 @@ fn mariadb_guest_answers_sql_over_user_networking() {
 /// The CPU agent answers through the network attachment: its magic line, the guest's
 /// `/proc/stat` `cpu` line, the server's `/proc/PID/stat` and `end`.
 fn assert_cpu_agent_answers(vm: &RunningVm) {
-    let stream = vm
-        .net()
-        .connect_port(CPU_AGENT_PORT, Duration::from_secs(10))
-        .expect("connect to the CPU agent");
-    stream
-        .set_read_timeout(Some(CLIENT_TIMEOUT))
-        .expect("read timeout");
-    let mut reply = String::new();
-    stream
-        .take(64 * 1024)
-        .read_to_string(&mut reply)
+    let reply = ring0db_images::agent::request(vm.net(), "cpu", CLIENT_TIMEOUT, 64 * 1024)
         .expect("the agent's reply");
     let lines: Vec<&str> = reply.lines().collect();
     assert_eq!(lines.first(), Some(&"ring0db-cpu 1"), "{reply}");

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The columns, in file order (the header `csv` writes from [`ResultRow`]).
-pub const COLUMNS: [&str; 40] = [
+pub const COLUMNS: [&str; 41] = [
     "run_id",
     "utc_time",
     "git_commit",
@@ -48,9 +48,11 @@ pub const COLUMNS: [&str; 40] = [
     "server_system_s",
     "cpu_accounting_overhead",
     "cpu_source",
+    "durability",
 ];
-/// Column counts of older files (before the SQL columns, before the CPU split), still readable.
-const LEGACY_COLUMNS: [usize; 2] = [29, 32];
+/// Column counts of older files (before the SQL columns, before the CPU split, before
+/// `durability`), still readable.
+const LEGACY_COLUMNS: [usize; 3] = [29, 32, 40];
 
 /// Reading or writing the CSV failed.
 #[derive(Debug, Error)]
@@ -172,6 +174,10 @@ pub struct ResultRow {
     /// `guest-agent`, `tsc` or `host-proc`: where the split comes from.
     #[serde(default)]
     pub cpu_source: Option<String>,
+    /// `off`, `always` or `everysec`: how durable the servers were (`--durability`; see
+    /// `targets::durability`). Empty in files written before the column existed.
+    #[serde(default)]
+    pub durability: Option<String>,
 }
 
 impl ResultRow {
@@ -293,6 +299,7 @@ mod tests {
             server_system_s: Some(0.3),
             cpu_accounting_overhead: Some(0.002),
             cpu_source: Some("guest-agent".into()),
+            durability: Some("always".into()),
         };
         let sparse = ResultRow {
             target: "linux-host".into(),
@@ -314,6 +321,7 @@ mod tests {
             server_system_s: None,
             cpu_accounting_overhead: None,
             cpu_source: None,
+            durability: None,
             ..full.clone()
         };
         vec![full, sparse]
@@ -335,7 +343,7 @@ mod tests {
             .lines()
             .nth(2)
             .unwrap()
-            .ends_with(",,,,,,0.25,,,,,,,,,,,"));
+            .ends_with(",,,,,,0.25,,,,,,,,,,,,"));
         assert_eq!(read_rows(&path).unwrap(), sample_rows());
     }
 

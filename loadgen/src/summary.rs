@@ -149,8 +149,14 @@ fn parameters(r: &ResultRow) -> String {
         || "closed loop".to_string(),
         |q| format!("open loop at {q} req/s"),
     );
+    let durability = match r.durability.as_deref() {
+        None | Some("off") => String::new(),
+        Some(policy) => format!(
+            ", durability {policy} (every server flushes to the VM's disk; see `--durability`)"
+        ),
+    };
     format!(
-        "read ratio {}, value {} B, {} keys ({}), {} connections, pipeline {}, {}, warm-up {} s, measured {} s",
+        "read ratio {}, value {} B, {} keys ({}), {} connections, pipeline {}, {}, warm-up {} s, measured {} s{durability}",
         r.read_ratio, r.value_size, r.keyspace, r.key_dist, r.connections, r.pipeline, rate, r.warmup_s, r.duration_s
     )
 }

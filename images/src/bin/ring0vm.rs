@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use ring0db_images::{
-    build, cleanup, Accel, AccelChoice, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
+    build, cleanup, Accel, AccelChoice, Disk, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
 };
 use std::time::Duration;
 
@@ -44,6 +44,10 @@ enum Cmd {
         /// Print the QEMU command line (shown with user networking) and exit.
         #[arg(long)]
         print_command: bool,
+        /// Raw file to use as the VM's disk, kept after the run (boot again from what the
+        /// guest wrote). Default: a fresh sparse file of `disk_mib` MiB, removed at exit.
+        #[arg(long, value_name = "PATH")]
+        disk: Option<std::path::PathBuf>,
     },
     /// Measure QEMU start → first successful PING (client side), median over rounds.
     BootTime {
@@ -135,8 +139,10 @@ fn real_main() -> Result<()> {
             vm,
             append,
             print_command,
+            disk,
         } => {
-            let code = boot(image, &vm, append.as_deref(), print_command)?;
+            let disk = disk.map_or(Disk::Fresh, Disk::Existing);
+            let code = boot(image, &vm, append.as_deref(), print_command, disk)?;
             cleanup::exit(code);
         }
         Cmd::BootTime { image, vm, rounds } => boot_time(image, &vm, rounds),
@@ -232,7 +238,13 @@ fn net(kind: Option<NetKind>) -> Result<NetAttach> {
     }
 }
 
-fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool) -> Result<i32> {
+fn boot(
+    name: ImageName,
+    vm: &VmArgs,
+    append: Option<&str>,
+    print_command: bool,
+    disk: Disk,
+) -> Result<i32> {
     let (spec, accel) = prepare(vm)?;
     let image = image(name, vm.no_build)?.with_append(append.unwrap_or(""));
     let net = if print_command {
@@ -241,7 +253,11 @@ fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool)
         net(vm.net)?
     };
     if print_command {
-        let args = ring0db_images::qemu_args(&spec, &image, &net, &accel);
+        let disk_path = match &disk {
+            Disk::Existing(path) => path.clone(),
+            Disk::Fresh => std::env::temp_dir().join("ring0db-disk-PID-N/disk.raw"),
+        };
+        let args = ring0db_images::qemu_args(&spec, &image, &net, &accel, &disk_path);
         let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
         println!("{} {}", spec.qemu, quoted.join(" "));
         return Ok(0);
@@ -254,6 +270,7 @@ fn boot(name: ImageName, vm: &VmArgs, append: Option<&str>, print_command: bool)
         SerialOptions {
             log_path: None,
             echo: true,
+            disk,
         },
     )?;
     note!(

@@ -11,7 +11,8 @@ use super::run;
 /// Debian metapackage naming the current cloud kernel.
 const KERNEL_METAPACKAGE: &str = "linux-image-cloud-amd64";
 /// Modules the guest needs for its NIC (their dependencies are added automatically).
-const NIC_MODULES: &[&str] = &["virtio_pci", "virtio_net"];
+/// The virtual hardware's drivers: the NIC and the disk (`/dev/vda`) of `images/vm.toml`.
+const NIC_MODULES: &[&str] = &["virtio_pci", "virtio_net", "virtio_blk"];
 /// A module to put in the initrd: its name and its `.ko` (possibly compressed) on disk.
 pub(super) struct Module {
     pub(super) name: String,

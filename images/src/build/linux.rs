@@ -5,8 +5,8 @@
 use super::debian_kernel::{
     fetch_and_unpack, find_vmlinuz, nic_modules, read_module, resolve_kernel_package, Module,
 };
-use super::mariadb;
 use super::{copy_if_changed, nested_cargo, run};
+use super::{guest_perf, mariadb};
 use crate::netns::{CPU_AGENT_PORT, SQL_GUEST_PORT};
 use crate::qemu::Image;
 use anyhow::{bail, Context, Result};
@@ -58,6 +58,18 @@ impl LinuxGuest {
 /// with `apt-get download` and are unpacked with `dpkg-deb -x`, never installed. Initrds are
 /// only rebuilt when an input changed.
 pub fn linux_guest() -> Result<LinuxGuest> {
+    build_linux_guest(false)
+}
+
+/// [`linux_guest`] with Debian's `perf` in every initrd (`initrd-*-perf.cpio.gz`): the
+/// guests sample themselves when booted with `ring0db.perf=HZ` (see
+/// [`crate::profile::linux`]). Separate initrds because perf and its libraries add ~35 MB
+/// of RAM to a guest, which the measured runs should not pay.
+pub fn linux_guest_with_perf() -> Result<LinuxGuest> {
+    build_linux_guest(true)
+}
+
+fn build_linux_guest(with_perf: bool) -> Result<LinuxGuest> {
     let out = crate::out_dir().join("linux");
     std::fs::create_dir_all(&out)?;
     let kernel_package = resolve_kernel_package()?;
@@ -67,11 +79,22 @@ pub fn linux_guest() -> Result<LinuxGuest> {
     copy_if_changed(&vmlinuz_src, &vmlinuz)?;
     let modules = nic_modules(&kernel_root.join("lib/modules").join(&version))?;
     let busybox = static_busybox()?;
+    let perf = if with_perf {
+        guest_perf::files()?
+    } else {
+        FileList::new()
+    };
+    let suffix = if with_perf { "-perf" } else { "" };
+    let base_files = |modules: &[Module]| {
+        let mut files = base_files(&busybox, modules);
+        files.extend(perf.iter().cloned());
+        files
+    };
 
     let dbserver = build_static_dbserver()?;
-    let mut files = base_files(&busybox, &modules);
+    let mut files = base_files(&modules);
     files.push(("bin/dbserver".into(), dbserver));
-    let initrd_dbserver = out.join("initrd-dbserver.cpio.gz");
+    let initrd_dbserver = out.join(format!("initrd-dbserver{suffix}.cpio.gz"));
     let server =
         format!(r#"/bin/dbserver --port "$PORT" --sql-port {SQL_GUEST_PORT} --bind 0.0.0.0"#);
     let init = InitScript {
@@ -80,16 +103,18 @@ pub fn linux_guest() -> Result<LinuxGuest> {
     };
     make_initrd(&initrd_dbserver, &files, &init.render(&modules))?;
 
-    let mut files = base_files(&busybox, &modules);
+    let mut files = base_files(&modules);
     files.extend(redis_files()?);
-    let initrd_redis = out.join("initrd-redis.cpio.gz");
+    files.extend(mke2fs_files()?);
+    let initrd_redis = out.join(format!("initrd-redis{suffix}.cpio.gz"));
     let server = r#"/usr/bin/redis-server --port "$PORT" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no"#;
     let init = InitScript::new("redis-server", server);
     make_initrd(&initrd_redis, &files, &init.render(&modules))?;
 
-    let mut files = base_files(&busybox, &modules);
+    let mut files = base_files(&modules);
     files.extend(mariadb::files(&out)?);
-    let initrd_mariadb = out.join("initrd-mariadb.cpio.gz");
+    files.extend(mke2fs_files()?);
+    let initrd_mariadb = out.join(format!("initrd-mariadb{suffix}.cpio.gz"));
     let init = InitScript {
         setup: mariadb::GUEST_SETUP.into(),
         ready_ports: SQL_GUEST_PORT.to_string(),
@@ -177,6 +202,21 @@ fn redis_files() -> Result<FileList> {
     program_with_libraries(&redis, "usr/bin/redis-server")
 }
 
+/// Where the initrd keeps e2fsprogs' `mke2fs`: off `PATH`, where busybox's applets (whose
+/// `mke2fs` makes only ext2) would shadow it.
+const GUEST_MKE2FS: &str = "/usr/lib/ring0db/mke2fs";
+
+/// The host's `mke2fs` (e2fsprogs) for the durable mode of the Redis and MariaDB guests
+/// (`ring0db.datafs=DIR`: ext4 on the VM's disk); busybox's makes only ext2.
+fn mke2fs_files() -> Result<FileList> {
+    let mke2fs = ["/sbin/mke2fs", "/usr/sbin/mke2fs"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+        .context("mke2fs not found on the host: install it: apt-get install e2fsprogs")?;
+    program_with_libraries(mke2fs, GUEST_MKE2FS.trim_start_matches('/'))
+}
+
 /// `program` at `dest` in the initrd, plus every library `ldd` lists and the loader, at the
 /// paths `ldd` names.
 pub(super) fn program_with_libraries(program: &Path, dest: &str) -> Result<FileList> {
@@ -241,6 +281,8 @@ impl InitScript {
             .replace("@AGENT_PORT@", &CPU_AGENT_PORT.to_string())
             .replace("@MODULE_DIR@", &format!("/{INITRD_MODULE_DIR}"))
             .replace("@MODULES@", &load_order.join(" "))
+            .replace("@MKE2FS@", GUEST_MKE2FS)
+            .replace("@PERF@", guest_perf::GUEST_PERF)
     }
 }
 

@@ -2,6 +2,9 @@
 # /init of the ring0db Linux guest (generated from images/src/build/linux_init.sh).
 # Network from the kernel command line: ring0db.ip=ADDR/PREFIX ring0db.gw=ADDR ring0db.port=N
 # Extra server arguments: one ring0db.arg=WORD per word (e.g. ring0db.arg=--maxclients ring0db.arg=10000).
+# Durable mode: ring0db.datafs=DIR puts an ext4 filesystem on the VM's disk /dev/vda (made on
+# first use, kept on later boots) and mounts it on DIR, for servers that keep files (Redis's
+# AOF, InnoDB). dbserver uses the raw /dev/vda instead and needs no filesystem.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -15,16 +18,29 @@ for m in @MODULES@; do
     insmod "@MODULE_DIR@/$m.ko" || say "insmod $m failed"
 done
 
+# The VM's one disk (virtio-blk): the durability log's raw device.
+i=0
+while [ ! -b /dev/vda ] && [ "$i" -lt 200 ]; do usleep 10000; i=$((i + 1)); done
+if [ -b /dev/vda ]; then
+    say "disk /dev/vda $(cat /sys/block/vda/size) sectors"
+else
+    say "no disk: /dev/vda is missing"
+fi
+
 IP=
 GW=
 PORT=6379
 EXTRA=
+DATAFS=
+PERF_HZ=
 for w in $(cat /proc/cmdline); do
     case "$w" in
         ring0db.ip=*) IP="${w#ring0db.ip=}" ;;
         ring0db.gw=*) GW="${w#ring0db.gw=}" ;;
         ring0db.port=*) PORT="${w#ring0db.port=}" ;;
         ring0db.arg=*) EXTRA="$EXTRA ${w#ring0db.arg=}" ;;
+        ring0db.datafs=*) DATAFS="${w#ring0db.datafs=}" ;;
+        ring0db.perf=*) PERF_HZ="${w#ring0db.perf=}" ;;
     esac
 done
 
@@ -40,16 +56,42 @@ else
     say "no ring0db.ip= on the kernel command line: no network"
 fi
 
+if [ -n "$DATAFS" ]; then
+    mkdir -p "$DATAFS"
+    if mount -t ext4 /dev/vda "$DATAFS" 2>/dev/null; then
+        say "mounted the ext4 filesystem of /dev/vda on $DATAFS"
+    elif @MKE2FS@ -q -F -t ext4 /dev/vda && mount -t ext4 /dev/vda "$DATAFS"; then
+        say "made an ext4 filesystem on /dev/vda, mounted on $DATAFS"
+    else
+        say "cannot mount or make a filesystem on /dev/vda (ring0db.datafs=$DATAFS)"
+        reboot -f
+    fi
+fi
 @SETUP@
-# The CPU agent: every connection to port @AGENT_PORT@ gets the guest-wide "cpu" line of
-# /proc/stat and the server process's /proc/<pid>/stat, then the connection closes.
+# The agent on port @AGENT_PORT@ answers one request line per connection, then closes:
+# `cpu`: the guest-wide "cpu" line of /proc/stat and the server process's /proc/<pid>/stat;
+# `perf`: (booted with ring0db.perf=HZ) stops the recording and streams `perf script`.
 cat > /bin/ring0db-cpu <<'AGENT'
 #!/bin/busybox sh
-echo "ring0db-cpu 1"
-head -n 1 /proc/stat
-pid=$(cat /tmp/ring0db-server.pid 2>/dev/null)
-[ -n "$pid" ] && echo "server $(cat "/proc/$pid/stat")"
-echo "end"
+read -r request
+case "$request" in
+perf*)
+    pid=$(cat /tmp/ring0db-perf.pid 2>/dev/null)
+    [ -n "$pid" ] || { echo "ring0db-perf: not recording (boot with ring0db.perf=HZ)"; exit 0; }
+    kill -INT "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null; do usleep 10000; done
+    rm -f /tmp/ring0db-perf.pid
+    # No period column: every sample counts one in the host's folded stacks.
+    @PERF@ script -i /tmp/perf.data -F comm,tid,time,event,ip,sym,dso 2>/dev/null
+    ;;
+*)
+    echo "ring0db-cpu 1"
+    head -n 1 /proc/stat
+    pid=$(cat /tmp/ring0db-server.pid 2>/dev/null)
+    [ -n "$pid" ] && echo "server $(cat "/proc/$pid/stat")"
+    echo "end"
+    ;;
+esac
 AGENT
 chmod 755 /bin/ring0db-cpu
 nc -ll -p @AGENT_PORT@ -e /bin/ring0db-cpu &
@@ -73,6 +115,13 @@ PID=$!
 echo "$PID" > /tmp/ring0db-server.pid
 while kill -0 "$PID" 2>/dev/null; do
     if all_listening; then
+        if [ -n "$PERF_HZ" ] && [ -x @PERF@ ]; then
+            echo 0 > /proc/sys/kernel/kptr_restrict
+            echo -1 > /proc/sys/kernel/perf_event_paranoid
+            @PERF@ record -F "$PERF_HZ" -e cpu-clock -a -g -o /tmp/perf.data >/tmp/perf.log 2>&1 &
+            echo "$!" > /tmp/ring0db-perf.pid
+            say "perf recording at $PERF_HZ Hz"
+        fi
         for p in $READY_PORTS; do say "serving on port $p"; done
         break
     fi

@@ -27,19 +27,24 @@ const INSTALL_TIMEOUT: Duration = Duration::from_secs(180);
 /// How often a bounded child is polled.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Shell lines of the guest's `/init` before the server starts: a tmpfs for the data (the
-/// guest has no disk), the seed data directory moved onto it, and the `root` account
-/// `mariadbd --user=root` looks up.
+/// Shell lines of the guest's `/init` before the server starts: the seed data directory moved
+/// onto a tmpfs (the default: data in RAM, as in ring0db's own engine) or, in durable mode
+/// (`ring0db.datafs=DIR`, the VM's disk mounted on DIR by `/init`), onto the disk, where a
+/// later boot from the same disk finds it again; and the `root` account `mariadbd
+/// --user=root` looks up.
 pub(super) const GUEST_SETUP: &str = "\
 mkdir -p /dev/shm /run/mysqld
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mv /var/lib/mysql /dev/shm/mysql
+DATADIR=${DATAFS:-/dev/shm}/mysql
+# On the disk, the copy must be durable before the server runs: a crash later must not
+# find a half-written seed (sync writes it out; a no-op for the tmpfs).
+[ -d \"$DATADIR\" ] || { mv /var/lib/mysql \"$DATADIR\" && sync; }
 echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd
 echo 'root:x:0:' > /etc/group";
 
 /// The guest's server command.
 pub(super) const GUEST_SERVER_CMD: &str =
-    "/usr/sbin/mariadbd --defaults-file=/etc/mysql/ring0db.cnf";
+    "/usr/sbin/mariadbd --defaults-file=/etc/mysql/ring0db.cnf --datadir=\"$DATADIR\"";
 
 /// SQL run once with `mariadbd --bootstrap` after `mariadb-install-db` (one statement per
 /// line, grant tables are not loaded in bootstrap mode): `root` may log in from any host
@@ -262,7 +267,8 @@ mod tests {
         ] {
             assert!(s.contains(want), "missing {want:?}");
         }
-        assert!(GUEST_SETUP.contains("/dev/shm/mysql"));
+        assert!(GUEST_SETUP.contains("DATADIR=${DATAFS:-/dev/shm}/mysql"));
+        assert!(GUEST_SERVER_CMD.contains("--datadir=\"$DATADIR\""));
         assert!(GUEST_SERVER_CMD.contains(GUEST_CNF));
         assert!(!GUEST_SETUP.contains('@') && !GUEST_SERVER_CMD.contains('@'));
     }

@@ -1,11 +1,12 @@
 //! Recipes that build the bootable images into `images/out`.
 
 mod debian_kernel;
+mod guest_perf;
 mod linux;
 mod mariadb;
 mod unikernel;
 
-pub use linux::{linux_guest, LinuxGuest};
+pub use linux::{linux_guest, linux_guest_with_perf, LinuxGuest};
 pub use mariadb::mariadb_vm_settings;
 pub use unikernel::unikernel;
 

@@ -9,6 +9,7 @@
 //! and it works the same whether the VM is killed afterwards (`loadgen`) or not.
 
 pub mod fold;
+pub mod linux;
 pub mod qmp;
 pub mod samples;
 pub mod symbols;
@@ -148,6 +149,23 @@ pub fn write_flamegraph(
 ) -> Result<Report> {
     let mut symbols = symbols::Symbols::load(elf)?;
     let folded = fold::fold(&capture.samples, |address| symbols.functions(address));
+    let (folded_path, svg_path) = write_folded_and_svg(&folded, out_dir, name, title)?;
+    Ok(Report {
+        folded_path,
+        svg_path,
+        header: capture.header,
+        folded,
+    })
+}
+
+/// Writes `folded` as `<out_dir>/<name>.folded` and its flame graph `<out_dir>/<name>.svg`
+/// titled `title`; returns both paths.
+fn write_folded_and_svg(
+    folded: &Folded,
+    out_dir: &Path,
+    name: &str,
+    title: &str,
+) -> Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(out_dir).with_context(|| format!("create {}", out_dir.display()))?;
     let folded_path = out_dir.join(format!("{name}.folded"));
     let text = folded.text();
@@ -164,10 +182,5 @@ pub fn write_flamegraph(
     }
     inferno::flamegraph::from_lines(&mut options, text.lines(), std::io::BufWriter::new(svg))
         .with_context(|| format!("write {}", svg_path.display()))?;
-    Ok(Report {
-        folded_path,
-        svg_path,
-        header: capture.header,
-        folded,
-    })
+    Ok((folded_path, svg_path))
 }

@@ -255,6 +255,11 @@ pub(super) struct Common {
     /// or user (QEMU user networking forwarding loopback ports).
     #[arg(long, default_value = "auto")]
     pub(super) net: String,
+    /// How durable the servers are: off (data in memory), always (every acknowledged write
+    /// flushed to the VM's disk: dbserver's log, Redis's AOF, InnoDB at commit) or everysec
+    /// (flushed about once a second). Recorded in the CSV's `durability` column.
+    #[arg(long, default_value = "off")]
+    pub(super) durability: String,
     /// Profile every unikernel VM with the in-kernel sampler and write a flame graph per VM
     /// (`run`: under bench-results/profiles/; `compare`: in the run directory's profiles/).
     #[arg(long)]

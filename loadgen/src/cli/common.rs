@@ -13,6 +13,7 @@ impl Common {
     pub(super) fn defaults(&self) -> Result<Workload> {
         targets::vm::set_accel_request(&self.accel);
         targets::vm::set_net_request(&self.net)?;
+        targets::durability::set(targets::durability::Durability::parse(&self.durability)?);
         if self.profile {
             targets::vm::set_profile(self.profile_hz, &profile_staging_dir());
         }

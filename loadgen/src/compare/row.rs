@@ -114,6 +114,7 @@ pub fn make_row_for(
         server_system_s: None,
         cpu_accounting_overhead: None,
         cpu_source: None,
+        durability: Some(crate::targets::durability::current().name().into()),
     };
     row.set_cpu(m.cpu.as_ref());
     row

@@ -104,6 +104,8 @@ pub struct LinuxHost {
     child: Child,
     addr: SocketAddr,
     sql_addr: SocketAddr,
+    /// With `--durability`: the directory of the file dbserver's log lives on (removed on drop).
+    _disk_dir: Option<tempfile::TempDir>,
 }
 
 impl LinuxHost {
@@ -117,8 +119,25 @@ impl LinuxHost {
     /// the ports it bound from its log: no port is chosen first and bound later, so
     /// concurrent servers can never meet on one port.
     pub fn spawn_binary(binary: &Path) -> Result<Self, TargetError> {
+        let durability = super::durability::current();
+        let mut disk_args = Vec::new();
+        let disk_dir = if durability == super::durability::Durability::Off {
+            None
+        } else {
+            let dir = tempfile::Builder::new()
+                .prefix("loadgen-disk.")
+                .tempdir()
+                .map_err(io_err)?;
+            let disk = dir.path().join("disk.img");
+            fs::File::create(&disk)
+                .and_then(|f| f.set_len(u64::from(super::durability::DISK_MIB) << 20))
+                .map_err(io_err)?;
+            disk_args = durability.dbserver_args(&disk.display().to_string());
+            Some(dir)
+        };
         let mut child = Command::new(binary)
             .args(["--bind", "127.0.0.1", "--port", "0", "--sql-port", "0"])
+            .args(&disk_args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -148,6 +167,7 @@ impl LinuxHost {
                             child,
                             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
                             sql_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, sql_port)),
+                            _disk_dir: disk_dir,
                         });
                     }
                     log.push(line);

@@ -3,6 +3,7 @@
 //! A target is started (or attached to) once, then hands out connections through
 //! [`Target::connect`], so a target living in a network namespace can create its sockets there.
 
+pub mod durability;
 pub mod host;
 pub mod vm;
 

@@ -156,7 +156,7 @@ mod imp {
 
 #[cfg(feature = "vm")]
 mod imp {
-    use std::io::{self, Read};
+    use std::io;
     use std::net::{Ipv4Addr, SocketAddr, TcpStream};
     use std::time::Duration;
 
@@ -187,7 +187,15 @@ mod imp {
         reason: String,
         vm: RunningVm,
         /// `--profile`: read the samples out before QEMU is killed.
-        profile: Option<ProfileRequest>,
+        profile: Option<Profile>,
+    }
+
+    /// How a VM target is profiled.
+    enum Profile {
+        /// The unikernel's own sampler, read through QMP.
+        Unikernel(ProfileRequest),
+        /// Debian's perf inside a Linux guest, read through its agent.
+        LinuxPerf { hz: u32 },
     }
 
     /// Unikernel VMs profiled so far (numbers the flame graphs).
@@ -197,19 +205,34 @@ mod imp {
         /// Runs before `vm` is dropped (which kills QEMU): reads the profile out and writes
         /// `<target>-<n>.svg` and `.folded`.
         fn drop(&mut self) {
-            let (Some(request), Some(dir)) = (&self.profile, PROFILE_DIR.get()) else {
+            let (Some(profile), Some(dir)) = (&self.profile, PROFILE_DIR.get()) else {
                 return;
             };
             let n = PROFILED_VMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             let name = format!("{}-{n}", self.kind.name());
-            let title = format!("{} (ring0db unikernel, {} Hz)", name, request.hz);
-            let result = build::unikernel().and_then(|elf| {
-                let capture = ring0db_images::profile::capture(&request.socket, &elf, dir)?;
-                ring0db_images::profile::write_flamegraph(&capture, &elf, dir, &name, &title)
-            });
+            let result = match profile {
+                Profile::Unikernel(request) => {
+                    let title = format!("{} (ring0db unikernel, {} Hz)", name, request.hz);
+                    build::unikernel().and_then(|elf| {
+                        let capture = ring0db_images::profile::capture(&request.socket, &elf, dir)?;
+                        ring0db_images::profile::write_flamegraph(
+                            &capture, &elf, dir, &name, &title,
+                        )
+                        .map(|report| report.summary())
+                    })
+                }
+                Profile::LinuxPerf { hz } => {
+                    use ring0db_images::profile::linux;
+                    let title = format!("{name} (Linux guest, perf at {hz} Hz)");
+                    linux::capture(self.vm.net())
+                        .and_then(|script| linux::fold(&script))
+                        .and_then(|folded| linux::write_flamegraph(folded, dir, &name, &title))
+                        .map(|report| report.summary())
+                }
+            };
             match result {
-                Ok(report) => {
-                    eprintln!("  {}", report.summary());
+                Ok(summary) => {
+                    eprintln!("  {summary}");
                     if let Ok(mut names) = PROFILES_WRITTEN.lock() {
                         names.push(format!("{name}.svg"));
                         names.push(format!("{name}.folded"));
@@ -233,15 +256,23 @@ mod imp {
             .resolve()
             .map_err(|e| fail("choosing the accelerator", e))?;
         let mut spec = spec;
-        let mut image = image(kind).map_err(|e| fail("building the image", e))?;
+        if super::super::durability::current() != super::super::durability::Durability::Off {
+            spec.disk_mib = spec.disk_mib.max(super::super::durability::DISK_MIB);
+        }
+        let linux_perf = profile_request().is_some() && !kind.is_unikernel();
+        let mut image = image(kind, linux_perf).map_err(|e| fail("building the image", e))?;
         let profile = match profile_request() {
             Some((hz, _)) if kind.is_unikernel() => {
                 let request = ProfileRequest::new(hz);
                 spec.extra_args.extend(request.qemu_args());
                 image = image.with_append(&request.cmdline_word());
-                Some(request)
+                Some(Profile::Unikernel(request))
             }
-            _ => None,
+            Some((hz, _)) => {
+                image = image.with_append(&ring0db_images::profile::linux::cmdline_word(hz));
+                Some(Profile::LinuxPerf { hz })
+            }
+            None => None,
         };
         sql_conn::set_netns_runner(|name, job| {
             ring0db_images::netns::run_in_netns(name, job).map_err(|e| format!("{e:#}"))
@@ -279,15 +310,33 @@ mod imp {
         }))
     }
 
-    fn image(kind: VmKind) -> anyhow::Result<Image> {
-        Ok(match kind {
-            VmKind::Unikernel => Image::unikernel(build::unikernel()?),
-            VmKind::UnikernelTrap => {
-                Image::unikernel(build::unikernel()?).with_append(TRAP_DISPATCH)
+    /// The image of `kind`, with the command-line words of `--durability` appended; a
+    /// Linux guest `with_perf` gets Debian's perf in its initrd (`--profile`).
+    fn image(kind: VmKind, with_perf: bool) -> anyhow::Result<Image> {
+        let durability = super::super::durability::current();
+        let guest = || {
+            if with_perf {
+                build::linux_guest_with_perf()
+            } else {
+                build::linux_guest()
             }
-            VmKind::LinuxVm => build::linux_guest()?.dbserver_image(),
-            VmKind::RedisVm => build::linux_guest()?.redis_image(),
-            VmKind::MariadbVm => build::linux_guest()?.mariadb_image(),
+        };
+        Ok(match kind {
+            VmKind::Unikernel => {
+                Image::unikernel(build::unikernel()?).with_append(&durability.unikernel_cmdline())
+            }
+            VmKind::UnikernelTrap => Image::unikernel(build::unikernel()?)
+                .with_append(TRAP_DISPATCH)
+                .with_append(&durability.unikernel_cmdline()),
+            VmKind::LinuxVm => guest()?
+                .dbserver_image()
+                .with_append(&durability.linux_vm_cmdline()),
+            VmKind::RedisVm => guest()?
+                .redis_image()
+                .with_append(&durability.redis_vm_cmdline()),
+            VmKind::MariadbVm => guest()?
+                .mariadb_image()
+                .with_append(&durability.mariadb_vm_cmdline()),
         })
     }
 
@@ -364,17 +413,13 @@ mod imp {
             }
             // Over tap the agent is on the guest's address; under user networking it is
             // forwarded from a loopback port (`NetAttach::UserWithSql`).
-            let stream = self
-                .vm
-                .net()
-                .connect_port(CPU_AGENT_PORT, CONNECT_TIMEOUT)
-                .ok()?;
-            stream.set_read_timeout(Some(CONNECT_TIMEOUT)).ok()?;
-            let mut reply = String::new();
-            stream
-                .take(MAX_AGENT_REPLY)
-                .read_to_string(&mut reply)
-                .ok()?;
+            let reply = ring0db_images::agent::request(
+                self.vm.net(),
+                "cpu",
+                CONNECT_TIMEOUT,
+                MAX_AGENT_REPLY,
+            )
+            .ok()?;
             cpu::parse_agent_reply(&reply)
         }
     }
