@@ -192,7 +192,9 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     report("heap_allocated_bytes", heap.allocated_bytes as u64);
     let sockets = socket::stats();
     report("kernel_sockets", sockets.smoltcp_sockets as u64);
+    report("kernel_socket_slots", sockets.socket_slots as u64);
     let net = ring0db_kernel::api::net::stats();
+    report("kernel_socket_set_compactions", net.socket_set_compactions);
     report("net_rx_packets", net.rx_packets);
     report("net_tx_packets", net.tx_packets);
     let disk = disk::stats();

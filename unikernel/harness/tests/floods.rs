@@ -34,6 +34,11 @@ const FULL: StormPlan = StormPlan {
     abandoned: 2000,
     cycles: 10_000,
 };
+/// Slots smoltcp's socket set may keep after a storm: below this many the kernel does
+/// not rebuild it (`net::compaction::COMPACT_MIN_SLOTS`). The storm's abandoned
+/// connections take more slots than this at their peak; without the rebuild every later
+/// poll round would walk all of them.
+const SOCKET_SLOTS_AT_REST: u64 = 256;
 /// Slow-loris connections on the image (fewer than the 1,000 on the Linux binary: each is
 /// a guest socket set up through TCG, and a thread entering the namespace on the host).
 const LORIS: usize = 100;
@@ -94,6 +99,19 @@ fn storm_twice(plan: StormPlan) {
             "{name} after the second storm"
         );
     }
+    for after in [&first.after, &second.after] {
+        assert!(
+            field(after, "kernel_socket_slots") < SOCKET_SLOTS_AT_REST,
+            "smoltcp's socket set kept its storm size: {after:?}"
+        );
+    }
+    assert!(
+        field(&first.after, "kernel_socket_set_compactions") >= 1,
+        "the storm's {} connections grew the socket set past {SOCKET_SLOTS_AT_REST} slots, \
+         so it was rebuilt: {:?}",
+        plan.abandoned,
+        first.after
+    );
     let (heap_first, heap_second) = (
         field(&first.after, "heap_allocated_bytes"),
         field(&second.after, "heap_allocated_bytes"),
