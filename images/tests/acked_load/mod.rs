@@ -84,7 +84,13 @@ impl Load {
         for (id, stream) in streams.into_iter().enumerate() {
             kept.push(stream.try_clone().expect("clone the stream"));
             let (stop, rounds) = (stop.clone(), rounds.clone());
-            loaders.push(std::thread::spawn(move || load(stream, id, &stop, &rounds)));
+            loaders.push(std::thread::spawn(move || {
+                let acked = load(stream, id, &stop, &rounds);
+                if let Err(e) = &acked {
+                    eprintln!("loader {id}: {e}");
+                }
+                acked
+            }));
         }
         Load {
             stop,
@@ -107,7 +113,7 @@ impl Load {
             );
             assert!(
                 self.loaders.iter().all(|l| !l.is_finished()),
-                "a loader stopped early after {done} rounds\n{}",
+                "a loader stopped early after {done} rounds (its error is on stderr)\n{}",
                 serial()
             );
             std::thread::sleep(POLL_INTERVAL);
