@@ -11,11 +11,14 @@ use std::time::{Duration, Instant};
 struct Registry {
     pids: Vec<u32>,
     netns: Vec<String>,
+    /// Directories of fresh disk files (`crate::disk`).
+    dirs: Vec<std::path::PathBuf>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     pids: Vec::new(),
     netns: Vec::new(),
+    dirs: Vec::new(),
 });
 static HANDLER: Once = Once::new();
 /// Set by the signal handler before it kills anything, so the program's own exit path
@@ -40,6 +43,14 @@ pub(crate) fn register_netns(name: &str) {
 
 pub(crate) fn unregister_netns(name: &str) {
     registry().netns.retain(|n| n != name);
+}
+
+pub(crate) fn register_dir(dir: &std::path::Path) {
+    registry().dirs.push(dir.to_owned());
+}
+
+pub(crate) fn unregister_dir(dir: &std::path::Path) {
+    registry().dirs.retain(|d| d != dir);
 }
 
 /// Installs a SIGINT/SIGTERM/SIGHUP handler that runs [`cleanup_all`] and exits with status
@@ -73,11 +84,16 @@ pub fn exit(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// Kills every QEMU we started and deletes every namespace we created (still alive).
+/// Kills every QEMU we started and deletes every namespace we created (still alive) and
+/// every fresh disk file.
 pub fn cleanup_all() {
-    let (pids, names) = {
+    let (pids, names, dirs) = {
         let mut r = registry();
-        (std::mem::take(&mut r.pids), std::mem::take(&mut r.netns))
+        (
+            std::mem::take(&mut r.pids),
+            std::mem::take(&mut r.netns),
+            std::mem::take(&mut r.dirs),
+        )
     };
     for &pid in &pids {
         // SAFETY: kill has no memory-safety preconditions; `pid` is a child we spawned and
@@ -98,6 +114,9 @@ pub fn cleanup_all() {
     }
     for name in &names {
         crate::iproute::delete_netns(name);
+    }
+    for dir in &dirs {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

@@ -274,6 +274,13 @@ impl Netns {
         ip(&["-n", &ns.name, "addr", "add", &host, "dev", TAP_NAME])?;
         ip(&["-n", &ns.name, "link", "set", TAP_NAME, "up"])?;
         ip(&["-n", &ns.name, "link", "set", "lo", "up"])?;
+        // Clients close first, so each client port stays in TIME_WAIT for 60 s. Two
+        // connection storms of 12,000 connections within a minute used up Linux's
+        // default range (32768-60999, even ports tried first), and every later `connect`
+        // searched the whole range (a 2 s storm round took 55 s). The namespace's own
+        // range, widened, holds two such storms (a third within the minute still stalls).
+        ns.run_inside(|| std::fs::write("/proc/sys/net/ipv4/ip_local_port_range", "1024 65535"))?
+            .context("widen the namespace's client port range")?;
         Ok(ns)
     }
 

@@ -89,7 +89,8 @@ impl Image {
 
 /// Builds QEMU's argument vector (without the program name). Pure: the same inputs always give
 /// the same arguments, and two images differ only in `-kernel`, `-initrd` and `-append`.
-/// `disk` is the raw file behind the VM's one disk (see [`crate::Disk`]).
+/// `disk` is what QEMU's `-drive file=` names for the VM's one disk: a raw file, or a
+/// `blkdebug:RULES:FILE` wrapping one (see [`crate::Disk`]).
 pub fn qemu_args(
     spec: &VmSpec,
     image: &Image,

@@ -3,7 +3,7 @@
 use crate::accel::AccelChoice;
 use crate::capture::{spawn_serial_reader, spawn_stderr_reader, Capture};
 use crate::cleanup;
-use crate::disk::{Disk, FreshDisk};
+use crate::disk::{drive_file, Disk, FreshDisk};
 use crate::exit::GuestExit;
 use crate::netns::NetAttach;
 use crate::qemu::{qemu_args, Image};
@@ -78,19 +78,12 @@ impl RunningVm {
         if let Some(initrd) = &image.initrd {
             check_readable(initrd, "initrd")?;
         }
-        let (fresh_disk, disk_path) = match &serial.disk {
-            Disk::Fresh => {
-                let fresh = FreshDisk::create(spec.disk_mib)?;
-                let path = fresh.path().to_owned();
-                (Some(fresh), path)
-            }
-            Disk::Existing(path) => {
-                File::open(path)
-                    .with_context(|| format!("cannot open the disk file {}", path.display()))?;
-                (None, path.clone())
-            }
+        let (drive, fresh_disk) = drive_file(&serial.disk, spec.disk_mib)?;
+        let disk_path = match &serial.disk {
+            Disk::Existing(path) | Disk::FailingWrites(path) => path.clone(),
+            Disk::Fresh => PathBuf::from(&drive),
         };
-        let args = qemu_args(spec, image, &net, accel, &disk_path);
+        let args = qemu_args(spec, image, &net, accel, Path::new(&drive));
         let mut cmd = match &net {
             NetAttach::Tap(ns) => ns.command(&qemu.to_string_lossy()),
             _ => Command::new(&qemu),

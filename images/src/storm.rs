@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,6 +32,8 @@ pub const INFO_FIELDS: &[&str] = &[
     "used_memory",
     "heap_allocated_bytes",
     "kernel_sockets",
+    "kernel_socket_slots",
+    "kernel_socket_set_compactions",
     "timedout_clients",
     "client_output_buffer_limit_disconnections",
 ];
@@ -59,6 +61,11 @@ pub struct StormReport {
     pub served_round_trips: u64,
     /// Its slowest round trip.
     pub served_worst: Duration,
+    /// Round trips of the served client during phase 2 alone.
+    pub cycle_round_trips: u64,
+    /// Guest busy seconds during phase 2, from the `busy` probe given to
+    /// [`storm_measured`] (`None` when it has none).
+    pub cycle_busy_s: Option<f64>,
     /// `INFO` figures before the storm (the served client connected).
     pub before: BTreeMap<String, u64>,
     /// `INFO` figures after it.
@@ -149,6 +156,16 @@ pub fn storm(
     connect: &(dyn Fn() -> io::Result<TcpStream> + Sync),
     plan: StormPlan,
 ) -> Result<StormReport> {
+    storm_measured(connect, plan, &|| None)
+}
+
+/// [`storm`], also reading the guest's busy seconds so far through `busy` at the start and
+/// the end of phase 2 (the connect/close cycles).
+pub fn storm_measured(
+    connect: &(dyn Fn() -> io::Result<TcpStream> + Sync),
+    plan: StormPlan,
+    busy: &dyn Fn() -> Option<f64>,
+) -> Result<StormReport> {
     let mut served = connect().context("served client")?;
     served.set_read_timeout(Some(IO_TIMEOUT))?;
     served.set_write_timeout(Some(IO_TIMEOUT))?;
@@ -157,8 +174,10 @@ pub fn storm(
     let before = info(connect)?;
     let resting = before.get("connected_clients").copied().unwrap_or(2) - 1;
     let stop = Arc::new(AtomicBool::new(false));
+    let served_count = Arc::new(AtomicU64::new(0));
     let served_thread = {
         let stop = stop.clone();
+        let served_count = served_count.clone();
         thread::spawn(move || -> Result<(u64, Duration)> {
             let (mut n, mut worst) = (0u64, Duration::ZERO);
             while !stop.load(Ordering::Relaxed) {
@@ -177,6 +196,7 @@ pub fn storm(
                 )?;
                 worst = worst.max(started.elapsed());
                 n += 1;
+                served_count.store(n, Ordering::Relaxed);
             }
             Ok((n, worst))
         })
@@ -193,7 +213,7 @@ pub fn storm(
             Err(e) => Err(e).with_context(|| format!("{what} {i}")),
         }
     };
-    let result = (|| -> Result<(Duration, Duration)> {
+    let result = (|| -> Result<(Duration, Duration, u64, Option<f64>)> {
         let started = Instant::now();
         let mut abandoned = Vec::with_capacity(plan.abandoned);
         for i in 0..plan.abandoned {
@@ -207,18 +227,22 @@ pub fn storm(
         drop(abandoned);
         wait_for_clients(connect, resting)?;
         let abandon_time = started.elapsed();
+        let (busy_before, served_before) = (busy(), served_count.load(Ordering::Relaxed));
         let started = Instant::now();
         for i in 0..plan.cycles {
             drop(attempt("cycle", i)?);
         }
         wait_for_clients(connect, resting)?;
-        Ok((abandon_time, started.elapsed()))
+        let cycle_time = started.elapsed();
+        let served = served_count.load(Ordering::Relaxed) - served_before;
+        let busy_s = busy_before.zip(busy()).map(|(b, a)| (a - b).max(0.0));
+        Ok((abandon_time, cycle_time, served, busy_s))
     })();
     stop.store(true, Ordering::Relaxed);
     let served_result = served_thread
         .join()
         .map_err(|_| anyhow::anyhow!("the served client panicked"))?;
-    let (abandon_time, cycle_time) = result?;
+    let (abandon_time, cycle_time, cycle_round_trips, cycle_busy_s) = result?;
     let (served_round_trips, served_worst) = served_result?;
     Ok(StormReport {
         abandon_time,
@@ -226,6 +250,8 @@ pub fn storm(
         refused,
         served_round_trips,
         served_worst,
+        cycle_round_trips,
+        cycle_busy_s,
         before,
         after: info(connect)?,
     })

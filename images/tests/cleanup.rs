@@ -100,7 +100,11 @@ fn ctrl_c_to_ring0vm_boot_cleans_up() {
     });
     let mut qemu_pid = None;
     let mut netns = None;
+    let mut disk = None;
     while let Ok(line) = rx.recv_timeout(common::BOOT_TIMEOUT) {
+        if let Some(rest) = line.strip_prefix("ring0vm: disk ") {
+            disk = Some(std::path::PathBuf::from(rest.trim()));
+        }
         if let Some(rest) = line.strip_prefix("ring0vm: QEMU pid ") {
             qemu_pid = rest
                 .split(';')
@@ -113,7 +117,13 @@ fn ctrl_c_to_ring0vm_boot_cleans_up() {
         }
     }
     let (qemu_pid, netns) = (qemu_pid.expect("QEMU pid line"), netns.expect("netns line"));
+    let disk = disk.expect("disk line");
     assert!(netns_list().contains(&netns));
+    assert!(
+        disk.exists(),
+        "the fresh disk {} is missing",
+        disk.display()
+    );
     // Wait for the guest's server, as a user would, then press Ctrl-C.
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let deadline = Instant::now() + common::BOOT_TIMEOUT;
@@ -131,4 +141,9 @@ fn ctrl_c_to_ring0vm_boot_cleans_up() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "ring0vm exit status after Ctrl-C");
     assert_gone(&netns, qemu_pid);
+    assert!(
+        !disk.exists(),
+        "the fresh disk {} was left behind",
+        disk.display()
+    );
 }

@@ -21,6 +21,7 @@ fn redis_guest_answers_ping_set_get_on_tap() {
     assert!(vm
         .serial_log()
         .contains("ring0db-linux: serving on port 6379"));
+    assert_has_the_disk(&vm);
     set_get_roundtrip(&vm);
     // Clients as separate programs run inside the namespace through `Netns::command`.
     let ns = vm.net().netns().expect("tap namespace");
@@ -38,5 +39,17 @@ fn dbserver_guest_answers_ping_set_get_on_tap() {
     assert!(vm
         .serial_log()
         .contains("ring0db-linux: serving on port 6379"));
+    assert_has_the_disk(&vm);
     set_get_roundtrip(&vm);
+}
+
+/// The VM's virtio-blk disk is `/dev/vda` in the guest, with `disk_mib` of `vm.toml`.
+fn assert_has_the_disk(vm: &ring0db_images::RunningVm) {
+    let mib = ring0db_images::VmSpec::load().unwrap().disk_mib;
+    let want = format!(
+        "ring0db-linux: disk /dev/vda {} sectors",
+        u64::from(mib) * 2048
+    );
+    let serial = vm.serial_log();
+    assert!(serial.contains(&want), "missing {want:?} in\n{serial}");
 }

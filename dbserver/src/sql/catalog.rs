@@ -4,6 +4,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Bound;
 
 use super::errors;
 use super::table::{Table, TableId};
@@ -51,6 +52,25 @@ impl Catalog {
         }
         self.version += 1;
         true
+    }
+
+    /// The first database whose name sorts after `after` (the first of all if None).
+    pub fn next_database(&self, after: Option<&str>) -> Option<&str> {
+        let lo = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.databases
+            .range::<str, _>((lo, Bound::Unbounded))
+            .next()
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The first table of `db` whose name sorts after `after` (the first if None).
+    pub fn next_table(&self, db: &str, after: Option<&str>) -> Option<(&str, TableId)> {
+        let lo = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.databases
+            .get(db)?
+            .range::<str, _>((lo, Bound::Unbounded))
+            .next()
+            .map(|(name, id)| (name.as_str(), *id))
     }
 
     /// Tables of a database, by name.

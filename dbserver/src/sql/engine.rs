@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use super::done;
-use super::{admin, catalog, dml, errors, parse};
+use super::{admin, catalog, dml, errors, parse, redo};
 use super::{ColumnMeta, Outcome, Session, SqlError, Value};
 
 /// Limits of the engine, all configurable by the server.
@@ -62,6 +62,8 @@ pub struct Engine {
     /// Rows the last statement read from tables (tests check index use with it).
     pub(super) last_examined: u64,
     pub(super) stats: admin::Stats,
+    /// Redo payloads of commits for the durability log, and the log's refusal.
+    pub(super) redo: redo::Outbox,
 }
 
 impl Engine {

@@ -347,3 +347,12 @@ pub fn operand_columns(n: usize) -> SqlError {
 pub fn subquery_rows() -> SqlError {
     SqlError::new(1242, "21000", "Subquery returns more than 1 row")
 }
+
+/// 1021 (`ER_DISK_FULL`): the durability log cannot take the commit (`cause` says why).
+pub fn disk_full(cause: &str) -> SqlError {
+    SqlError::new(
+        1021,
+        "HY000",
+        format!("Disk full ({cause}); waiting for someone to free some space..."),
+    )
+}

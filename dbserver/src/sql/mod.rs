@@ -10,7 +10,8 @@
 //! statement. Modules, in the order a statement meets them: [`parse`] (text to AST), [`plan`] and
 //! [`expr`] (compile a SELECT/UPDATE/DELETE against the [`catalog`]), [`exec`] and
 //! [`eval`] (run it over [`table`] storage), [`dml`], [`ddl`], [`admin`] (SET/SHOW),
-//! [`txn`] (commit, rollback, statement undo), [`value`] (types, collation, formatting),
+//! [`txn`] (commit, rollback, statement undo), [`redo`] (payloads of commits for the
+//! durability log: capture, replay, dump), [`value`] (types, collation, formatting),
 //! [`errors`] (MySQL error constructors).
 
 mod admin;
@@ -25,6 +26,7 @@ mod expr;
 mod func;
 mod parse;
 mod plan;
+mod redo;
 mod session;
 mod statement;
 mod table;
@@ -35,6 +37,8 @@ mod types;
 mod value;
 
 pub use engine::{Engine, EngineLimits, Prepared, DEFAULT_MAX_NESTING_DEPTH};
+pub use errors::disk_full;
+pub use redo::{DumpCursor, RedoError, DUMP_CHUNK_BYTES};
 pub use session::Session;
 pub use types::{ColumnMeta, Outcome, ResultSet, SqlError, SqlType, Value, SERVER_VERSION};
 

@@ -68,6 +68,9 @@ impl Engine {
         plan: &dml::StmtPlan,
         params: &[Value],
     ) -> Result<Outcome, SqlError> {
+        if !matches!(plan, dml::StmtPlan::Select(_)) {
+            self.redo.check_writable()?;
+        }
         if !session.autocommit && session.txn.is_none() {
             session.txn = Some(self.next_txn(false));
             session.in_transaction = true;
@@ -106,7 +109,9 @@ impl Engine {
                 if keep {
                     session.txn = Some(txn);
                 } else {
-                    txn.commit(&mut self.catalog);
+                    let mut rec = self.redo.recorder();
+                    txn.commit(&mut self.catalog, &mut rec);
+                    self.redo.push(rec);
                 }
             }
             Err(e) => {
@@ -132,13 +137,13 @@ impl Engine {
         use sqlparser::ast::Statement as S;
         match stmt {
             S::StartTransaction { .. } => {
-                self.commit(session);
+                self.commit(session)?;
                 session.txn = Some(self.next_txn(true));
                 session.in_transaction = true;
                 Ok(done(0, 0, String::new()))
             }
             S::Commit { chain: false, .. } => {
-                self.commit(session);
+                self.commit(session)?;
                 Ok(done(0, 0, String::new()))
             }
             S::Rollback {
@@ -158,7 +163,7 @@ impl Engine {
                 let r = admin::set(session, set)?;
                 if session.autocommit && !before {
                     // SET autocommit=1 commits the open transaction.
-                    self.commit(session);
+                    self.commit(session)?;
                 }
                 Ok(r)
             }
@@ -169,8 +174,13 @@ impl Engine {
             | S::Drop { .. }
             | S::Truncate(_) => {
                 // DDL commits the open transaction first, as in MySQL.
-                self.commit(session);
-                let r = ddl::run(&mut self.catalog, session, stmt);
+                self.redo.check_writable()?;
+                self.commit(session)?;
+                // A DDL statement that fails part-way (TRUNCATE of several tables) keeps
+                // what it did, so its payload is queued either way.
+                let mut rec = self.redo.recorder();
+                let r = ddl::run(&mut self.catalog, session, stmt, &mut rec);
+                self.redo.push(rec);
                 if let (Err(_), false) = (&r, session.autocommit) {
                     session.in_transaction = session.txn.is_some();
                 }
@@ -190,12 +200,23 @@ impl Engine {
         }
     }
 
-    /// Commit the session's transaction, if any.
-    pub(super) fn commit(&mut self, session: &mut Session) {
-        if let Some(t) = session.txn.take() {
-            t.commit(&mut self.catalog);
-        }
+    /// Commit the session's transaction, if any. While the log refuses durable writes a
+    /// transaction holding changes is rolled back instead, with 1021.
+    pub(super) fn commit(&mut self, session: &mut Session) -> Result<(), SqlError> {
         session.in_transaction = false;
+        let Some(t) = session.txn.take() else {
+            return Ok(());
+        };
+        if !t.is_empty() {
+            if let Err(e) = self.redo.check_writable() {
+                t.rollback(&mut self.catalog);
+                return Err(e);
+            }
+        }
+        let mut rec = self.redo.recorder();
+        t.commit(&mut self.catalog, &mut rec);
+        self.redo.push(rec);
+        Ok(())
     }
 
     /// Roll back the session's transaction, if any.

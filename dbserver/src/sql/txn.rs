@@ -14,6 +14,7 @@
 use alloc::vec::Vec;
 
 use super::catalog::Catalog;
+use super::redo::Recorder;
 use super::table::{Pending, SlotId, TableId, TxnId};
 
 /// An open transaction: its id and every slot it wrote.
@@ -67,10 +68,16 @@ impl Txn {
         });
     }
 
-    /// Install every pending version of the transaction.
-    pub fn commit(self, catalog: &mut Catalog) {
+    /// Whether the transaction wrote nothing.
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty()
+    }
+
+    /// Install every pending version of the transaction, recording each change in `rec`.
+    pub fn commit(self, catalog: &mut Catalog, rec: &mut Recorder) {
         for (table, slot) in self.touched {
             if let Some(t) = catalog.table_mut(table) {
+                rec.slot_commit(t, slot, self.id);
                 t.commit_slot(slot, self.id);
             }
         }

@@ -254,7 +254,7 @@ fn boot(
     };
     if print_command {
         let disk_path = match &disk {
-            Disk::Existing(path) => path.clone(),
+            Disk::Existing(path) | Disk::FailingWrites(path) => path.clone(),
             Disk::Fresh => std::env::temp_dir().join("ring0db-disk-PID-N/disk.raw"),
         };
         let args = ring0db_images::qemu_args(&spec, &image, &net, &accel, &disk_path);
@@ -278,6 +278,7 @@ fn boot(
         vm.pid(),
         vm.serial_log_path().display()
     );
+    note!("ring0vm: disk {}", vm.disk_path().display());
     note!("ring0vm: connect with: {}", vm.net().connect_hint());
     note!("ring0vm: Ctrl-C stops the VM and removes its network namespace");
     let exit = loop {

@@ -124,6 +124,13 @@ pub(super) enum Cmd {
         /// Directory the run directory is created in.
         #[arg(long, default_value = "bench-results/storm")]
         out_dir: PathBuf,
+        /// Profile the unikernel with the in-kernel sampler for all its rounds; its flame
+        /// graph goes to the run directory's profiles/.
+        #[arg(long)]
+        profile: bool,
+        /// Sampling rate of --profile in Hz (19-10000).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(19..=10_000))]
+        profile_hz: u32,
     },
     /// Measure the in-kernel profiler's cost: the unikernel booted alternately without and
     /// with profile=HZ, same workload, medians and their ratio.

@@ -166,7 +166,12 @@ pub fn main() -> Result<()> {
             cycles,
             rounds,
             out_dir,
+            profile,
+            profile_hz,
         } => {
+            if profile {
+                crate::targets::vm::set_profile(profile_hz, &profile_staging_dir());
+            }
             let targets = targets
                 .iter()
                 .map(|t| TargetSpec::parse(t))
@@ -179,6 +184,9 @@ pub fn main() -> Result<()> {
                 out_dir,
             };
             let dir = crate::storm::run(&cfg)?;
+            if profile {
+                move_profiles_next_to(&dir.join("summary.txt"))?;
+            }
             println!("results: {}", dir.display());
             Ok(())
         }

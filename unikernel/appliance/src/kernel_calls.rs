@@ -6,8 +6,8 @@
 //! **Where the CPU goes.** Every kernel call of either backend runs inside [`timed`], which
 //! adds the TSC cycles from just before the call (for `trap`: before `int 0x80`) to just
 //! after it returns into [`KERNEL_CYCLES`]. `poll_wait` halts inside the kernel when there is
-//! nothing to do; the kernel counts those halted cycles as idle
-//! (`socket::IDLE_CYCLES`). So over any window: system = kernel-call cycles − idle cycles
+//! nothing to do, and the disk calls halt while the device works; the kernel counts those
+//! halted cycles as idle (`socket::IDLE_CYCLES`, `disk::halted_cycles`). So over any window: system = kernel-call cycles − idle cycles
 //! (the socket layer, smoltcp, the network poll and the device, the trap's entry and exit),
 //! busy = elapsed − idle, and user = busy − system (the server). The kernel times its timer
 //! and device interrupt handlers (`interrupts::HANDLER_CYCLES`); handler cycles outside
@@ -19,6 +19,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
+use ring0db_kernel::api::disk;
 use ring0db_kernel::api::socket::{self, PollEvent};
 
 /// Events fetched from the kernel per `poll_wait`.
@@ -38,9 +39,14 @@ pub enum CallKind {
     PollWait,
     Clock,
     Log,
+    DiskOpen,
+    DiskRead,
+    DiskWrite,
+    DiskSync,
 }
 
-const KIND_NAMES: [&str; 11] = [
+const KINDS: usize = 15;
+const KIND_NAMES: [&str; KINDS] = [
     "socket",
     "bind",
     "listen",
@@ -52,9 +58,13 @@ const KIND_NAMES: [&str; 11] = [
     "poll_wait",
     "clock",
     "log",
+    "disk_open",
+    "pread",
+    "pwrite",
+    "fdatasync",
 ];
 
-static CALLS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+static CALLS: [AtomicU64; KINDS] = [const { AtomicU64::new(0) }; KINDS];
 static TRAP_MODE: AtomicBool = AtomicBool::new(false);
 /// TSC cycles spent inside kernel calls (idle halts in `poll_wait` included).
 static KERNEL_CYCLES: AtomicU64 = AtomicU64::new(0);
@@ -136,7 +146,10 @@ pub fn convert_events(from: &[PollEvent], to: &mut [Event]) {
 /// Reports busy/idle cycles, kernel calls by kind, heap and network counters.
 pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     let since_boot = ring0db_kernel::api::time::rdtsc() - ring0db_kernel::api::time::boot_tsc();
-    let halted = socket::IDLE_CYCLES.load(Ordering::Relaxed).min(since_boot);
+    let halted = socket::IDLE_CYCLES
+        .load(Ordering::Relaxed)
+        .saturating_add(disk::halted_cycles())
+        .min(since_boot);
     let handlers = ring0db_kernel::api::accounting::HANDLER_CYCLES.load(Ordering::Relaxed);
     // Handlers that woke the CPU from its halt ran inside the idle window: they are kernel
     // work, not idle. Handlers outside every kernel call interrupted the server.
@@ -147,7 +160,8 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     let idle = halted - idle_handlers;
     report("tsc_hz", ring0db_kernel::api::time::tsc_hz());
     let busy = since_boot - idle;
-    // Idle halts happen inside poll_wait, so they are part of the kernel-call cycles.
+    // Idle halts happen inside poll_wait and the disk calls, so they are part of the
+    // kernel-call cycles.
     let system = KERNEL_CYCLES
         .load(Ordering::Relaxed)
         .saturating_sub(halted)
@@ -178,9 +192,20 @@ pub fn report_platform_stats(report: &mut dyn FnMut(&str, u64)) {
     report("heap_allocated_bytes", heap.allocated_bytes as u64);
     let sockets = socket::stats();
     report("kernel_sockets", sockets.smoltcp_sockets as u64);
+    report("kernel_socket_slots", sockets.socket_slots as u64);
     let net = ring0db_kernel::api::net::stats();
+    report("kernel_socket_set_compactions", net.socket_set_compactions);
     report("net_rx_packets", net.rx_packets);
     report("net_tx_packets", net.tx_packets);
+    let disk = disk::stats();
+    report("disk_size_bytes", disk.size_bytes);
+    report("disk_requests", disk.requests);
+    report("disk_read_bytes", disk.read_bytes);
+    report("disk_written_bytes", disk.written_bytes);
+    report("disk_flushes", disk.flushes);
+    report("disk_irqs", disk.irqs);
+    report("disk_wait_cycles", disk.wait_cycles);
+    report("disk_errors", disk.errors);
 }
 
 /// Direct function calls into the kernel.
@@ -247,6 +272,30 @@ impl Syscalls for KernelCalls {
         timed(CallKind::Clock, || {
             ring0db_kernel::api::time::realtime_ns().ok_or(Errno::EINVAL)
         })
+    }
+
+    fn disk_open(&self, path: &str) -> Result<Fd, Errno> {
+        timed(CallKind::DiskOpen, || disk::open(path).map_err(errno))
+    }
+
+    fn disk_size(&self, fd: Fd) -> Result<u64, Errno> {
+        timed(CallKind::DiskOpen, || disk::size(fd).map_err(errno))
+    }
+
+    fn pread(&self, fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+        timed(CallKind::DiskRead, || {
+            disk::read(fd, buf, offset).map_err(errno)
+        })
+    }
+
+    fn pwrite(&self, fd: Fd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+        timed(CallKind::DiskWrite, || {
+            disk::write(fd, buf, offset).map_err(errno)
+        })
+    }
+
+    fn fdatasync(&self, fd: Fd) -> Result<(), Errno> {
+        timed(CallKind::DiskSync, || disk::flush(fd).map_err(errno))
     }
 
     fn random_seed(&self) -> u64 {

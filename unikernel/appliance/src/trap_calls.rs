@@ -5,10 +5,13 @@
 use dbserver::sys::{Errno, Event, Fd, Interest, SockAddrV4, Syscalls};
 use ring0db_kernel::api::socket::PollEvent;
 use ring0db_kernel::api::syscalls::{
-    nr, trap, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
+    nr, trap, BLKGETSIZE64, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
 };
 
 use crate::kernel_calls::{convert_events, report_platform_stats, timed, CallKind, POLL_BATCH};
+
+/// `open`'s flags: read and write (the only mode the disk has).
+const O_RDWR: u64 = 2;
 
 /// A result of `trap` as `Ok(value)` or `Err(errno)`.
 fn check(result: i64) -> Result<u64, Errno> {
@@ -26,7 +29,7 @@ impl Syscalls for TrapCalls {
     fn socket(&self) -> Result<Fd, Errno> {
         timed(CallKind::Socket, || {
             // SAFETY: SOCKET takes no addresses; thread context (the server), not a handler.
-            check(unsafe { trap(nr::SOCKET, 0, 0, 0) }).map(|fd| fd as Fd)
+            check(unsafe { trap(nr::SOCKET, 0, 0, 0, 0) }).map(|fd| fd as Fd)
         })
     }
 
@@ -40,6 +43,7 @@ impl Syscalls for TrapCalls {
                     fd as u64,
                     u64::from(address),
                     u64::from(addr.port),
+                    0,
                 )
             })
             .map(drop)
@@ -49,14 +53,14 @@ impl Syscalls for TrapCalls {
     fn listen(&self, fd: Fd, backlog: u32) -> Result<(), Errno> {
         timed(CallKind::Listen, || {
             // SAFETY: LISTEN takes values only; thread context.
-            check(unsafe { trap(nr::LISTEN, fd as u64, u64::from(backlog), 0) }).map(drop)
+            check(unsafe { trap(nr::LISTEN, fd as u64, u64::from(backlog), 0, 0) }).map(drop)
         })
     }
 
     fn accept(&self, fd: Fd) -> Result<Fd, Errno> {
         timed(CallKind::Accept, || {
             // SAFETY: ACCEPT4 takes values only; thread context.
-            check(unsafe { trap(nr::ACCEPT4, fd as u64, 0, 0) }).map(|fd| fd as Fd)
+            check(unsafe { trap(nr::ACCEPT4, fd as u64, 0, 0, 0) }).map(|fd| fd as Fd)
         })
     }
 
@@ -70,6 +74,7 @@ impl Syscalls for TrapCalls {
                     fd as u64,
                     buf.as_mut_ptr() as u64,
                     buf.len() as u64,
+                    0,
                 )
             })
             .map(|n| n as usize)
@@ -80,15 +85,23 @@ impl Syscalls for TrapCalls {
         timed(CallKind::Send, || {
             // SAFETY: `buf` is a shared borrow, so `ptr..ptr+len` is readable and not written
             // during the call, as SENDTO requires; thread context.
-            check(unsafe { trap(nr::SENDTO, fd as u64, buf.as_ptr() as u64, buf.len() as u64) })
-                .map(|n| n as usize)
+            check(unsafe {
+                trap(
+                    nr::SENDTO,
+                    fd as u64,
+                    buf.as_ptr() as u64,
+                    buf.len() as u64,
+                    0,
+                )
+            })
+            .map(|n| n as usize)
         })
     }
 
     fn close(&self, fd: Fd) -> Result<(), Errno> {
         timed(CallKind::Close, || {
             // SAFETY: CLOSE takes values only; thread context.
-            check(unsafe { trap(nr::CLOSE, fd as u64, 0, 0) }).map(drop)
+            check(unsafe { trap(nr::CLOSE, fd as u64, 0, 0, 0) }).map(drop)
         })
     }
 
@@ -97,7 +110,7 @@ impl Syscalls for TrapCalls {
             let bits = if interest.readable { INTEREST_READ } else { 0 }
                 | if interest.writable { INTEREST_WRITE } else { 0 };
             // SAFETY: EPOLL_CTL takes values only; thread context.
-            check(unsafe { trap(nr::EPOLL_CTL, fd as u64, bits, 0) }).map(drop)
+            check(unsafe { trap(nr::EPOLL_CTL, fd as u64, bits, 0, 0) }).map(drop)
         })
     }
 
@@ -114,6 +127,7 @@ impl Syscalls for TrapCalls {
                     batch.as_mut_ptr() as u64,
                     limit as u64,
                     timeout_ms as i64 as u64,
+                    0,
                 )
             })? as usize;
             let ready = ready.min(limit);
@@ -125,14 +139,85 @@ impl Syscalls for TrapCalls {
     fn clock_ns(&self) -> u64 {
         timed(CallKind::Clock, || {
             // SAFETY: CLOCK_GETTIME takes no addresses (a clock id only); thread context.
-            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, 0, 0) }).unwrap_or(0)
+            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, 0, 0, 0) }).unwrap_or(0)
         })
     }
 
     fn realtime_ns(&self) -> Result<u64, Errno> {
         timed(CallKind::Clock, || {
             // SAFETY: as for `clock_ns`.
-            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_REALTIME, 0, 0) })
+            check(unsafe { trap(nr::CLOCK_GETTIME, CLOCK_REALTIME, 0, 0, 0) })
+        })
+    }
+
+    fn disk_open(&self, path: &str) -> Result<Fd, Errno> {
+        timed(CallKind::DiskOpen, || {
+            let mut c_path = alloc::vec::Vec::with_capacity(path.len() + 1);
+            c_path.extend_from_slice(path.as_bytes());
+            c_path.push(0);
+            // SAFETY: `c_path` is NUL-terminated and lives, unwritten, for the whole call, as
+            // OPEN requires; thread context.
+            check(unsafe { trap(nr::OPEN, c_path.as_ptr() as u64, O_RDWR, 0, 0) })
+                .map(|fd| fd as Fd)
+        })
+    }
+
+    fn disk_size(&self, fd: Fd) -> Result<u64, Errno> {
+        timed(CallKind::DiskOpen, || {
+            let mut size = 0u64;
+            // SAFETY: `size` is a local, aligned `u64`, exclusively borrowed for the call, as
+            // IOCTL with BLKGETSIZE64 requires; thread context.
+            check(unsafe {
+                trap(
+                    nr::IOCTL,
+                    fd as u64,
+                    BLKGETSIZE64,
+                    &mut size as *mut u64 as u64,
+                    0,
+                )
+            })?;
+            Ok(size)
+        })
+    }
+
+    fn pread(&self, fd: Fd, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
+        timed(CallKind::DiskRead, || {
+            // SAFETY: `buf` is an exclusive borrow, so `ptr..ptr+len` is writable and
+            // unaliased for the whole call, as PREAD64 requires; thread context.
+            check(unsafe {
+                trap(
+                    nr::PREAD64,
+                    fd as u64,
+                    buf.as_mut_ptr() as u64,
+                    buf.len() as u64,
+                    offset,
+                )
+            })
+            .map(|n| n as usize)
+        })
+    }
+
+    fn pwrite(&self, fd: Fd, buf: &[u8], offset: u64) -> Result<usize, Errno> {
+        timed(CallKind::DiskWrite, || {
+            // SAFETY: `buf` is a shared borrow, so `ptr..ptr+len` is readable and not written
+            // during the call, as PWRITE64 requires; thread context.
+            check(unsafe {
+                trap(
+                    nr::PWRITE64,
+                    fd as u64,
+                    buf.as_ptr() as u64,
+                    buf.len() as u64,
+                    offset,
+                )
+            })
+            .map(|n| n as usize)
+        })
+    }
+
+    fn fdatasync(&self, fd: Fd) -> Result<(), Errno> {
+        timed(CallKind::DiskSync, || {
+            // SAFETY: FDATASYNC takes values only; thread context.
+            check(unsafe { trap(nr::FDATASYNC, fd as u64, 0, 0, 0) }).map(drop)
         })
     }
 
@@ -146,7 +231,7 @@ impl Syscalls for TrapCalls {
         timed(CallKind::Log, || {
             // SAFETY: `msg` is a shared borrow, so `ptr..ptr+len` is readable and not written
             // during the call, as WRITE requires; thread context.
-            let _ = unsafe { trap(nr::WRITE, msg.as_ptr() as u64, msg.len() as u64, 0) };
+            let _ = unsafe { trap(nr::WRITE, msg.as_ptr() as u64, msg.len() as u64, 0, 0) };
         })
     }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ring0db_images::{
-    build, Accel, AccelChoice, GuestExit, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
+    build, Accel, AccelChoice, Disk, GuestExit, Image, NetAttach, RunningVm, SerialOptions, VmSpec,
 };
 
 pub use ring0db_images::exit_code;
@@ -55,16 +55,31 @@ pub fn accelerator() -> Result<AccelChoice> {
 
 /// Starts the image in the VM of `images/vm.toml` with `cmdline`, attached by `net`.
 fn spawn(cmdline: &str, net: NetAttach) -> Result<RunningVm> {
+    spawn_with_disk(cmdline, net, Disk::Fresh)
+}
+
+/// Starts the image with `cmdline`, attached by `net`, on `disk`.
+pub fn spawn_with_disk(cmdline: &str, net: NetAttach, disk: Disk) -> Result<RunningVm> {
     let spec = VmSpec::load()?;
     let accel = accelerator()?;
     let image = Image::unikernel(image()?).with_append(cmdline);
-    RunningVm::spawn(&spec, &image, net, &accel, SerialOptions::default()).context("starting QEMU")
+    let options = SerialOptions {
+        disk,
+        ..SerialOptions::default()
+    };
+    RunningVm::spawn(&spec, &image, net, &accel, options).context("starting QEMU")
 }
 
 /// Boots the image without a network with `cmdline` and waits for the guest to exit.
 pub fn boot(cmdline: &str) -> Result<Boot> {
+    boot_with_disk(cmdline, Disk::Fresh)
+}
+
+/// Boots the image without a network on `disk` with `cmdline` and waits for the guest
+/// to exit.
+pub fn boot_with_disk(cmdline: &str, disk: Disk) -> Result<Boot> {
     let started = Instant::now();
-    let mut vm = spawn(cmdline, NetAttach::None)?;
+    let mut vm = spawn_with_disk(cmdline, NetAttach::None, disk)?;
     let exit = vm.wait_exit(BOOT_TIMEOUT)?;
     let wall_time = started.elapsed();
     // `wait_exit` joined the serial reader: the log is complete.

@@ -29,12 +29,26 @@ pub mod net {
     }
 }
 
+/// The VM's one disk (`/dev/vda`, virtio-blk): the calls of a durability log, with
+/// Linux's errno values (see each function), called directly (the `call` path).
+pub mod disk {
+    /// TSC cycles halted waiting for the disk (idle time, like `socket::IDLE_CYCLES`).
+    pub use crate::disk::halted_cycles;
+    /// The disk calls: open `/dev/vda`, its size, read, write, flush (`fdatasync`).
+    pub use crate::disk::{flush, open, read, size, write};
+    /// Request, byte, flush, interrupt and wait counters of the disk.
+    pub use crate::disk::{stats, DiskStats};
+    /// The one path `open` knows, the descriptor it returns, the unit of transfer.
+    pub use crate::disk::{DISK_FD, DISK_PATH, SECTOR_SIZE};
+}
+
 /// The same socket calls raised as a software interrupt (`int 0x80`) with Linux's
-/// syscall numbers and register convention (the `trap` path).
+/// syscall numbers and register convention (the `trap` path), and the disk calls the
+/// same way.
 pub mod syscalls {
     /// The trap itself, the syscall numbers, and the constants of its arguments.
     pub use crate::syscalls::{
-        nr, trap, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
+        nr, trap, BLKGETSIZE64, CLOCK_MONOTONIC, CLOCK_REALTIME, INTEREST_READ, INTEREST_WRITE,
     };
 }
 

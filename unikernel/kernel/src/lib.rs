@@ -26,6 +26,7 @@ mod backtrace;
 #[allow(unsafe_code)]
 mod boot;
 mod console;
+mod disk;
 // Unsafe allowed: virtio-drivers' `Hal` and PCI access traits are unsafe to implement,
 // and DMA buffers are shared with the device through raw pointers.
 #[allow(unsafe_code)]
@@ -182,6 +183,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     }
     init_network(net_config);
     start_services(service_ports);
+    disk::init();
 
     let kernel = Kernel {
         boot_info,

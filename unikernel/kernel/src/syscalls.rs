@@ -15,12 +15,17 @@ use crate::net::socket::{self, Interest, PollEvent};
 /// Syscall numbers (Linux x86-64 values).
 pub mod nr {
     pub const WRITE: u64 = 1;
+    pub const OPEN: u64 = 2;
     pub const CLOSE: u64 = 3;
+    pub const IOCTL: u64 = 16;
+    pub const PREAD64: u64 = 17;
+    pub const PWRITE64: u64 = 18;
     pub const SOCKET: u64 = 41;
     pub const SENDTO: u64 = 44;
     pub const RECVFROM: u64 = 45;
     pub const BIND: u64 = 49;
     pub const LISTEN: u64 = 50;
+    pub const FDATASYNC: u64 = 75;
     pub const GETPPID: u64 = 110;
     pub const CLOCK_GETTIME: u64 = 228;
     pub const EPOLL_WAIT: u64 = 232;
@@ -33,11 +38,16 @@ pub mod nr {
 pub const CLOCK_REALTIME: u64 = 0;
 pub const CLOCK_MONOTONIC: u64 = 1;
 
+/// The one `ioctl` request: the disk's size in bytes, written to the `u64` at `rdx`.
+pub const BLKGETSIZE64: u64 = 0x8008_1272;
+/// Longest path `open` reads (Linux's `PATH_MAX`, NUL included).
+const PATH_MAX: usize = 4096;
+
 /// `epoll_ctl` interest bits in `rsi`.
 pub const INTEREST_READ: u64 = 1;
 pub const INTEREST_WRITE: u64 = 2;
 
-/// Traps into the kernel with syscall `number` and up to three arguments; returns the
+/// Traps into the kernel with syscall `number` and up to four arguments; returns the
 /// raw result (`-errno` on error).
 ///
 /// # Safety
@@ -45,10 +55,13 @@ pub const INTEREST_WRITE: u64 = 2;
 /// The kernel reads the arguments of some calls as addresses in the single address
 /// space and builds references from them for the duration of the call:
 ///
-/// - [`nr::RECVFROM`]: `a1..a1+a2` must be valid for writes and not accessed by anything
-///   else during the call (it becomes a `&mut [u8]`);
-/// - [`nr::SENDTO`]: `a1..a1+a2`, and [`nr::WRITE`]: `a0..a0+a1`, must be valid for
-///   reads and not written during the call (they become `&[u8]`);
+/// - [`nr::RECVFROM`]: `a1..a1+a2`, and [`nr::PREAD64`]: `a1..a1+a2`, must be valid for
+///   writes and not accessed by anything else during the call (it becomes a `&mut [u8]`);
+/// - [`nr::SENDTO`] and [`nr::PWRITE64`]: `a1..a1+a2`, and [`nr::WRITE`]: `a0..a0+a1`,
+///   must be valid for reads and not written during the call (they become `&[u8]`);
+/// - [`nr::OPEN`]: `a0` must point to a NUL-terminated path, readable up to its NUL (at
+///   most 4096 bytes are read; no NUL within them is `ENAMETOOLONG`);
+/// - [`nr::IOCTL`] with [`BLKGETSIZE64`]: `a2` must point to a writable, aligned `u64`;
 /// - [`nr::EPOLL_WAIT`]: `a0` must point to `a1` writable [`PollEvent`]s, aligned and not
 ///   accessed by anything else during the call (a null or misaligned `a0` is refused
 ///   with `EFAULT`, as is a null buffer with a non-zero length above).
@@ -57,10 +70,10 @@ pub const INTEREST_WRITE: u64 = 2;
 /// never from an interrupt or exception handler: the trap's IST stack is not
 /// reentrant.
 #[inline(always)]
-pub unsafe fn trap(number: u64, a0: u64, a1: u64, a2: u64) -> i64 {
+pub unsafe fn trap(number: u64, a0: u64, a1: u64, a2: u64, a3: u64) -> i64 {
     // SAFETY: the caller upholds the contract above, which is exactly what `dispatch`
     // (the handler on the syscall vector) relies on.
-    unsafe { crate::arch::traps::syscall_trap(number, a0, a1, a2) as i64 }
+    unsafe { crate::arch::traps::syscall_trap(number, a0, a1, a2, a3) as i64 }
 }
 
 /// The null system call (`getppid`: there is no parent; always 0), as a plain function.
@@ -74,14 +87,14 @@ pub fn getppid() -> i64 {
 /// Only the syscall vector may run this: its register values come from a caller of
 /// [`trap`], which promised that the addresses in them are valid (see its `# Safety`).
 pub(crate) fn dispatch(frame: &mut TrapFrame) {
-    let result = call(frame.rax, frame.rdi, frame.rsi, frame.rdx);
+    let result = call(frame.rax, [frame.rdi, frame.rsi, frame.rdx, frame.r10]);
     frame.rax = match result {
         Ok(value) => value as u64,
         Err(errno) => (-i64::from(errno.0)) as u64,
     };
 }
 
-fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
+fn call(number: u64, [a0, a1, a2, a3]: [u64; 4]) -> Result<i64, Errno> {
     let fd = a0 as i32;
     match number {
         nr::GETPPID => Ok(getppid()),
@@ -133,8 +146,68 @@ fn call(number: u64, a0: u64, a1: u64, a2: u64) -> Result<i64, Errno> {
             ));
             Ok(a1 as i64)
         }
+        nr::OPEN | nr::PREAD64 | nr::PWRITE64 | nr::FDATASYNC | nr::IOCTL => {
+            disk_call(number, [a0, a1, a2, a3])
+        }
         _ => Err(Errno::ENOSYS),
     }
+}
+
+/// The disk calls of [`call`].
+fn disk_call(number: u64, [a0, a1, a2, a3]: [u64; 4]) -> Result<i64, Errno> {
+    let fd = a0 as i32;
+    match number {
+        nr::OPEN => {
+            // SAFETY: the caller of `trap` passed a NUL-terminated path (its contract).
+            let path = unsafe { c_string(a0)? };
+            let path = core::str::from_utf8(path).map_err(|_| Errno::ENOENT)?;
+            crate::disk::open(path).map(i64::from)
+        }
+        nr::PREAD64 => {
+            // SAFETY: as for RECVFROM.
+            let buf = unsafe { buffer_mut(a1, a2)? };
+            crate::disk::read(fd, buf, a3).map(|n| n as i64)
+        }
+        nr::PWRITE64 => {
+            // SAFETY: as for SENDTO.
+            let buf = unsafe { buffer(a1, a2)? };
+            crate::disk::write(fd, buf, a3).map(|n| n as i64)
+        }
+        nr::FDATASYNC => crate::disk::flush(fd).map(|()| 0),
+        nr::IOCTL if a1 == BLKGETSIZE64 => {
+            let size = crate::disk::size(fd)?;
+            if a2 == 0 || !a2.is_multiple_of(core::mem::align_of::<u64>() as u64) {
+                return Err(Errno::EFAULT);
+            }
+            // SAFETY: the caller of `trap` passed a writable, aligned `u64` (its
+            // contract); null and misalignment are refused above.
+            unsafe { (a2 as *mut u64).write(size) };
+            Ok(0)
+        }
+        nr::IOCTL => crate::disk::size(fd).and(Err(Errno::ENOTTY)),
+        _ => Err(Errno::ENOSYS),
+    }
+}
+
+/// The bytes before the NUL of the string at `address`.
+///
+/// # Safety
+/// `address` must point to a NUL-terminated string readable up to its NUL, or to at
+/// least [`PATH_MAX`] readable bytes.
+unsafe fn c_string<'a>(address: u64) -> Result<&'a [u8], Errno> {
+    if address == 0 {
+        return Err(Errno::EFAULT);
+    }
+    let start = address as *const u8;
+    for len in 0..PATH_MAX {
+        // SAFETY: bytes up to and including the NUL are readable (the contract); the scan
+        // stops at the first NUL.
+        if unsafe { start.add(len).read() } == 0 {
+            // SAFETY: the `len` bytes before the NUL were just read.
+            return Ok(unsafe { core::slice::from_raw_parts(start, len) });
+        }
+    }
+    Err(Errno::ENAMETOOLONG)
 }
 
 /// # Safety

@@ -15,6 +15,7 @@ use crate::sql::errors;
 use crate::sql::eval::{eval, Env};
 use crate::sql::expr::Compiler;
 use crate::sql::plan::split_name;
+use crate::sql::redo::Recorder;
 use crate::sql::table::{Column, IndexDef, Table, WriteError};
 use crate::sql::{done, Outcome, Session, SqlError, Value};
 
@@ -30,6 +31,7 @@ pub(super) fn create_table(
     catalog: &mut Catalog,
     session: &Session,
     ct: &ast::CreateTable,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     if ct.query.is_some() || ct.like.is_some() || ct.clone.is_some() {
         return Err(errors::unsupported("CREATE TABLE ... SELECT/LIKE"));
@@ -189,6 +191,7 @@ pub(super) fn create_table(
     if !auto_ok || table.columns.iter().filter(|c| c.auto_increment).count() > 1 {
         return Err(errors::wrong_auto_key());
     }
+    rec.create_table(&table);
     catalog.add_table(table);
     Ok(done(0, 0, String::new()))
 }

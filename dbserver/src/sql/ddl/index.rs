@@ -10,6 +10,7 @@ use super::object_name;
 use crate::sql::catalog::Catalog;
 use crate::sql::errors;
 use crate::sql::plan::split_name;
+use crate::sql::redo::Recorder;
 use crate::sql::table::IndexDef;
 use crate::sql::{done, Outcome, Session, SqlError};
 
@@ -17,6 +18,7 @@ pub(super) fn create_index(
     catalog: &mut Catalog,
     session: &Session,
     ci: &ast::CreateIndex,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     let (db, t) = split_name(session, &ci.table_name)?;
     let Some(name) = &ci.name else {
@@ -46,15 +48,14 @@ pub(super) fn create_index(
                 .ok_or_else(|| errors::key_column_missing(c))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    add_index(
-        table,
-        IndexDef {
-            name,
-            columns: cols,
-            unique: ci.unique,
-            primary: false,
-        },
-    )?;
+    let def = IndexDef {
+        name,
+        columns: cols,
+        unique: ci.unique,
+        primary: false,
+    };
+    add_index(table, def.clone())?;
+    rec.add_index(table, &def);
     catalog.touch();
     Ok(done(0, 0, String::new()))
 }
@@ -64,6 +65,7 @@ pub(super) fn drop_index(
     session: &Session,
     index: &str,
     table: &ast::ObjectName,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     let (db, t) = split_name(session, table)?;
     let id = catalog.lookup(&db, &t)?.id;
@@ -78,6 +80,7 @@ pub(super) fn drop_index(
         return Err(errors::cant_drop_key(index));
     };
     table.drop_index(pos);
+    rec.drop_index(table, index);
     catalog.touch();
     Ok(done(0, 0, String::new()))
 }

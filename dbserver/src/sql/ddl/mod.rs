@@ -17,6 +17,7 @@ use index::{create_index, drop_index};
 use super::catalog::{is_system_schema, Catalog};
 use super::errors;
 use super::plan::split_name;
+use super::redo::Recorder;
 use super::table::{IndexDef, Table};
 use super::{done, Outcome, Session, SqlError};
 
@@ -24,24 +25,26 @@ use super::{done, Outcome, Session, SqlError};
 pub const PRIMARY_KEY_NAME: &str = "PRIMARY";
 
 /// Run a DDL statement.
+/// Every change it makes to durable state is recorded in `rec`.
 pub fn run(
     catalog: &mut Catalog,
     session: &mut Session,
     stmt: &Statement,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     match stmt {
         Statement::CreateDatabase {
             db_name,
             if_not_exists,
             ..
-        } => create_database(catalog, &object_name(db_name), *if_not_exists),
+        } => create_database(catalog, &object_name(db_name), *if_not_exists, rec),
         Statement::CreateSchema {
             schema_name: ast::SchemaName::Simple(name),
             if_not_exists,
             ..
-        } => create_database(catalog, &object_name(name), *if_not_exists),
-        Statement::CreateTable(ct) => create_table(catalog, session, ct),
-        Statement::CreateIndex(ci) => create_index(catalog, session, ci),
+        } => create_database(catalog, &object_name(name), *if_not_exists, rec),
+        Statement::CreateTable(ct) => create_table(catalog, session, ct, rec),
+        Statement::CreateIndex(ci) => create_index(catalog, session, ci, rec),
         Statement::Drop {
             object_type,
             if_exists,
@@ -49,22 +52,22 @@ pub fn run(
             table,
             ..
         } => match object_type {
-            ObjectType::Table => drop_tables(catalog, session, names, *if_exists),
+            ObjectType::Table => drop_tables(catalog, session, names, *if_exists, rec),
             ObjectType::Database | ObjectType::Schema => {
                 let name = names.first().map(object_name).unwrap_or_default();
-                drop_database(catalog, session, &name, *if_exists)
+                drop_database(catalog, session, &name, *if_exists, rec)
             }
             ObjectType::Index => {
                 let (Some(index), Some(table)) = (names.first(), table) else {
                     return Err(errors::syntax("", 1));
                 };
-                drop_index(catalog, session, &object_name(index), table)
+                drop_index(catalog, session, &object_name(index), table, rec)
             }
             other => Err(errors::unsupported(&format!("DROP {other}"))),
         },
         Statement::Truncate(t) => {
             for target in &t.table_names {
-                truncate(catalog, session, &target.name)?;
+                truncate(catalog, session, &target.name, rec)?;
             }
             Ok(done(0, 0, String::new()))
         }
@@ -83,11 +86,13 @@ fn create_database(
     catalog: &mut Catalog,
     name: &str,
     if_not_exists: bool,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     if if_not_exists && (catalog.database_exists(name) || is_system_schema(name)) {
         return Ok(done(0, 0, String::new()));
     }
     catalog.create_database(name)?;
+    rec.create_database(name);
     Ok(done(1, 0, String::new()))
 }
 
@@ -96,6 +101,7 @@ fn drop_database(
     session: &mut Session,
     name: &str,
     if_exists: bool,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     if is_system_schema(name) {
         return Err(errors::access_denied_db(name));
@@ -107,6 +113,7 @@ fn drop_database(
         }
         return Err(errors::drop_missing_database(name));
     }
+    rec.drop_database(name);
     if session.database() == Some(name) {
         session.database = None;
     }
@@ -118,6 +125,7 @@ fn drop_tables(
     session: &Session,
     names: &[ast::ObjectName],
     if_exists: bool,
+    rec: &mut Recorder,
 ) -> Result<Outcome, SqlError> {
     let mut missing = Vec::new();
     let mut found = Vec::new();
@@ -134,6 +142,7 @@ fn drop_tables(
     }
     for (db, t) in found {
         catalog.remove_table(&db, &t);
+        rec.drop_table(&db, &t);
     }
     Ok(done(0, 0, String::new()))
 }
@@ -142,6 +151,7 @@ fn truncate(
     catalog: &mut Catalog,
     session: &Session,
     name: &ast::ObjectName,
+    rec: &mut Recorder,
 ) -> Result<(), SqlError> {
     let (db, t) = split_name(session, name)?;
     let old = catalog.lookup(&db, &t)?;
@@ -154,6 +164,8 @@ fn truncate(
             .add_index(d)
             .map_err(|_| errors::unsupported("TRUNCATE"))?;
     }
+    // CREATE TABLE replaces the table when replayed.
+    rec.create_table(&fresh);
     catalog.remove_table(&db, &t);
     catalog.add_table(fresh);
     Ok(())

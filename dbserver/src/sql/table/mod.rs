@@ -9,6 +9,7 @@
 //! readers re-check each hit against the version they see (see [`Table::visible`]).
 
 mod key;
+mod replay;
 mod write;
 
 use alloc::boxed::Box;
@@ -21,6 +22,7 @@ use super::value::KeyAtom;
 use super::{SqlType, Value};
 
 pub use key::key_matches;
+pub use replay::PlaceError;
 
 pub type SlotId = usize;
 pub type TxnId = u64;

@@ -160,7 +160,7 @@ impl Table {
 
     /// Set a slot's pending version and, if `committed` is Some, its committed version,
     /// adding and removing index entries for changed keys. Returns the old pending version.
-    fn set_state(
+    pub(super) fn set_state(
         &mut self,
         slot: SlotId,
         committed: Option<Option<Row>>,

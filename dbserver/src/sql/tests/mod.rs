@@ -10,6 +10,8 @@ mod clients;
 mod limits;
 mod prepared;
 mod queries;
+mod redo;
+mod refusal;
 mod semantics;
 mod subqueries;
 mod transactions;

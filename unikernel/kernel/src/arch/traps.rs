@@ -6,7 +6,7 @@ use core::arch::asm;
 use super::vectors;
 
 /// Raises the syscall trap ([`vectors::SYSCALL_TRAP`]) with `rax` = `number` and
-/// `rdi`, `rsi`, `rdx` = `a0`, `a1`, `a2`; returns `rax` as the handler left it.
+/// `rdi`, `rsi`, `rdx`, `r10` = `a0`, `a1`, `a2`, `a3`; returns `rax` as the handler left it.
 ///
 /// The gate's stub saves and restores every general register except RAX (the result)
 /// and returns with IRETQ, which restores RFLAGS, so the trap clobbers nothing else.
@@ -19,7 +19,7 @@ use super::vectors;
 /// raised from thread context only, never from an interrupt or exception handler: the
 /// trap's IST stack is not reentrant.
 #[inline(always)]
-pub unsafe fn syscall_trap(number: u64, a0: u64, a1: u64, a2: u64) -> u64 {
+pub unsafe fn syscall_trap(number: u64, a0: u64, a1: u64, a2: u64, a3: u64) -> u64 {
     let result: u64;
     // SAFETY: the vector has an IDT gate whose stub preserves every register but RAX;
     // what the handler does with the arguments is the caller's contract (above).
@@ -31,6 +31,7 @@ pub unsafe fn syscall_trap(number: u64, a0: u64, a1: u64, a2: u64) -> u64 {
             in("rdi") a0,
             in("rsi") a1,
             in("rdx") a2,
+            in("r10") a3,
         );
     }
     result

@@ -1,5 +1,8 @@
 //! Device drivers.
 //!
+//! The disk is QEMU's `virtio-blk-pci` ([`virtio_blk`]): virtio-drivers' virtqueue and
+//! PCI transport, with the request protocol, the slots and the interrupt written here.
+//!
 //! The NIC is QEMU's `virtio-net-pci`. Its virtqueue and transport logic comes from the
 //! `virtio-drivers` crate (maintained, `no_std`, used by several Rust kernels): split
 //! virtqueues, feature negotiation and the modern PCI transport are easy to get subtly
@@ -19,4 +22,5 @@
 pub mod hal;
 pub mod nic_transport;
 pub mod pci;
+pub mod virtio_blk;
 pub mod virtio_net;

@@ -1,5 +1,5 @@
 //! PCI configuration space through the legacy port mechanism (0xCF8 address, 0xCFC data)
-//! of the `pc` machine, plus what the NIC driver needs from it: finding a device, mapping
+//! of the `pc` machine, plus what the virtio drivers (NIC, disk) need from it: finding a device, mapping
 //! its memory BARs uncached, enabling it, and its INTx line.
 
 use core::fmt;
@@ -100,10 +100,15 @@ pub fn root() -> PciRoot<PortCam> {
 
 /// Logs every function on bus 0 (debug) and returns the first virtio network device.
 pub fn find_virtio_net(root: &PciRoot<PortCam>) -> Option<DeviceFunction> {
+    find_virtio(root, DeviceType::Network)
+}
+
+/// The first virtio device of type `kind` on bus 0 (every function is logged at debug).
+pub fn find_virtio(root: &PciRoot<PortCam>, kind: DeviceType) -> Option<DeviceFunction> {
     let mut found = None;
     for (function, info) in root.enumerate_bus(BUS) {
         log::debug!("pci: {function} {info}");
-        if found.is_none() && virtio_device_type(&info) == Some(DeviceType::Network) {
+        if found.is_none() && virtio_device_type(&info) == Some(kind) {
             found = Some(function);
         }
     }

@@ -11,6 +11,7 @@ use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpCidr};
 
+use super::compaction::{self, HandleMap, SlotCount};
 use super::device::NicDevice;
 use super::parking::{self, Conns};
 use super::NetConfig;
@@ -26,6 +27,8 @@ pub const INGRESS_BURST_FRAMES: usize = 8;
 
 /// Calls of [`NetStack::poll`].
 pub(super) static POLLS: AtomicU64 = AtomicU64::new(0);
+/// Rebuilds of the socket set ([`NetStack::compact_sockets`]).
+pub(super) static COMPACTIONS: AtomicU64 = AtomicU64::new(0);
 
 /// The one network stack: interface, sockets and the device.
 pub struct NetStack {
@@ -36,6 +39,8 @@ pub struct NetStack {
     /// Sockets in `sockets` or parked (a counter: smoltcp's set can only be counted by
     /// walking it).
     socket_count: usize,
+    /// Slots of `sockets` and the sockets in them (see `compaction`).
+    slot_count: SlotCount,
     /// Accepted connections, some parked outside `sockets` (see `parking`).
     pub(super) conns: Conns,
     /// A one-slot set to ask smoltcp about one socket.
@@ -67,21 +72,63 @@ impl NetStack {
             config,
             device,
             socket_count: 0,
+            slot_count: SlotCount::default(),
             conns: Conns::default(),
             probe: parking::probe_set(),
         }
     }
 
-    /// Adds a TCP socket to the set.
+    /// Adds a new TCP socket to the set.
     pub fn add_socket(&mut self, socket: tcp::Socket<'static>) -> SocketHandle {
         self.socket_count += 1;
+        self.set_add(socket)
+    }
+
+    /// Removes a socket from the set for good, dropping its buffers.
+    pub fn remove_socket(&mut self, handle: SocketHandle) {
+        self.socket_count -= 1;
+        drop(self.set_take(handle));
+    }
+
+    /// Puts a socket into the set (new, or back from parking). Every socket enters the
+    /// set here, so the slot count stays exact.
+    pub(super) fn set_add(&mut self, socket: tcp::Socket<'static>) -> SocketHandle {
+        self.slot_count.added();
         self.sockets.add(socket)
     }
 
-    /// Removes a socket from the set, dropping its buffers.
-    pub fn remove_socket(&mut self, handle: SocketHandle) {
-        self.socket_count -= 1;
-        self.sockets.remove(handle);
+    /// Takes a socket out of the set (for good, or to park it).
+    pub(super) fn set_take(&mut self, handle: SocketHandle) -> tcp::Socket<'static> {
+        self.slot_count.removed();
+        // The only kind of socket this kernel builds (smoltcp's `socket-tcp` alone).
+        let smoltcp::socket::Socket::Tcp(socket) = self.sockets.remove(handle);
+        socket
+    }
+
+    /// Slots of the set and the sockets in them.
+    pub fn slot_count(&self) -> SlotCount {
+        self.slot_count
+    }
+
+    /// When the set is mostly empty slots (after a storm of connections, or with most
+    /// connections parked): moves its sockets into a dense set, updates the
+    /// connections' handles and returns the map every other holder of a handle must
+    /// apply (listening pools, closing sockets, services). O(1) when not sparse.
+    pub(super) fn compact_sockets(&mut self) -> Option<HandleMap> {
+        if !self.slot_count.is_sparse() {
+            return None;
+        }
+        let slots_before = self.slot_count.slots;
+        let (map, count) = compaction::rebuild(&mut self.sockets);
+        self.slot_count = count;
+        log::debug!(
+            "net: socket set rebuilt: {} sockets, {slots_before} -> {} slots",
+            map.len(),
+            count.slots
+        );
+        self.conns.remap(&map);
+        COMPACTIONS.fetch_add(1, Ordering::Relaxed);
+        Some(map)
     }
 
     /// Sockets in the set. O(1).

@@ -19,6 +19,7 @@ use alloc::vec::Vec;
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp;
 
+use super::compaction::HandleMap;
 use super::NetStack;
 use crate::errno::Errno;
 
@@ -126,6 +127,12 @@ impl ListenPool {
             self.accept_queue = VecDeque::new();
         }
         handle
+    }
+
+    /// After the socket set was rebuilt: the pool's new handles.
+    pub fn remap(&mut self, map: &HandleMap) {
+        self.handshaking.iter_mut().for_each(|h| map.apply(h));
+        self.accept_queue.iter_mut().for_each(|h| map.apply(h));
     }
 
     /// Closes the port: every pool and queued socket is aborted and removed.

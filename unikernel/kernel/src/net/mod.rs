@@ -4,6 +4,7 @@
 //! on `sockets`, calls [`NetStack::poll`], releases the lock and calls
 //! [`wait_for_event`] to idle until the NIC or a timer has something.
 
+pub mod compaction;
 pub mod config;
 pub mod device;
 pub mod interface;
@@ -61,6 +62,8 @@ pub struct NetStats {
     pub driver_errors: u64,
     /// Queue notifications sent to the device (at most one per queue per poll).
     pub doorbells: u64,
+    /// Rebuilds of the socket set after it became mostly empty slots (`compaction`).
+    pub socket_set_compactions: u64,
 }
 
 /// Finds the NIC and brings up the interface. `Ok(false)` (logged) when there is no
@@ -152,6 +155,7 @@ pub fn stats() -> NetStats {
         polls: load(&interface::POLLS),
         driver_errors: load(&virtio_net::ERRORS),
         doorbells: load(&virtio_net::DOORBELLS),
+        socket_set_compactions: load(&interface::COMPACTIONS),
     }
 }
 

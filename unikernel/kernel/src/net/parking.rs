@@ -24,6 +24,7 @@ use smoltcp::iface::{SocketHandle, SocketSet};
 use smoltcp::socket::{tcp, Socket};
 use smoltcp::wire::IpAddress;
 
+use super::compaction::HandleMap;
 use super::NetStack;
 
 /// A connection idle this long is parked.
@@ -200,8 +201,7 @@ impl NetStack {
             let (true, Some(flow)) = (quiet, flow) else {
                 continue;
             };
-            // The only kind of socket this kernel builds (smoltcp's `socket-tcp` alone).
-            let Socket::Tcp(socket) = self.sockets.remove(handle);
+            let socket = self.set_take(handle);
             // Ask smoltcp whether this one socket has anything scheduled.
             let probe_handle = self.probe.add(socket);
             let idle = self
@@ -213,7 +213,7 @@ impl NetStack {
                 self.conns.slots[id] = ConnSlot::Parked(Box::new(socket), flow);
                 self.conns.parked.insert(flow, id);
             } else {
-                self.conns.slots[id] = ConnSlot::Active(self.sockets.add(socket), now_ns);
+                self.conns.slots[id] = ConnSlot::Active(self.set_add(socket), now_ns);
             }
         }
     }
@@ -230,12 +230,23 @@ impl NetStack {
             }
             ConnSlot::Parked(socket, flow) => {
                 self.conns.parked.remove(&flow);
-                let handle = self.sockets.add(*socket);
+                let handle = self.set_add(*socket);
                 self.conns.slots[id] = ConnSlot::Active(handle, now_ns);
                 Some(handle)
             }
             // The socket layer only uses connections it owns; refuse anything else.
             ConnSlot::Free => None,
+        }
+    }
+}
+
+impl Conns {
+    /// After the socket set was rebuilt: the active connections' new handles.
+    pub(super) fn remap(&mut self, map: &HandleMap) {
+        for slot in &mut self.slots {
+            if let ConnSlot::Active(handle, _) = slot {
+                map.apply(handle);
+            }
         }
     }
 }

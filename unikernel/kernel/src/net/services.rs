@@ -16,6 +16,7 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp;
 use spin::Mutex;
 
+use super::compaction::HandleMap;
 use super::listener::{release, ListenPool};
 use super::socket::SocketStats;
 use super::stream::TcpStream;
@@ -109,6 +110,21 @@ pub fn replenish(stack: &mut NetStack) {
     }
 }
 
+/// After the socket set was rebuilt: the services' new handles.
+pub fn remap(map: &HandleMap) {
+    let mut guard = SERVICES.lock();
+    let Some(services) = guard.as_mut() else {
+        return;
+    };
+    for service in [services.echo.as_mut(), services.status.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        service.pool.remap(map);
+        service.connections.iter_mut().for_each(|h| map.apply(h));
+    }
+}
+
 /// One round of service work; called from every network poll.
 pub fn serve(stack: &mut NetStack, sockets: &SocketStats) {
     let mut guard = SERVICES.lock();
@@ -172,6 +188,7 @@ fn answer_status(
         // the line is consistent; the descriptor figures do not change while services run.
         let now = SocketStats {
             smoltcp_sockets: stack.socket_count(),
+            socket_slots: stack.slot_count().slots,
             ..*sockets
         };
         let line = status_line(&now, echo_connections);
@@ -202,7 +219,7 @@ pub fn status_line(sockets: &SocketStats, echo_connections: usize) -> alloc::str
     let heap = crate::mem::heap::stats();
     let net = super::stats();
     format!(
-        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={} doorbells={} parked={}\n",
-        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets, net.doorbells, sockets.parked
+        "ring0db-status descriptors={} streams={} closing={} echo_connections={} smoltcp_sockets={} socket_slots={} heap_allocated_bytes={} heap_allocations={} rx_packets={} tx_packets={} doorbells={} parked={}\n",
+        sockets.descriptors, sockets.streams, sockets.closing, echo_connections, sockets.smoltcp_sockets, sockets.socket_slots, heap.allocated_bytes, heap.allocations, net.rx_packets, net.tx_packets, net.doorbells, sockets.parked
     )
 }

@@ -180,6 +180,8 @@ pub struct SocketStats {
     pub streams: usize,
     pub closing: usize,
     pub smoltcp_sockets: usize,
+    /// Slots of smoltcp's socket set, empty or not (what its walks visit).
+    pub socket_slots: usize,
     /// Idle connections parked outside smoltcp's socket set (see `parking`).
     pub parked: usize,
 }

@@ -2,6 +2,10 @@
 //! harness (`unikernel/harness`) boots the image with each and checks the serial
 //! output and exit status.
 
+// Unsafe allowed: calls `syscalls::trap` with buffers it owns for the call (its contract),
+// in thread context.
+#[allow(unsafe_code)]
+mod disk;
 mod faults;
 // Unsafe allowed: raises the benchmark vectors, which are thread-context only.
 #[allow(unsafe_code)]
@@ -34,10 +38,13 @@ pub const TESTS: &[&str] = &[
     "redzone-nonist",
     "net-up",
     "profile-hot-loop",
+    "disk-write",
+    "disk-verify",
+    "disk-eio",
 ];
 
 /// Benchmark names accepted by `bench=`.
-pub const BENCHMARKS: &[&str] = &["irq", "nullcall"];
+pub const BENCHMARKS: &[&str] = &["irq", "nullcall", "disk"];
 
 /// Runs test `name`.
 pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
@@ -57,6 +64,9 @@ pub fn run(name: &str, kernel: &Kernel) -> ExitCode {
         "redzone-nonist" => red_zone::run(false),
         "net-up" => net::serve(kernel),
         "profile-hot-loop" => profile_hot_loop::run(),
+        "disk-write" => disk::write(),
+        "disk-verify" => disk::verify(),
+        "disk-eio" => disk::write_errors(),
         _ => ExitCode::TestFailed,
     }
 }
@@ -66,6 +76,7 @@ pub fn run_benchmark(name: &str, _kernel: &Kernel) -> ExitCode {
     match name {
         "irq" => irq_cost::run(),
         "nullcall" => null_call::run(),
+        "disk" => disk::bench(),
         _ => ExitCode::TestFailed,
     }
 }

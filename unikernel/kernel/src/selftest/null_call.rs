@@ -26,7 +26,7 @@ pub fn run() -> ExitCode {
             round,
             // SAFETY: GETPPID reads no argument, so no address contract applies, and
             // the benchmark runs in thread context (from `kernel_entry`).
-            measure(|| unsafe { trap(nr::GETPPID, 0, 0, 0) }),
+            measure(|| unsafe { trap(nr::GETPPID, 0, 0, 0, 0) }),
         );
     }
     ExitCode::Success

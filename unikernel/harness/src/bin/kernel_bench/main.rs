@@ -6,6 +6,9 @@
 //! - `null-call`: a null system call as a function call and as a trap inside the image
 //!   (`bench=nullcall`), and a real `getppid` system call on the host.
 //!
+//! - `disk-sync`: a 4 KiB `pwrite` + `fdatasync` on the VM's disk, direct call vs trap
+//!   (the kernel's `bench=disk` mode), median latency per round.
+//!
 //! - `echo-vs-get`: dbserver's GET P=1 throughput against the echo ceiling in the same
 //!   booted image, same connection count and request bytes, rounds interleaved.
 //!
@@ -13,6 +16,7 @@
 
 mod boot_time;
 mod csv_environment;
+mod disk_sync;
 mod echo;
 mod echo_vs_get;
 mod in_image_rows;
@@ -28,6 +32,7 @@ use clap::{Parser, Subcommand};
 
 use crate::boot_time::boot_time;
 use crate::csv_environment::Environment;
+use crate::disk_sync::disk_sync;
 use crate::echo::echo;
 use crate::echo_vs_get::echo_vs_get;
 use crate::irq_cost::irq_cost;
@@ -54,6 +59,8 @@ enum Command {
     IrqCost,
     /// Null system call: function call and trap in the image, getppid on the host.
     NullCall,
+    /// 4 KiB pwrite + fdatasync on the VM's disk: direct call and trap in the image.
+    DiskSync,
     /// The ceiling of the virtual network path: the kernel's built-in echo service,
     /// round trips/s on one connection and MB/s streamed through it, per network mode.
     Echo {
@@ -89,6 +96,7 @@ fn main() -> Result<()> {
         Command::BootTime { rounds } => boot_time(&cli.out, &environment, rounds),
         Command::IrqCost => irq_cost(&cli.out, &environment),
         Command::NullCall => null_call(&cli.out, &environment),
+        Command::DiskSync => disk_sync(&cli.out, &environment),
         Command::Echo {
             rounds,
             seconds,

@@ -98,6 +98,10 @@ fn progress(stack: &mut NetStack, table: &mut Table) {
         true
     });
     stack.park_idle(now);
+    if let Some(map) = stack.compact_sockets() {
+        table.remap(&map);
+        net::services::remap(&map);
+    }
     if table.closing.is_empty() && table.closing.capacity() > 0 {
         // After a storm of closes: give the memory back, so the heap returns to where
         // it was before the storm.
