@@ -476,3 +476,92 @@ fn groups_share_one_fsync_and_everysec_syncs_without_a_write() {
         "one record per write command"
     );
 }
+
+/// A `mysql` crate connection to the server's SQL port.
+fn sql(server: &Server, database: Option<&str>) -> mysql::Conn {
+    let opts = mysql::OptsBuilder::new()
+        .user(Some("root"))
+        .db_name(database)
+        .ip_or_hostname(Some("127.0.0.1"))
+        .tcp_port(server.sql_port)
+        .prefer_socket(false);
+    mysql::Conn::new(opts).expect("connect to the SQL port")
+}
+
+#[test]
+fn committed_sql_transactions_survive_sigkill_and_uncommitted_ones_do_not() {
+    use mysql::prelude::Queryable;
+    let file = disk(1 << 20);
+    let path = file.path().to_str().unwrap().to_string();
+    let args = [
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--disk",
+        &path,
+    ];
+    {
+        let server = Server::start(&args);
+        let mut c = sql(&server, None);
+        c.query_drop("CREATE DATABASE d").unwrap();
+        let mut c = sql(&server, Some("d"));
+        c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
+            .unwrap();
+        c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
+            .unwrap();
+        c.query_drop("BEGIN").unwrap();
+        c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
+        c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
+        c.query_drop("COMMIT").unwrap();
+        c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
+        // Open, never committed: absent after the restart.
+        let mut open = sql(&server, Some("d"));
+        open.query_drop("BEGIN").unwrap();
+        open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
+            .unwrap();
+        // KV writes share the log.
+        assert_eq!(server.connect().command(&["SET", "kv", "1"]), b"+OK\r\n");
+        assert!(server.info_field("aof_records") >= 6);
+    } // SIGKILL
+    let server = Server::start(&args);
+    let mut c = sql(&server, Some("d"));
+    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
+    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
+    // The AUTO_INCREMENT counter came back too.
+    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
+    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
+    assert_eq!(id, Some(4));
+    assert_eq!(
+        bulk(&server.connect().command(&["GET", "kv"])).as_deref(),
+        Some("1")
+    );
+}
+
+#[test]
+fn a_full_log_refuses_sql_writes_with_1021_and_keeps_answering_reads() {
+    use mysql::prelude::Queryable;
+    // 64 KiB: a 30 KiB region, less than what a SQL commit is assumed to need.
+    let file = disk(64 << 10);
+    let path = file.path().to_str().unwrap().to_string();
+    let server = Server::start(&["--appendonly", "yes", "--disk", &path]);
+    let mut c = sql(&server, None);
+    let err = c.query_drop("CREATE DATABASE d").unwrap_err();
+    match err {
+        mysql::Error::MySqlError(e) => {
+            assert_eq!(e.code, 1021, "{e:?}");
+            assert!(
+                e.message.contains("No space left on device"),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("expected error 1021, got {other:?}"),
+    }
+    let one: Option<i64> = c.query_first("SELECT 1").unwrap();
+    assert_eq!(one, Some(1));
+    assert_eq!(
+        server.connect().command(&["SET", "small", "ok"]),
+        b"+OK\r\n"
+    );
+}

@@ -40,7 +40,7 @@ pub(super) fn open_log(
         ..Client::default()
     };
     let mut out = Vec::new();
-    let (mut errors, mut sql_skipped) = (0u64, 0u64);
+    let (mut errors, mut sql_failed) = (0u64, 0u64);
     let mut apply = |kind: Kind, payload: &[u8]| match kind {
         Kind::Kv => {
             let Some(commands) = decode_commands(payload) else {
@@ -71,8 +71,14 @@ pub(super) fn open_log(
                 }
             }
         }
-        // The SQL engine's redo (`apply_committed`) is wired here once it is merged.
-        Kind::Sql => sql_skipped += 1,
+        Kind::Sql => {
+            if let Err(e) = shared.sql.apply_committed(payload) {
+                sql_failed += 1;
+                if sql_failed <= REPLAY_ERRORS_LOGGED {
+                    sys.log(&format!("dbserver: replayed SQL transaction failed: {e}\n"));
+                }
+            }
+        }
     };
     let log = match durability::open(sys, &path, &mut apply) {
         Ok(log) => log,
@@ -81,11 +87,13 @@ pub(super) fn open_log(
             return Err(Errno::EINVAL);
         }
     };
-    if errors > 0 || sql_skipped > 0 {
+    if errors > 0 || sql_failed > 0 {
         sys.log(&format!(
-            "dbserver: replay: {errors} commands answered an error; {sql_skipped} SQL transaction records not applied (no SQL redo in this build)\n"
+            "dbserver: replay: {errors} commands answered an error, {sql_failed} SQL transactions failed\n"
         ));
     }
+    // From now on every SQL commit leaves a payload for the log.
+    shared.sql.set_redo_capture(true);
     Ok(Some(log))
 }
 

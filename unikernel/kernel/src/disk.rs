@@ -157,6 +157,29 @@ pub fn stats() -> DiskStats {
     }
 }
 
+/// Halts with interrupts on until the disk has taken at least one interrupt, or
+/// `timeout_ns` passed; whether it has. For the self-test: when the device completes each
+/// request before the driver looks (a fast host), the driver never halts, so the
+/// completion interrupt it raised is still pending behind masked interrupts; this lets it
+/// in, and a line that is not delivered at all still fails.
+pub fn await_first_interrupt(timeout_ns: u64) -> bool {
+    let deadline = crate::time::now_ns().saturating_add(timeout_ns);
+    loop {
+        if virtio_blk::IRQS.load(Ordering::Relaxed) > 0 {
+            return true;
+        }
+        let now = crate::time::now_ns();
+        if now >= deadline {
+            return false;
+        }
+        crate::time::timer::set_deadline_in((deadline - now).min(AWAIT_SLICE_NS));
+        crate::arch::cpu::wait_for_interrupt();
+    }
+}
+
+/// Longest single halt of [`await_first_interrupt`] (a timer interrupt ends each one).
+const AWAIT_SLICE_NS: u64 = 10_000_000;
+
 /// TSC cycles halted waiting for the disk: idle time, like `poll_wait`'s halts.
 pub fn halted_cycles() -> u64 {
     virtio_blk::HALTED_CYCLES.load(Ordering::Relaxed)
