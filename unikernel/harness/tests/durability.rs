@@ -7,20 +7,22 @@
 //!   serial log says what was dropped;
 //! - a disk too small for the load, and a disk whose writes fail, turn writes into
 //!   `-MISCONF` while reads keep answering and the machine stays up.
+//!
+//! SQL commits in the same log: `durability_sql.rs`.
 
 #[path = "../../../images/tests/acked_load/mod.rs"]
 mod acked_load;
+mod durability_vm;
 
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use acked_load::{assert_every_group_flushed, check, int, must, Load};
-use ring0db_harness::{spawn_with_disk, NetVm, BOOT_TIMEOUT};
-use ring0db_images::netns::{GUEST_PORT, SQL_GUEST_PORT, TAP_GUEST_ADDR};
-use ring0db_images::{Disk, NetAttach};
+use durability_vm::{assert_alive, boot, connect, TempDisk};
+use ring0db_images::Disk;
 
 /// Byte offset of the log region on a freshly formatted disk (after the superblocks).
 const REGION_START: u64 = 4096;
@@ -32,56 +34,6 @@ const LOADERS: usize = 4;
 const TARGET_ROUNDS: u64 = 1500;
 /// Time the load may take to reach its target under TCG.
 const LOAD_LIMIT: Duration = Duration::from_secs(180);
-
-/// A raw disk file of `bytes` in a directory of its own, removed at the end.
-struct TempDisk(tempfile::TempDir);
-
-impl TempDisk {
-    fn new(bytes: u64) -> TempDisk {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = std::fs::File::create(dir.path().join("disk.raw")).expect("create disk");
-        file.set_len(bytes).expect("size the disk");
-        TempDisk(dir)
-    }
-
-    fn path(&self) -> PathBuf {
-        self.0.path().join("disk.raw")
-    }
-}
-
-/// Boots the image with the log on `disk` (`appendonly=yes appendfsync=always` plus
-/// `extra`), waits until the server accepts connections and returns it with its recovery
-/// line.
-fn boot(extra: &str, disk: Disk) -> (NetVm, String) {
-    let cmdline = format!("appendonly=yes appendfsync=always {extra}");
-    let net = NetAttach::tap().expect("creating the tap namespace (run as root)");
-    let vm = NetVm {
-        vm: spawn_with_disk(&cmdline, net, disk).expect("starting QEMU"),
-    };
-    let recovery = vm
-        .vm
-        .wait_for_line("dbserver: log /dev/vda", BOOT_TIMEOUT)
-        .unwrap_or_else(|e| panic!("no recovery line: {e:#}\n{}", vm.vm.serial_log()));
-    drop(
-        vm.connect(GUEST_PORT)
-            .expect("the server accepts connections"),
-    );
-    (vm, recovery)
-}
-
-fn connect(vm: &NetVm) -> TcpStream {
-    vm.connect(GUEST_PORT).expect("connect to the server")
-}
-
-/// The machine is still up and printed no panic.
-fn assert_alive(vm: &mut NetVm) {
-    let serial = vm.vm.serial_log();
-    assert!(
-        vm.vm.try_exit().expect("QEMU status").is_none(),
-        "the VM stopped\n{serial}"
-    );
-    assert!(!serial.to_lowercase().contains("panic"), "{serial}");
-}
 
 fn sigkill_under_load_loses_no_acknowledged_write(syscall: &str) {
     let disk = TempDisk::new(64 << 20);
@@ -274,61 +226,4 @@ fn a_disk_whose_writes_fail_refuses_writes_and_keeps_answering_reads() {
     assert_eq!(present(&mut s, KEYS), (0..KEYS).collect::<Vec<_>>());
     assert_eq!(must(&mut s, &["GET", "key:1"]), "$1");
     assert_alive(&mut vm);
-}
-
-/// A `mysql` crate connection to the image's SQL port, made inside the VM's namespace.
-fn sql(vm: &NetVm, database: Option<&str>) -> mysql::Conn {
-    let NetAttach::Tap(netns) = vm.vm.net() else {
-        unreachable!("tap VM")
-    };
-    let opts = mysql::OptsBuilder::new()
-        .user(Some("root"))
-        .db_name(database)
-        .ip_or_hostname(Some(TAP_GUEST_ADDR.to_string()))
-        .tcp_port(SQL_GUEST_PORT)
-        .prefer_socket(false);
-    netns
-        .run_inside(move || mysql::Conn::new(opts))
-        .expect("enter the namespace")
-        .expect("connect to the SQL port")
-}
-
-#[test]
-fn committed_sql_transactions_survive_sigkill_and_an_open_one_does_not() {
-    use mysql::prelude::Queryable;
-    let disk = TempDisk::new(4 << 20);
-    let (mut vm, _) = boot("", Disk::Existing(disk.path()));
-    sql(&vm, None).query_drop("CREATE DATABASE d").unwrap();
-    let mut c = sql(&vm, Some("d"));
-    c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
-        .unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
-        .unwrap();
-    c.query_drop("BEGIN").unwrap();
-    c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
-    c.query_drop("COMMIT").unwrap();
-    c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
-    // Open, never committed: absent after the reboot, though its own session saw it.
-    let mut open = sql(&vm, Some("d"));
-    open.query_drop("BEGIN").unwrap();
-    open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
-        .unwrap();
-    let seen: Option<i64> = open.query_first("SELECT COUNT(*) FROM t").unwrap();
-    assert_eq!(seen, Some(3));
-    // KV writes share the log.
-    assert_eq!(must(&mut connect(&vm), &["SET", "kv", "1"]), "+OK");
-    vm.vm.kill();
-    drop((c, open, vm));
-
-    let (vm, recovery) = boot("", Disk::Existing(disk.path()));
-    assert!(recovery.contains("clean end"), "{recovery}");
-    let mut c = sql(&vm, Some("d"));
-    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
-    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
-    // The AUTO_INCREMENT counter came back too.
-    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
-    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
-    assert_eq!(id, Some(4));
-    assert_eq!(must(&mut connect(&vm), &["GET", "kv"]), "$1");
 }
