@@ -1,8 +1,9 @@
 //! The durability log of `dbserver` in the Linux guest (`linux-vm`), on the VM's
 //! virtio-blk disk (`/dev/vda`, a raw file the test keeps), real QEMU (TCG) in a tap
 //! namespace: SIGKILL of QEMU under a four-connection write load with
-//! `--appendfsync always` loses no acknowledged write after a boot from the same disk.
-//! The same load and checks as the unikernel's (`unikernel/harness/tests/durability.rs`).
+//! `--appendfsync always` loses no acknowledged write after a boot from the same disk (the
+//! same load and checks as the unikernel's, `unikernel/harness/tests/durability.rs`);
+//! committed SQL transactions survive, an open one does not.
 
 mod acked_load;
 mod common;
@@ -10,6 +11,7 @@ mod common;
 use acked_load::{assert_every_group_flushed, check, Load};
 use common::{linux_guest, require_root, spec_and_accel, BOOT_TIMEOUT};
 use ring0db_images::disk::{create_disk_file, Disk};
+use ring0db_images::netns::{SQL_GUEST_PORT, TAP_GUEST_ADDR};
 use ring0db_images::{Image, NetAttach, RunningVm, SerialOptions};
 use std::time::Duration;
 
@@ -21,6 +23,9 @@ const TARGET_ROUNDS: u64 = 1500;
 const LOAD_LIMIT: Duration = Duration::from_secs(300);
 /// How long one connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a SQL reply may take under TCG.
+const SQL_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `dbserver` in the Linux guest with its log on `/dev/vda`, flushed before every reply.
 fn durable_dbserver() -> Image {
@@ -76,4 +81,58 @@ fn dbserver_guest_loses_no_acknowledged_write_to_sigkill() {
     let (vm, recovery) = boot(&image, Disk::Existing(disk));
     assert!(recovery.contains("clean end"), "{recovery}");
     check(&mut vm.connect(CONNECT_TIMEOUT).expect("connect"), &acked);
+}
+
+/// A `mysql` crate connection to the guest's SQL port, made inside the VM's namespace.
+fn sql(vm: &RunningVm, database: Option<&str>) -> mysql::Conn {
+    let netns = vm.net().netns().expect("tap namespace");
+    let opts = mysql::OptsBuilder::new()
+        .user(Some("root"))
+        .db_name(database)
+        .ip_or_hostname(Some(TAP_GUEST_ADDR.to_string()))
+        .tcp_port(SQL_GUEST_PORT)
+        .read_timeout(Some(SQL_READ_TIMEOUT))
+        .prefer_socket(false);
+    netns
+        .run_inside(move || mysql::Conn::new(opts))
+        .expect("enter the namespace")
+        .expect("connect to the SQL port")
+}
+
+#[test]
+fn dbserver_guest_keeps_committed_sql_transactions_across_sigkill() {
+    use mysql::prelude::Queryable;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = dir.path().join("disk.raw");
+    create_disk_file(&disk, 16).expect("create the disk file");
+    let image = durable_dbserver();
+
+    let (mut vm, _) = boot(&image, Disk::Existing(disk.clone()));
+    sql(&vm, None).query_drop("CREATE DATABASE d").unwrap();
+    let mut c = sql(&vm, Some("d"));
+    c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
+        .unwrap();
+    c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
+        .unwrap();
+    c.query_drop("BEGIN").unwrap();
+    c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
+    c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
+    c.query_drop("COMMIT").unwrap();
+    c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
+    // Open, never committed: absent after the reboot.
+    let mut open = sql(&vm, Some("d"));
+    open.query_drop("BEGIN").unwrap();
+    open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
+        .unwrap();
+    vm.kill();
+    drop((c, open, vm));
+
+    let (vm, recovery) = boot(&image, Disk::Existing(disk));
+    assert!(recovery.contains("clean end"), "{recovery}");
+    let mut c = sql(&vm, Some("d"));
+    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
+    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
+    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
+    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
+    assert_eq!(id, Some(4));
 }
