@@ -2,7 +2,8 @@
 //! appendfsync=always` on the VM's virtio-blk disk, a write load over real TCP, QEMU killed
 //! with SIGKILL in the middle of it, and a second boot from the same disk file: every
 //! acknowledged write is there. The same log code and format as the Linux binary's
-//! (`dbserver/tests/durability.rs`); only the disk path differs (`/dev/vda`).
+//! (`dbserver/tests/durability.rs`); only the disk path differs (`/dev/vda`). A disk whose
+//! writes fail (QEMU's blkdebug) turns writes into `-MISCONF` while reads go on.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -45,10 +46,14 @@ impl Drop for TempDisk {
 }
 
 fn boot_on(disk: &Path) -> NetVm {
+    boot_with(Disk::Existing(disk.to_path_buf()))
+}
+
+fn boot_with(disk: Disk) -> NetVm {
     let vm = spawn_with_disk(
         "appendonly=yes appendfsync=always",
         NetAttach::tap().expect("tap in a namespace"),
-        Disk::Existing(disk.to_path_buf()),
+        disk,
     )
     .expect("spawn the image");
     vm.wait_for_line("ring0db ", BOOT_TIMEOUT)
@@ -147,4 +152,32 @@ fn acknowledged_writes_survive_a_killed_qemu() {
         assert_eq!(got.as_deref(), Some(&value[..]), "{key}\n{serial}");
     }
     assert!(acked.len() as u64 >= TARGET_ACKS);
+}
+
+#[test]
+fn a_disk_whose_writes_fail_refuses_writes_and_keeps_serving_reads() {
+    let disk = TempDisk::new();
+    {
+        let vm = boot_on(&disk.0);
+        let mut c = Client::new(vm.connect(GUEST_PORT).unwrap());
+        assert_eq!(c.command(&["SET", "kept", "1"]).as_deref(), Some("+OK"));
+    } // QEMU killed
+    let vm = boot_with(Disk::FailingWrites(disk.0.clone()));
+    let mut c = Client::new(vm.connect(GUEST_PORT).unwrap());
+    assert_eq!(c.command(&["GET", "kept"]).as_deref(), Some("1"));
+    // The first write ran, but its record could not be written: no acknowledgement, the
+    // connection is closed.
+    assert_eq!(c.command(&["SET", "lost", "x"]), None);
+    let mut c = Client::new(vm.connect(GUEST_PORT).unwrap());
+    let refused = c.command(&["SET", "refused", "x"]).unwrap_or_default();
+    assert!(
+        refused.starts_with("-MISCONF Errors writing to the AOF file: Input/output error"),
+        "{refused}\n{}",
+        vm.vm.serial_log()
+    );
+    assert_eq!(c.command(&["GET", "kept"]).as_deref(), Some("1"));
+    assert!(vm
+        .vm
+        .serial_log()
+        .contains("the log refuses writes from now on"));
 }
