@@ -28,8 +28,9 @@ const IO_TIMEOUT: Duration = Duration::from_secs(60);
 struct TempDisk(PathBuf);
 
 impl TempDisk {
-    fn new() -> TempDisk {
-        let dir = std::env::temp_dir().join(format!("ring0db-durable-kv-{}", std::process::id()));
+    fn new(name: &str) -> TempDisk {
+        let dir =
+            std::env::temp_dir().join(format!("ring0db-durable-kv-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("disk.raw");
         create_disk_file(&path, DISK_MIB).unwrap();
@@ -105,7 +106,7 @@ impl Client {
 
 #[test]
 fn acknowledged_writes_survive_a_killed_qemu() {
-    let disk = TempDisk::new();
+    let disk = TempDisk::new("sigkill");
     let mut vm = boot_on(&disk.0);
     let acks = Arc::new(AtomicU64::new(0));
     let loaders: Vec<_> = (0..2)
@@ -156,7 +157,7 @@ fn acknowledged_writes_survive_a_killed_qemu() {
 
 #[test]
 fn a_disk_whose_writes_fail_refuses_writes_and_keeps_serving_reads() {
-    let disk = TempDisk::new();
+    let disk = TempDisk::new("eio");
     {
         let vm = boot_on(&disk.0);
         let mut c = Client::new(vm.connect(GUEST_PORT).unwrap());
