@@ -1,5 +1,5 @@
 //! Physical memory: frames from the boot memory map, identity-mapped paging with guard
-//! pages and uncached device memory, and the `talc` heap.
+//! pages and uncached device memory, and the `rlsf` (TLSF) heap.
 
 pub mod frames;
 pub mod heap;
