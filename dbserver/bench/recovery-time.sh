@@ -43,7 +43,8 @@ cargo build --release -q -p dbserver
 disk="$work/disk.raw"
 truncate -s "${DISK_MIB}M" "$disk"
 
-# Starts dbserver on the disk; sets $pid and $port; prints nanoseconds from exec to listening.
+# Starts dbserver on the disk; sets $pid, $port and $start_ns (nanoseconds from exec to
+# the listening line). Not called in $(...): the server would hold that pipe open.
 start() {
   local log="$work/dbserver.log" t0 t1
   : >"$log"
@@ -60,18 +61,19 @@ start() {
     fi
   done
   t1=$(date +%s%N)
-  echo $((t1 - t0))
+  start_ns=$((t1 - t0))
 }
 
 echo "== filling the log: $RECORDS SETs of $VALUE_BYTES bytes" >&2
-start no >/dev/null
+start no
 redis-benchmark -p "$port" -t set -n "$RECORDS" -r "$RECORDS" -d "$VALUE_BYTES" -c 50 -P 16 -q >/dev/null
 keys=$(redis-cli -p "$port" dbsize)
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 times=()
 for round in $(seq "$ROUNDS"); do
-  ns=$(start no)
+  start no
+  ns=$start_ns
   line=$(grep -m1 "kept" "$work/dbserver.log" || true)
   after=$(redis-cli -p "$port" dbsize)
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
