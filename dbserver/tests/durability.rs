@@ -5,6 +5,8 @@
 //! the same data.
 
 mod common;
+#[path = "../../images/tests/durable_sql_scenario/mod.rs"]
+mod durable_sql_scenario;
 
 use common::{run_tool, Resp, Server, IO_TIMEOUT, POLL_INTERVAL};
 use std::collections::BTreeMap;
@@ -490,7 +492,6 @@ fn sql(server: &Server, database: Option<&str>) -> mysql::Conn {
 
 #[test]
 fn committed_sql_transactions_survive_sigkill_and_uncommitted_ones_do_not() {
-    use mysql::prelude::Queryable;
     let file = disk(1 << 20);
     let path = file.path().to_str().unwrap().to_string();
     let args = [
@@ -503,35 +504,13 @@ fn committed_sql_transactions_survive_sigkill_and_uncommitted_ones_do_not() {
     ];
     {
         let server = Server::start(&args);
-        let mut c = sql(&server, None);
-        c.query_drop("CREATE DATABASE d").unwrap();
-        let mut c = sql(&server, Some("d"));
-        c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
-            .unwrap();
-        c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
-            .unwrap();
-        c.query_drop("BEGIN").unwrap();
-        c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
-        c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
-        c.query_drop("COMMIT").unwrap();
-        c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
-        // Open, never committed: absent after the restart.
-        let mut open = sql(&server, Some("d"));
-        open.query_drop("BEGIN").unwrap();
-        open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
-            .unwrap();
+        let _connections = durable_sql_scenario::write_before_crash(|db| sql(&server, db));
         // KV writes share the log.
         assert_eq!(server.connect().command(&["SET", "kv", "1"]), b"+OK\r\n");
         assert!(server.info_field("aof_records") >= 6);
     } // SIGKILL
     let server = Server::start(&args);
-    let mut c = sql(&server, Some("d"));
-    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
-    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
-    // The AUTO_INCREMENT counter came back too.
-    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
-    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
-    assert_eq!(id, Some(4));
+    durable_sql_scenario::check_after_reboot(&mut sql(&server, Some("d")));
     assert_eq!(
         bulk(&server.connect().command(&["GET", "kv"])).as_deref(),
         Some("1")

@@ -7,6 +7,7 @@
 
 mod acked_load;
 mod common;
+mod durable_sql_scenario;
 
 use acked_load::{assert_every_group_flushed, check, Load};
 use common::{linux_guest, require_root, spec_and_accel, BOOT_TIMEOUT};
@@ -101,38 +102,17 @@ fn sql(vm: &RunningVm, database: Option<&str>) -> mysql::Conn {
 
 #[test]
 fn dbserver_guest_keeps_committed_sql_transactions_across_sigkill() {
-    use mysql::prelude::Queryable;
     let dir = tempfile::tempdir().expect("temp dir");
     let disk = dir.path().join("disk.raw");
     create_disk_file(&disk, 16).expect("create the disk file");
     let image = durable_dbserver();
 
     let (mut vm, _) = boot(&image, Disk::Existing(disk.clone()));
-    sql(&vm, None).query_drop("CREATE DATABASE d").unwrap();
-    let mut c = sql(&vm, Some("d"));
-    c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
-        .unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
-        .unwrap();
-    c.query_drop("BEGIN").unwrap();
-    c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
-    c.query_drop("COMMIT").unwrap();
-    c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
-    // Open, never committed: absent after the reboot.
-    let mut open = sql(&vm, Some("d"));
-    open.query_drop("BEGIN").unwrap();
-    open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
-        .unwrap();
+    let (c, open) = durable_sql_scenario::write_before_crash(|db| sql(&vm, db));
     vm.kill();
     drop((c, open, vm));
 
     let (vm, recovery) = boot(&image, Disk::Existing(disk));
     assert!(recovery.contains("clean end"), "{recovery}");
-    let mut c = sql(&vm, Some("d"));
-    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
-    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
-    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
-    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
-    assert_eq!(id, Some(4));
+    durable_sql_scenario::check_after_reboot(&mut sql(&vm, Some("d")));
 }

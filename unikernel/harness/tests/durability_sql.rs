@@ -7,6 +7,8 @@
 #[path = "../../../images/tests/acked_load/mod.rs"]
 mod acked_load;
 mod durability_vm;
+#[path = "../../../images/tests/durable_sql_scenario/mod.rs"]
+mod durable_sql_scenario;
 
 use std::time::Duration;
 
@@ -42,27 +44,9 @@ fn sql(vm: &NetVm, database: Option<&str>) -> mysql::Conn {
 
 #[test]
 fn committed_sql_transactions_survive_sigkill_and_an_open_one_does_not() {
-    use mysql::prelude::Queryable;
     let disk = TempDisk::new(4 << 20);
     let (mut vm, _) = boot("", Disk::Existing(disk.path()));
-    sql(&vm, None).query_drop("CREATE DATABASE d").unwrap();
-    let mut c = sql(&vm, Some("d"));
-    c.query_drop("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(20))")
-        .unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('a'), ('b')")
-        .unwrap();
-    c.query_drop("BEGIN").unwrap();
-    c.query_drop("UPDATE t SET v = 'B' WHERE id = 2").unwrap();
-    c.query_drop("INSERT INTO t (v) VALUES ('c')").unwrap();
-    c.query_drop("COMMIT").unwrap();
-    c.query_drop("DELETE FROM t WHERE id = 1").unwrap();
-    // Open, never committed: absent after the reboot, though its own session saw it.
-    let mut open = sql(&vm, Some("d"));
-    open.query_drop("BEGIN").unwrap();
-    open.query_drop("INSERT INTO t (v) VALUES ('uncommitted')")
-        .unwrap();
-    let seen: Option<i64> = open.query_first("SELECT COUNT(*) FROM t").unwrap();
-    assert_eq!(seen, Some(3));
+    let (c, open) = durable_sql_scenario::write_before_crash(|db| sql(&vm, db));
     // KV writes share the log.
     assert_eq!(must(&mut connect(&vm), &["SET", "kv", "1"]), "+OK");
     vm.vm.kill();
@@ -70,13 +54,7 @@ fn committed_sql_transactions_survive_sigkill_and_an_open_one_does_not() {
 
     let (vm, recovery) = boot("", Disk::Existing(disk.path()));
     assert!(recovery.contains("clean end"), "{recovery}");
-    let mut c = sql(&vm, Some("d"));
-    let rows: Vec<(i64, String)> = c.query("SELECT id, v FROM t ORDER BY id").unwrap();
-    assert_eq!(rows, vec![(2, "B".to_string()), (3, "c".to_string())]);
-    // The AUTO_INCREMENT counter came back too.
-    c.query_drop("INSERT INTO t (v) VALUES ('d')").unwrap();
-    let id: Option<i64> = c.query_first("SELECT MAX(id) FROM t").unwrap();
-    assert_eq!(id, Some(4));
+    durable_sql_scenario::check_after_reboot(&mut sql(&vm, Some("d")));
     assert_eq!(must(&mut connect(&vm), &["GET", "kv"]), "$1");
 }
 
