@@ -77,6 +77,13 @@ impl Folded {
             .collect()
     }
 
+    /// `; hottest leaf NAME (P%)` for a summary line, or nothing without samples.
+    pub fn hottest_text(&self) -> String {
+        self.hottest_leaf()
+            .map(|(leaf, n)| format!("; hottest leaf {leaf} ({:.1}%)", self.percent(n)))
+            .unwrap_or_default()
+    }
+
     /// The leaf function hit most often while not idle, with its count.
     pub fn hottest_leaf(&self) -> Option<(String, u64)> {
         let mut leaves: BTreeMap<&str, u64> = BTreeMap::new();

@@ -56,10 +56,7 @@ impl LinuxReport {
     /// One line for the terminal: counts, the split per side, the hottest leaf.
     pub fn summary(&self) -> String {
         let f = &self.folded;
-        let hottest = f
-            .hottest_leaf()
-            .map(|(leaf, n)| format!("; hottest leaf {leaf} ({:.1}%)", f.percent(n)))
-            .unwrap_or_default();
+        let hottest = f.hottest_text();
         format!(
             "perf profile: {} samples: kernel {:.1}%, user space {:.1}%, idle {:.1}%{hottest}; {}",
             f.total(),

@@ -120,10 +120,7 @@ impl Report {
     /// One line for the terminal: counts, the split per side, the hottest leaf.
     pub fn summary(&self) -> String {
         let f = &self.folded;
-        let hottest = f
-            .hottest_leaf()
-            .map(|(leaf, n)| format!("; hottest leaf {leaf} ({:.1}%)", f.percent(n)))
-            .unwrap_or_default();
+        let hottest = f.hottest_text();
         format!(
             "profile: {} samples at {} Hz ({} dropped): kernel {:.1}%, server {:.1}%, idle {:.1}% (kernel by the kernel's own mark {:.1}%){hottest}; {}",
             f.total(),
