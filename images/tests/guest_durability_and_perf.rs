@@ -48,9 +48,8 @@ fn redis_guest_aof_on_the_disk_survives_sigkill() {
         );
     let mut vm = boot(&image, Disk::Existing(disk.clone()));
     vm.wait_for_ping(BOOT_TIMEOUT).expect("redis answers PING");
-    assert!(vm
-        .serial_log()
-        .contains("made an ext4 filesystem on /dev/vda"));
+    vm.wait_for_line("made an ext4 filesystem on /dev/vda", BOOT_TIMEOUT)
+        .expect("the guest formats its disk");
     let mut s = vm.connect(Duration::from_secs(5)).expect("connect");
     for i in 0..50 {
         let (k, v) = (format!("k{i}"), format!("v{i}"));
@@ -64,11 +63,11 @@ fn redis_guest_aof_on_the_disk_survives_sigkill() {
     let mut vm = boot(&image, Disk::Existing(disk));
     vm.wait_for_ping(BOOT_TIMEOUT)
         .expect("redis answers PING again");
-    let log = vm.serial_log();
-    assert!(
-        log.contains("mounted the ext4 filesystem of /dev/vda on /data"),
-        "{log}"
-    );
+    vm.wait_for_line(
+        "mounted the ext4 filesystem of /dev/vda on /data",
+        BOOT_TIMEOUT,
+    )
+    .expect("the second boot finds the filesystem");
     let mut s = vm.connect(Duration::from_secs(5)).expect("connect");
     assert_eq!(cmd(&mut s, &["GET", "k0"]), "$v0");
     assert_eq!(cmd(&mut s, &["GET", "k49"]), "$v49");

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{boot_on_tap, cmd, linux_guest};
+use common::{boot_on_tap, cmd, linux_guest, BOOT_TIMEOUT};
 use std::time::Duration;
 
 fn set_get_roundtrip(vm: &ring0db_images::RunningVm) {
@@ -18,9 +18,9 @@ fn set_get_roundtrip(vm: &ring0db_images::RunningVm) {
 #[test]
 fn redis_guest_answers_ping_set_get_on_tap() {
     let vm = boot_on_tap(&linux_guest().redis_image());
-    assert!(vm
-        .serial_log()
-        .contains("ring0db-linux: serving on port 6379"));
+    // PING can answer before /init has seen every port listen and printed its lines.
+    vm.wait_for_line("ring0db-linux: serving on port 6379", BOOT_TIMEOUT)
+        .expect("the guest reports its server port");
     assert_has_the_disk(&vm);
     set_get_roundtrip(&vm);
     // Clients as separate programs run inside the namespace through `Netns::command`.
@@ -36,9 +36,9 @@ fn redis_guest_answers_ping_set_get_on_tap() {
 #[test]
 fn dbserver_guest_answers_ping_set_get_on_tap() {
     let vm = boot_on_tap(&linux_guest().dbserver_image());
-    assert!(vm
-        .serial_log()
-        .contains("ring0db-linux: serving on port 6379"));
+    // PING can answer before /init has seen every port listen and printed its lines.
+    vm.wait_for_line("ring0db-linux: serving on port 6379", BOOT_TIMEOUT)
+        .expect("the guest reports its server port");
     assert_has_the_disk(&vm);
     set_get_roundtrip(&vm);
 }
@@ -50,6 +50,7 @@ fn assert_has_the_disk(vm: &ring0db_images::RunningVm) {
         "ring0db-linux: disk /dev/vda {} sectors",
         u64::from(mib) * 2048
     );
+    // Printed before the server starts, so before the "serving" line the test waited for.
     let serial = vm.serial_log();
     assert!(serial.contains(&want), "missing {want:?} in\n{serial}");
 }
