@@ -39,6 +39,8 @@ fuzz_target!(|data: &[u8]| {
         config,
         stats: Stats::new(0, COMMANDS.len()),
         sql: Engine::new(EngineLimits::default()),
+        // No durability log: the target fuzzes the parser and the commands.
+        log: None,
     };
     let dispatcher = Dispatcher::default();
     let mut client = Client {
