@@ -105,11 +105,13 @@ fn two_thousand_idle_connections_while_a_client_is_served_then_everything_return
         held.get("streams").copied().unwrap_or(0) > IDLE as u64,
         "the kernel holds the {IDLE} idle connections: {held:?}"
     );
-    // Idle connections leave smoltcp's socket set (the active one stays while it is busy).
+    // Idle connections leave smoltcp's socket set. The active one may be parked too when
+    // it waits between requests (a loaded host): at least the idle ones must be; that the
+    // active one is still served is checked next.
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let status = vm.status(STATUS_PORT).expect("status");
-        if status.get("parked") == Some(&(IDLE as u64)) {
+        if status.get("parked").is_some_and(|&n| n >= IDLE as u64) {
             break;
         }
         assert!(
