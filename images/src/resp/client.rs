@@ -26,7 +26,13 @@ pub fn ping(mut stream: TcpStream) -> Result<()> {
 /// `+OK`, `-ERR ...`, `:1`, `$payload` for a bulk string (`$-1` for nil), `*n` for an array
 /// of `n` elements (`*-1` for nil).
 pub fn command(stream: &mut TcpStream, args: &[&str]) -> Result<String> {
-    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
+    command_within(stream, args, REPLY_TIMEOUT)
+}
+
+/// [`command`] with each read waiting at most `timeout` (for replies a flush or a loaded
+/// host may delay past [`REPLY_TIMEOUT`]).
+pub fn command_within(stream: &mut TcpStream, args: &[&str], timeout: Duration) -> Result<String> {
+    stream.set_read_timeout(Some(timeout))?;
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
     let mut req = Vec::new();
     encode_command(&mut req, &args);

@@ -6,7 +6,7 @@
 pub mod client;
 pub mod codec;
 
-pub use client::{command, ping, read_reply, REPLY_TIMEOUT};
+pub use client::{command, command_within, ping, read_reply, REPLY_TIMEOUT};
 pub use codec::{
     encode_command, encode_get, encode_set, parse_reply, Reply, RespError, MAX_ARRAY_DEPTH,
 };

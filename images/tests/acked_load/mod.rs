@@ -6,8 +6,7 @@
 //! rebooted server for every one of them.
 #![allow(dead_code)]
 
-use ring0db_images::resp::{encode_command, parse_reply, read_reply, Reply};
-use std::io::Write;
+use ring0db_images::resp::command_within;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -23,24 +22,7 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// One command, its reply as one line (`+OK`, `-ERR ...`, `:1`, `$payload`, `$-1`, `*n`),
 /// or `None` when the connection is closed or fails before a whole reply arrived.
 pub fn request(stream: &mut TcpStream, args: &[&str]) -> Option<String> {
-    stream.set_read_timeout(Some(REPLY_LIMIT)).ok()?;
-    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-    let mut req = Vec::new();
-    encode_command(&mut req, &args);
-    stream.write_all(&req).ok()?;
-    let mut buf = Vec::new();
-    let len = read_reply(stream, &mut buf).ok()??;
-    let (reply, _) = parse_reply(&buf[..len]).ok()??;
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    Some(match reply {
-        Reply::Simple(s) => format!("+{}", text(s)),
-        Reply::Error(s) => format!("-{}", text(s)),
-        Reply::Integer(i) => format!(":{i}"),
-        Reply::Bulk(None) => "$-1".into(),
-        Reply::Bulk(Some(payload)) => format!("${}", text(payload)),
-        Reply::Array(None) => "*-1".into(),
-        Reply::Array(Some(n)) => format!("*{n}"),
-    })
+    command_within(stream, args, REPLY_LIMIT).ok()
 }
 
 /// [`request`] on a live server: panics when the connection fails.
